@@ -1,0 +1,47 @@
+# SIP: one-command setup on Debian 12. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# An external PostGIS (DATABASE_URL) replaces the embedded cluster.
+DB_TARGET := $(if $(DATABASE_URL),,db-start)
+
+.PHONY: setup system-packages db-start db-stop migrate demo test bench lint format
+
+setup: system-packages $(STAMP) $(DB_TARGET) migrate
+
+system-packages:
+	@scripts/system-packages.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || /usr/bin/python3 -m venv --system-site-packages $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+db-start:
+	@scripts/db.sh start
+
+db-stop:
+	@scripts/db.sh stop
+
+migrate:
+	@$(PY) manage.py migrate --noinput -v 0
+
+demo: setup
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) -m bench
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format:
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .

@@ -1,0 +1,173 @@
+"""Django admin in Polish with map widgets, scoped by gmina through sip.tenancy."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from leaflet.admin import LeafletGeoAdmin
+
+from . import services, tenancy
+from .models import AddressPoint, AuditLog, Gmina, Membership, Obreb, Parcel, Street, Unit
+
+
+class GminaScopedAdmin(LeafletGeoAdmin):
+    """Lists only the caller's gminas; every save and delete goes through services."""
+
+    gmina_field = "gmina"
+
+    def get_queryset(self, request):
+        return tenancy.scope_queryset(super().get_queryset(request), request.user, self.gmina_field)
+
+    def get_object(self, request, object_id, from_field=None):
+        # Look the object up among all gminas, so that touching another gmina's object is
+        # refused with 403 by the permission checks below instead of looking like a 404.
+        model = self.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return model._default_manager.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValueError):
+            return None
+
+    def _gmina_id(self, obj):
+        return getattr(obj, f"{self.gmina_field}_id")
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or tenancy.in_scope(request.user, self._gmina_id(obj)))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or tenancy.in_scope(request.user, self._gmina_id(obj)))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or tenancy.in_scope(request.user, self._gmina_id(obj)))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.gmina_field:
+            kwargs["queryset"] = tenancy.scoped_gminas(request.user)
+        elif db_field.related_model in (Obreb, Street):
+            kwargs["queryset"] = tenancy.scope_queryset(db_field.related_model.objects, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.save_scoped(actor=request.user, obj=obj, gmina_field=self.gmina_field)
+
+    def delete_model(self, request, obj):
+        services.delete_scoped(actor=request.user, obj=obj, gmina_field=self.gmina_field)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(Gmina)
+class GminaAdmin(LeafletGeoAdmin):
+    list_display = ("name", "teryt", "kind", "slug")
+    search_fields = ("name", "teryt")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "gmina", "email")
+    list_filter = ("kind", "gmina")
+
+
+@admin.register(Obreb)
+class ObrebAdmin(GminaScopedAdmin):
+    list_display = ("code", "name", "gmina")
+    list_filter = ("gmina",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Parcel)
+class ParcelAdmin(GminaScopedAdmin):
+    list_display = ("identifier", "obreb", "registered_area_m2", "gmina")
+    list_filter = ("gmina",)
+    search_fields = ("identifier",)
+    list_select_related = ("obreb", "gmina")
+    readonly_fields = ("updated_at",)
+    raw_id_fields = ("obreb",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The identifier names gmina, obręb and number; it is fixed once the parcel exists.
+        if obj is not None:
+            return ("identifier", "gmina", "obreb", "number", "updated_at")
+        return ("gmina", "obreb", "number", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.update_parcel(actor=request.user, parcel=obj,
+                                   registered_area_m2=obj.registered_area_m2, geom=obj.geom)
+        else:
+            created = services.create_parcel(actor=request.user, identifier=obj.identifier,
+                                             geom=obj.geom, registered_area_m2=obj.registered_area_m2)
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.delete_parcel(actor=request.user, parcel=obj)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and tenancy.scoped_gminas(request.user).exists()
+
+
+@admin.register(Street)
+class StreetAdmin(GminaScopedAdmin):
+    list_display = ("name", "gmina")
+    list_filter = ("gmina",)
+    search_fields = ("name",)
+
+
+@admin.register(AddressPoint)
+class AddressPointAdmin(GminaScopedAdmin):
+    list_display = ("__str__", "postcode", "gmina")
+    list_filter = ("gmina",)
+    search_fields = ("search_text",)
+    list_select_related = ("street",)
+    raw_id_fields = ("street",)
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "action", "model", "object_repr", "gmina")
+    list_filter = ("action", "model", "gmina")
+    search_fields = ("object_repr", "user__username")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return tenancy.scope_queryset(super().get_queryset(request), request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    can_delete = False
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SipUserAdmin(UserAdmin):
+    inlines = (MembershipInline,)
+    list_display = ("username", "first_name", "last_name", "is_staff", "membership")
+
+    def has_module_permission(self, request):
+        return tenancy.is_central_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return tenancy.is_central_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied("Konto administratora może zmienić tylko administrator.")
+        return tenancy.is_central_admin(request.user)

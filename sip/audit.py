@@ -1,0 +1,41 @@
+"""The audit log: one call for every write made through services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.gis.geos import GEOSGeometry
+
+from .models import AuditLog
+
+
+def _plain(value):
+    if isinstance(value, GEOSGeometry):
+        return {"srid": value.srid, "wkt_length": len(value.wkt), "area": round(value.area, 2)}
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def diff(before: dict, after: dict) -> dict:
+    """Return {field: [old, new]} for the fields whose values differ."""
+    return {
+        k: [_plain(before.get(k)), _plain(after.get(k))]
+        for k in after
+        if _plain(before.get(k)) != _plain(after.get(k))
+    }
+
+
+def record(*, actor, action: str, obj, gmina=None, changes: dict | None = None) -> AuditLog:
+    """Write one audit entry and return it."""
+    return AuditLog.objects.create(
+        user=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        model=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        gmina=gmina,
+        changes=changes or {},
+    )

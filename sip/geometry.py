@@ -1,0 +1,58 @@
+"""Geometry at the boundary: SRID allow-list, validation, reprojection to storage (EPSG:2180).
+
+GDAL 3.6 cannot be told to refuse file or network access while parsing a spatial reference,
+so user-supplied SRS text never reaches GDAL: only integers from the allow-list do.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
+
+STORAGE_SRID = 2180
+ACCEPTED_SRIDS: tuple[int, ...] = tuple(settings.SIP_ACCEPTED_SRIDS)
+# Poland's extent in EPSG:2180 with a margin of a few kilometres (EPSG area of use of PL-1992).
+POLAND_EXTENT_2180 = Polygon.from_bbox((140_000, 120_000, 880_000, 790_000))
+POLAND_EXTENT_2180.srid = STORAGE_SRID
+
+
+class GeometryError(ValueError):
+    """A geometry that cannot be stored; the message is Polish and meant for the user."""
+
+
+def parse_srid(value, *, default: int | None = None) -> int:
+    """Return an accepted EPSG code from user input ('2180', 'EPSG:2180', 2180)."""
+    if value in (None, ""):
+        if default is None:
+            raise GeometryError("Brak układu współrzędnych (SRID).")
+        return default
+    text = str(value).strip().upper()
+    for prefix in ("EPSG:", "URN:OGC:DEF:CRS:EPSG::", "URN:OGC:DEF:CRS:EPSG:"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    if not text.isdigit() or int(text) not in ACCEPTED_SRIDS:
+        allowed = ", ".join(str(s) for s in ACCEPTED_SRIDS)
+        raise GeometryError(
+            f"Nieobsługiwany układ współrzędnych „{value}”. Dozwolone kody EPSG: {allowed}."
+        )
+    return int(text)
+
+
+def to_storage_multipolygon(geom: GEOSGeometry | None) -> MultiPolygon:
+    """Return a valid MultiPolygon in EPSG:2180 inside Poland, or raise GeometryError."""
+    if geom is None or geom.empty:
+        raise GeometryError("Pusta geometria.")
+    if not geom.srid:
+        raise GeometryError("Geometria bez układu współrzędnych (SRID) – nie wiadomo, gdzie leży.")
+    if geom.srid not in ACCEPTED_SRIDS:
+        raise GeometryError(f"Nieobsługiwany układ współrzędnych EPSG:{geom.srid}.")
+    if geom.geom_type == "Polygon":
+        geom = MultiPolygon(geom, srid=geom.srid)
+    if geom.geom_type != "MultiPolygon":
+        raise GeometryError(f"Oczekiwano wielokąta, otrzymano {geom.geom_type}.")
+    if not geom.valid:
+        raise GeometryError(f"Nieprawidłowa geometria: {geom.valid_reason}.")
+    stored = geom.transform(STORAGE_SRID, clone=True) if geom.srid != STORAGE_SRID else geom.clone()
+    if not POLAND_EXTENT_2180.contains(stored):
+        raise GeometryError("Geometria leży poza obszarem Polski (sprawdź układ współrzędnych).")
+    return stored

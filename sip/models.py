@@ -1,0 +1,248 @@
+"""Core domain: partner gminas, units, memberships with roles, obręby, parcels, addresses, audit."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.db.models import Q
+
+from .identifiers import (
+    validate_obreb_code,
+    validate_parcel_identifier,
+    validate_parcel_number,
+    validate_teryt,
+)
+from .text import fold
+
+STORAGE_SRID = 2180
+
+
+class Gmina(models.Model):
+    class Kind(models.TextChoices):
+        URBAN = "urban", "gmina miejska"
+        RURAL = "rural", "gmina wiejska"
+        URBAN_RURAL = "urban_rural", "gmina miejsko-wiejska"
+
+    teryt = models.CharField("kod TERYT", max_length=8, unique=True, validators=[validate_teryt])
+    name = models.CharField("nazwa", max_length=100)
+    kind = models.CharField("rodzaj", max_length=12, choices=Kind.choices)
+    slug = models.SlugField("skrót w adresie", unique=True)
+    boundary = models.MultiPolygonField("granica", srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = "gmina"
+        verbose_name_plural = "gminy"
+        ordering = ["name", "teryt"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()}, {self.teryt})"
+
+
+class Unit(models.Model):
+    """An organisational unit: the central unit, a gmina office, or an outside body."""
+
+    class Kind(models.TextChoices):
+        CENTRAL = "central", "jednostka centralna"
+        GMINA_OFFICE = "gmina_office", "urząd gminy"
+        EXTERNAL = "external", "podmiot zewnętrzny"
+
+    name = models.CharField("nazwa", max_length=200)
+    kind = models.CharField("rodzaj", max_length=12, choices=Kind.choices)
+    gmina = models.ForeignKey(
+        Gmina, verbose_name="gmina", null=True, blank=True, on_delete=models.CASCADE
+    )
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("telefon", max_length=30, blank=True)
+    address = models.CharField("adres", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "jednostka"
+        verbose_name_plural = "jednostki"
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                name="gmina_office_has_gmina",
+                condition=~Q(kind="gmina_office") | Q(gmina__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """The gmina scope of a staff account: which unit the person works for and which gmina."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="użytkownik",
+        related_name="membership",
+        on_delete=models.CASCADE,
+    )
+    unit = models.ForeignKey(Unit, verbose_name="jednostka", on_delete=models.PROTECT)
+    gmina = models.ForeignKey(
+        Gmina,
+        verbose_name="gmina",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Puste dla pracowników jednostki centralnej (wszystkie gminy).",
+    )
+
+    class Meta:
+        verbose_name = "przynależność"
+        verbose_name_plural = "przynależności"
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.gmina or 'wszystkie gminy'}"
+
+
+class Obreb(models.Model):
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
+    code = models.CharField("numer obrębu", max_length=4, validators=[validate_obreb_code])
+    name = models.CharField("nazwa", max_length=100)
+    geom = models.MultiPolygonField("granica", srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = "obręb"
+        verbose_name_plural = "obręby"
+        ordering = ["gmina", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["gmina", "code"], name="obreb_unique_in_gmina")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def identifier(self) -> str:
+        return f"{self.gmina.teryt}.{self.code}"
+
+
+class Parcel(models.Model):
+    identifier = models.CharField(
+        "identyfikator działki",
+        max_length=40,
+        unique=True,
+        validators=[validate_parcel_identifier],
+    )
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
+    obreb = models.ForeignKey(Obreb, verbose_name="obręb", on_delete=models.PROTECT)
+    number = models.CharField("numer działki", max_length=20, validators=[validate_parcel_number])
+    registered_area_m2 = models.DecimalField(
+        "powierzchnia ewidencyjna [m²]", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    geom = models.MultiPolygonField("geometria", srid=STORAGE_SRID)
+    updated_at = models.DateTimeField("zmieniono", auto_now=True)
+
+    class Meta:
+        verbose_name = "działka"
+        verbose_name_plural = "działki"
+        ordering = ["identifier"]
+        constraints = [
+            models.UniqueConstraint(fields=["obreb", "number"], name="parcel_number_unique_in_obreb")
+        ]
+        indexes = [
+            models.Index(
+                fields=["identifier"], name="parcel_identifier_prefix", opclasses=["text_pattern_ops"]
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    @property
+    def geometry_area_m2(self) -> float:
+        """Area of the geometry in EPSG:2180, square metres."""
+        return self.geom.area
+
+
+class Street(models.Model):
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
+    name = models.CharField("nazwa", max_length=120)
+    geom = models.MultiLineStringField("przebieg", srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = "ulica"
+        verbose_name_plural = "ulice"
+        ordering = ["gmina", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["gmina", "name"], name="street_unique_in_gmina")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AddressPoint(models.Model):
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
+    locality = models.CharField("miejscowość", max_length=100)
+    street = models.ForeignKey(
+        Street, verbose_name="ulica", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    house_number = models.CharField("numer porządkowy", max_length=12)
+    postcode = models.CharField("kod pocztowy", max_length=6)
+    geom = models.PointField("położenie", srid=STORAGE_SRID)
+    # "street number locality" folded by sip.text.fold, kept by save(); searched by trigram index.
+    search_text = models.CharField(max_length=250, editable=False, default="")
+
+    class Meta:
+        verbose_name = "punkt adresowy"
+        verbose_name_plural = "punkty adresowe"
+        ordering = ["gmina", "locality", "house_number"]
+        indexes = [
+            GinIndex(fields=["search_text"], name="address_search_trgm", opclasses=["gin_trgm_ops"])
+        ]
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.make_search_text(
+            self.street.name if self.street_id else None, self.house_number, self.locality
+        )
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def make_search_text(street: str | None, house_number: str, locality: str) -> str:
+        return fold(" ".join(p for p in (street, house_number, locality) if p))
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.street_id:
+            return f"{self.street.name} {self.house_number}, {self.postcode} {self.locality}"
+        return f"{self.locality} {self.house_number}, {self.postcode}"
+
+
+class AuditLog(models.Model):
+    """Who changed what and when; written by services for every write."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "utworzenie"
+        UPDATE = "update", "zmiana"
+        DELETE = "delete", "usunięcie"
+        IMPORT = "import", "import"
+
+    at = models.DateTimeField("kiedy", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="kto",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    action = models.CharField("czynność", max_length=8, choices=Action.choices)
+    model = models.CharField("rodzaj obiektu", max_length=60)
+    object_id = models.CharField("identyfikator obiektu", max_length=60)
+    object_repr = models.CharField("obiekt", max_length=200)
+    gmina = models.ForeignKey(
+        Gmina, verbose_name="gmina", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    changes = models.JSONField("zmiany", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "wpis dziennika zmian"
+        verbose_name_plural = "dziennik zmian"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"

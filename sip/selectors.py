@@ -1,0 +1,105 @@
+"""Reads of the core domain: parcels, addresses, gminas."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.gis.db.models.functions import Area, AsGeoJSON, PointOnSurface, Transform
+from django.contrib.postgres.lookups import Unaccent
+from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Lower
+
+from .identifiers import PARCEL_ID_RE
+from .models import AddressPoint, Gmina, Parcel
+from .text import fold
+
+SEARCH_LIMIT = 20
+
+
+def _precision(srid: int) -> int:
+    return 7 if srid == 4326 else 2
+
+
+def parcels_with_geojson(queryset: QuerySet[Parcel], srid: int) -> QuerySet[Parcel]:
+    """Return the parcels annotated with `geojson` (in `srid`) and `geometry_area` (m², 2180)."""
+    return queryset.select_related("gmina", "obreb").annotate(
+        geojson=AsGeoJSON(Transform("geom", srid), precision=_precision(srid)),
+        geometry_area=Area("geom"),
+    )
+
+
+def parcel_by_identifier(identifier: str, srid: int) -> Parcel | None:
+    """Return the parcel with this identifier, annotated for output, or None."""
+    return parcels_with_geojson(Parcel.objects.filter(identifier=identifier), srid).first()
+
+
+def parcel_feature(parcel: Parcel, srid: int, match: str | None = None) -> dict:
+    """Return a GeoJSON Feature of an annotated parcel."""
+    registered = float(parcel.registered_area_m2) if parcel.registered_area_m2 is not None else None
+    geometry_area = round(parcel.geometry_area.sq_m, 2)
+    props = {
+        "identifier": parcel.identifier,
+        "gmina": {"teryt": parcel.gmina.teryt, "name": parcel.gmina.name},
+        "obreb": {"code": parcel.obreb.code, "name": parcel.obreb.name},
+        "number": parcel.number,
+        "registered_area_m2": registered,
+        "geometry_area_m2": geometry_area,
+        "area_difference_m2": round(geometry_area - registered, 2) if registered is not None else None,
+    }
+    if match:
+        props["match"] = match
+    feature = {"type": "Feature", "id": parcel.identifier, "geometry": json.loads(parcel.geojson),
+               "properties": props}
+    if srid != 4326:
+        feature["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
+    return feature
+
+
+def search_parcels(query: str, srid: int, gmina: Gmina | None = None) -> list[dict]:
+    """Return up to SEARCH_LIMIT parcel Features matching an identifier prefix or an address."""
+    q = " ".join(query.split())
+    if not q:
+        return []
+    parcels = Parcel.objects.all()
+    if gmina is not None:
+        parcels = parcels.filter(gmina=gmina)
+    features: list[dict] = []
+    if PARCEL_ID_RE.match(q) or q[:1].isdigit() and ("_" in q or "." in q):
+        for p in parcels_with_geojson(parcels.filter(identifier__startswith=q), srid)[:SEARCH_LIMIT]:
+            features.append(parcel_feature(p, srid))
+        return features
+    # Number with obręb name: "123/4 Kruszyn" or "Kruszyn 123/4".
+    parts = q.split(" ")
+    numbers = [p for p in parts if p[:1].isdigit()]
+    words = " ".join(p for p in parts if not p[:1].isdigit())
+    if numbers and words:
+        by_number = parcels.annotate(obreb_name=Lower(Unaccent(F("obreb__name")))).filter(
+            number=numbers[0], obreb_name__contains=Lower(Unaccent(Value(words)))
+        )
+        for p in parcels_with_geojson(by_number, srid)[:SEARCH_LIMIT]:
+            features.append(parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}"))
+    for address, parcel_id in addresses_matching(q, gmina)[: SEARCH_LIMIT - len(features)]:
+        if parcel_id is None:
+            continue
+        p = parcels_with_geojson(Parcel.objects.filter(pk=parcel_id), srid).first()
+        features.append(parcel_feature(p, srid, match=address.label))
+    return features
+
+
+def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
+    """Return address points whose "street number locality" contains every word of the query,
+    each with the id of the parcel under it (or None)."""
+    qs = AddressPoint.objects.select_related("street").annotate(
+        parcel_id=Subquery(Parcel.objects.filter(geom__contains=OuterRef("geom")).values("id")[:1]),
+    )
+    for word in fold(query).split():
+        qs = qs.filter(search_text__contains=word)
+    if gmina is not None:
+        qs = qs.filter(gmina=gmina)
+    ordered = qs.order_by("locality", "street__name", "house_number")[:SEARCH_LIMIT]
+    return [(a, a.parcel_id) for a in ordered]
+
+
+def gmina_centroids() -> QuerySet[Gmina]:
+    """Return the gminas annotated with a point inside each (EPSG:4326)."""
+    return Gmina.objects.annotate(point=Transform(PointOnSurface("boundary"), 4326))
