@@ -32,7 +32,7 @@ demo: setup
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: setup
+test: setup lint
 	$(VENV)/bin/pytest
 
 bench: setup

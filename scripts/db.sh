@@ -67,7 +67,7 @@ start() {
   if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname='$db_name'")" != 1 ]; then
     psql_admin -c "CREATE DATABASE $db_name OWNER $db_user"
   fi
-  as_owner "$bin/psql" -h "$pgdata" -p "$port" -U "$owner" -d "$db_name" -v ON_ERROR_STOP=1 -qAt \
+  PGOPTIONS="-c client_min_messages=warning" as_owner "$bin/psql" -h "$pgdata" -p "$port" -U "$owner" -d "$db_name" -v ON_ERROR_STOP=1 -qAt \
     -c "CREATE EXTENSION IF NOT EXISTS postgis" -c "CREATE EXTENSION IF NOT EXISTS pgrouting" \
     -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" -c "CREATE EXTENSION IF NOT EXISTS unaccent"
 }

@@ -98,11 +98,19 @@ class ParcelAdmin(GminaScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.update_parcel(actor=request.user, parcel=obj,
-                                   registered_area_m2=obj.registered_area_m2, geom=obj.geom)
+            services.update_parcel(
+                actor=request.user,
+                parcel=obj,
+                registered_area_m2=obj.registered_area_m2,
+                geom=obj.geom,
+            )
         else:
-            created = services.create_parcel(actor=request.user, identifier=obj.identifier,
-                                             geom=obj.geom, registered_area_m2=obj.registered_area_m2)
+            created = services.create_parcel(
+                actor=request.user,
+                identifier=obj.identifier,
+                geom=obj.geom,
+                registered_area_m2=obj.registered_area_m2,
+            )
             obj.pk = created.pk
 
     def delete_model(self, request, obj):

@@ -12,7 +12,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
-from rest_framework.views import APIView, exception_handler as drf_exception_handler
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import selectors, services
 from .geometry import GeometryError, parse_srid
@@ -76,8 +77,11 @@ def _geometry_from_body(data: dict, srid: int) -> GEOSGeometry | None:
 class ParcelDetailView(APIView):
     """One parcel by its EGiB identifier."""
 
-    @extend_schema(parameters=[SRID_PARAM], responses={200: OpenApiTypes.OBJECT},
-                   summary="Działka jako GeoJSON Feature")
+    @extend_schema(
+        parameters=[SRID_PARAM],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Działka jako GeoJSON Feature",
+    )
     def get(self, request, identifier: str):
         srid = request_srid(request)
         ident = parse_parcel_identifier(identifier)
@@ -86,9 +90,12 @@ class ParcelDetailView(APIView):
             raise Http404(f"Nie ma działki {ident} w systemie.")
         return Response(selectors.parcel_feature(parcel, srid))
 
-    @extend_schema(parameters=[SRID_PARAM], request=OpenApiTypes.OBJECT,
-                   responses={200: OpenApiTypes.OBJECT},
-                   summary="Zmiana powierzchni ewidencyjnej lub geometrii działki (redaktor gminy)")
+    @extend_schema(
+        parameters=[SRID_PARAM],
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Zmiana powierzchni ewidencyjnej lub geometrii działki (redaktor gminy)",
+    )
     def patch(self, request, identifier: str):
         srid = request_srid(request)
         parcel = _get_parcel_or_404(identifier)
@@ -101,7 +108,9 @@ class ParcelDetailView(APIView):
         if not fields:
             raise BadRequest("Podaj registered_area_m2, geometry (GeoJSON) albo wkt (EWKT).")
         services.update_parcel(actor=request.user, parcel=parcel, **fields)
-        return Response(selectors.parcel_feature(selectors.parcel_by_identifier(parcel.identifier, srid), srid))
+        return Response(
+            selectors.parcel_feature(selectors.parcel_by_identifier(parcel.identifier, srid), srid)
+        )
 
     @extend_schema(summary="Usunięcie działki (redaktor gminy)", responses={204: None})
     def delete(self, request, identifier: str):
@@ -114,8 +123,12 @@ class ParcelSearchView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True,
-                             description="początek identyfikatora, numer z nazwą obrębu albo adres"),
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                description="początek identyfikatora, numer z nazwą obrębu albo adres",
+            ),
             OpenApiParameter("gmina", OpenApiTypes.STR, description="kod TERYT gminy"),
             SRID_PARAM,
         ],

@@ -32,9 +32,7 @@ def parse_srid(value, *, default: int | None = None) -> int:
             text = text[len(prefix) :]
     if not text.isdigit() or int(text) not in ACCEPTED_SRIDS:
         allowed = ", ".join(str(s) for s in ACCEPTED_SRIDS)
-        raise GeometryError(
-            f"Nieobsługiwany układ współrzędnych „{value}”. Dozwolone kody EPSG: {allowed}."
-        )
+        raise GeometryError(f"Nieobsługiwany układ współrzędnych „{value}”. Dozwolone kody EPSG: {allowed}.")
     return int(text)
 
 

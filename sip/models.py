@@ -47,9 +47,7 @@ class Unit(models.Model):
 
     name = models.CharField("nazwa", max_length=200)
     kind = models.CharField("rodzaj", max_length=12, choices=Kind.choices)
-    gmina = models.ForeignKey(
-        Gmina, verbose_name="gmina", null=True, blank=True, on_delete=models.CASCADE
-    )
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", null=True, blank=True, on_delete=models.CASCADE)
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("telefon", max_length=30, blank=True)
     address = models.CharField("adres", max_length=200, blank=True)
@@ -106,9 +104,7 @@ class Obreb(models.Model):
         verbose_name = "obręb"
         verbose_name_plural = "obręby"
         ordering = ["gmina", "code"]
-        constraints = [
-            models.UniqueConstraint(fields=["gmina", "code"], name="obreb_unique_in_gmina")
-        ]
+        constraints = [models.UniqueConstraint(fields=["gmina", "code"], name="obreb_unique_in_gmina")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -143,7 +139,9 @@ class Parcel(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["identifier"], name="parcel_identifier_prefix", opclasses=["text_pattern_ops"]
+                fields=["identifier"],
+                name="parcel_identifier_prefix",
+                opclasses=["text_pattern_ops"],
             )
         ]
 
@@ -165,9 +163,7 @@ class Street(models.Model):
         verbose_name = "ulica"
         verbose_name_plural = "ulice"
         ordering = ["gmina", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["gmina", "name"], name="street_unique_in_gmina")
-        ]
+        constraints = [models.UniqueConstraint(fields=["gmina", "name"], name="street_unique_in_gmina")]
 
     def __str__(self) -> str:
         return self.name
@@ -176,9 +172,7 @@ class Street(models.Model):
 class AddressPoint(models.Model):
     gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
     locality = models.CharField("miejscowość", max_length=100)
-    street = models.ForeignKey(
-        Street, verbose_name="ulica", null=True, blank=True, on_delete=models.SET_NULL
-    )
+    street = models.ForeignKey(Street, verbose_name="ulica", null=True, blank=True, on_delete=models.SET_NULL)
     house_number = models.CharField("numer porządkowy", max_length=12)
     postcode = models.CharField("kod pocztowy", max_length=6)
     geom = models.PointField("położenie", srid=STORAGE_SRID)
@@ -189,9 +183,7 @@ class AddressPoint(models.Model):
         verbose_name = "punkt adresowy"
         verbose_name_plural = "punkty adresowe"
         ordering = ["gmina", "locality", "house_number"]
-        indexes = [
-            GinIndex(fields=["search_text"], name="address_search_trgm", opclasses=["gin_trgm_ops"])
-        ]
+        indexes = [GinIndex(fields=["search_text"], name="address_search_trgm", opclasses=["gin_trgm_ops"])]
 
     def save(self, *args, **kwargs):
         self.search_text = self.make_search_text(
@@ -234,9 +226,7 @@ class AuditLog(models.Model):
     model = models.CharField("rodzaj obiektu", max_length=60)
     object_id = models.CharField("identyfikator obiektu", max_length=60)
     object_repr = models.CharField("obiekt", max_length=200)
-    gmina = models.ForeignKey(
-        Gmina, verbose_name="gmina", null=True, blank=True, on_delete=models.SET_NULL
-    )
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", null=True, blank=True, on_delete=models.SET_NULL)
     changes = models.JSONField("zmiany", default=dict, blank=True)
 
     class Meta:

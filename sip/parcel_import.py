@@ -13,11 +13,24 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import audit, tenancy
-from .geometry import ACCEPTED_SRIDS, STORAGE_SRID, GeometryError, parse_srid, to_storage_multipolygon
+from .geometry import (
+    ACCEPTED_SRIDS,
+    STORAGE_SRID,
+    GeometryError,
+    parse_srid,
+    to_storage_multipolygon,
+)
 from .identifiers import parse_parcel_identifier
 from .models import Gmina, Obreb, Parcel
 
-IDENTIFIER_FIELDS = ("id_dzialki", "iddzialki", "identyfikator", "identyfikatordzialki", "idd", "id")
+IDENTIFIER_FIELDS = (
+    "id_dzialki",
+    "iddzialki",
+    "identyfikator",
+    "identyfikatordzialki",
+    "idd",
+    "id",
+)
 AREA_FIELDS = ("pole_ewid", "poleewidencyjne", "pole_ewidencyjne", "powierzchnia", "pow_ewid")
 # Digitising tolerance when checking that a parcel lies in its gmina, in metres.
 BOUNDARY_TOLERANCE_M = 0.5
@@ -71,9 +84,7 @@ def _layer_srid(layer, srid: int | None) -> int:
         except GDALException:
             code = None
     if code not in ACCEPTED_SRIDS:
-        raise ParcelFileError(
-            "Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180)."
-        )
+        raise ParcelFileError("Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180).")
     return code
 
 
@@ -111,7 +122,8 @@ def import_parcels(
     if id_field is None:
         raise ParcelFileError(
             "Brak pola z identyfikatorem działki; oczekiwano jednego z: "
-            + ", ".join(IDENTIFIER_FIELDS) + f". Pola w pliku: {', '.join(layer.fields)}."
+            + ", ".join(IDENTIFIER_FIELDS)
+            + f". Pola w pliku: {', '.join(layer.fields)}."
         )
     area_field = _pick_field(layer.fields, AREA_FIELDS)
     source_srid = _layer_srid(layer, srid)
@@ -135,8 +147,11 @@ def import_parcels(
                     raise _Rejection(f"działka należy do gminy {ident.teryt}, nie {gmina.teryt}")
                 if str(ident) in seen:
                     raise _Rejection("identyfikator powtórzony w pliku")
-                ogr = feature.geom if feature.geom_type.num else None
-                if ogr is None:
+                try:
+                    ogr = feature.geom
+                except GDALException:
+                    ogr = None
+                if ogr is None or ogr.empty:
                     raise _Rejection("brak geometrii")
                 geom = GEOSGeometry(ogr.wkb, srid=source_srid)
                 try:
@@ -159,8 +174,13 @@ def import_parcels(
                 report.obreby_created.append(ident.obreb)
             elif ident.obreb in new_obreby:
                 new_obreby[ident.obreb].append(geom)
-            values = {"gmina": gmina, "obreb": obreb, "number": ident.number,
-                      "registered_area_m2": area, "geom": geom}
+            values = {
+                "gmina": gmina,
+                "obreb": obreb,
+                "number": ident.number,
+                "registered_area_m2": area,
+                "geom": geom,
+            }
             if str(ident) in existing:
                 Parcel.objects.filter(pk=existing[str(ident)]).update(**values)
                 report.updated += 1
@@ -175,13 +195,20 @@ def import_parcels(
                 union = MultiPolygon(union, srid=STORAGE_SRID)
             Obreb.objects.filter(gmina=gmina, code=code).update(geom=union)
         entry = audit.record(
-            actor=actor, action="import", obj=gmina, gmina=gmina,
-            changes={"file": Path(path).name, "read": report.read, "created": report.created,
-                     "updated": report.updated, "rejected": len(report.rejected)},
+            actor=actor,
+            action="import",
+            obj=gmina,
+            gmina=gmina,
+            changes={
+                "file": Path(path).name,
+                "read": report.read,
+                "created": report.created,
+                "updated": report.updated,
+                "rejected": len(report.rejected),
+            },
         )
         entry.model = "sip.parcel"
         entry.save(update_fields=["model"])
         if dry_run:
             transaction.set_rollback(True)
     return report
-

@@ -54,8 +54,13 @@ def create_parcel(
     )
     parcel.full_clean()
     parcel.save()
-    audit.record(actor=actor, action="create", obj=parcel, gmina=gmina,
-                 changes=audit.diff({}, _parcel_state(parcel)))
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=parcel,
+        gmina=gmina,
+        changes=audit.diff({}, _parcel_state(parcel)),
+    )
     return parcel
 
 
@@ -74,8 +79,13 @@ def update_parcel(*, actor, parcel: Parcel, **fields) -> Parcel:
         setattr(parcel, name, value)
     parcel.full_clean()
     parcel.save()
-    audit.record(actor=actor, action="update", obj=parcel, gmina=parcel.gmina,
-                 changes=audit.diff(before, _parcel_state(parcel)))
+    audit.record(
+        actor=actor,
+        action="update",
+        obj=parcel,
+        gmina=parcel.gmina,
+        changes=audit.diff(before, _parcel_state(parcel)),
+    )
     return parcel
 
 
@@ -83,8 +93,13 @@ def update_parcel(*, actor, parcel: Parcel, **fields) -> Parcel:
 def delete_parcel(*, actor, parcel: Parcel) -> None:
     """Delete a parcel."""
     tenancy.require(actor, "sip.delete_parcel", parcel.gmina_id)
-    audit.record(actor=actor, action="delete", obj=parcel, gmina=parcel.gmina,
-                 changes=audit.diff(_parcel_state(parcel), {f: None for f in _PARCEL_FIELDS}))
+    audit.record(
+        actor=actor,
+        action="delete",
+        obj=parcel,
+        gmina=parcel.gmina,
+        changes=audit.diff(_parcel_state(parcel), {f: None for f in _PARCEL_FIELDS}),
+    )
     parcel.delete()
 
 
@@ -106,8 +121,13 @@ def save_scoped(*, actor, obj, gmina_field: str = "gmina"):
     obj.full_clean()
     obj.save()
     after = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-    audit.record(actor=actor, action="update" if before else "create", obj=obj,
-                 gmina=Gmina.objects.filter(pk=gmina_id).first(), changes=audit.diff(before, after))
+    audit.record(
+        actor=actor,
+        action="update" if before else "create",
+        obj=obj,
+        gmina=Gmina.objects.filter(pk=gmina_id).first(),
+        changes=audit.diff(before, after),
+    )
     return obj
 
 

@@ -55,9 +55,7 @@ def sync_roles() -> None:
         wanted = []
         for perm in sorted(perms):
             app_label, codename = perm.split(".", 1)
-            found = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
             if found is not None:
                 wanted.append(found)
         group.permissions.set(wanted)
@@ -102,8 +100,7 @@ def in_scope(user, gmina: Gmina | int | None) -> bool:
         return is_central_admin(user)
     gmina_id = gmina if isinstance(gmina, int) else gmina.pk
     return is_central_admin(user) or (
-        bool(user and user.is_authenticated and user.is_active)
-        and user_gmina_id(user) == gmina_id
+        bool(user and user.is_authenticated and user.is_active) and user_gmina_id(user) == gmina_id
     )
 
 

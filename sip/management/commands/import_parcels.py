@@ -31,13 +31,19 @@ class Command(BaseCommand):
         actor = self._actor(opts["user"])
         try:
             report = import_parcels(
-                actor=actor, path=opts["file"], gmina=gmina, srid=srid, dry_run=opts["dry_run"],
+                actor=actor,
+                path=opts["file"],
+                gmina=gmina,
+                srid=srid,
+                dry_run=opts["dry_run"],
                 progress=lambda it: tqdm(it, desc="Działki", unit=" obiekt", file=self.stderr._out),
             )
         except ParcelFileError as exc:
             raise CommandError(str(exc)) from exc
         for r in report.rejected:
-            self.stdout.write(f"  odrzucono obiekt {r.feature} ({r.identifier or 'bez identyfikatora'}): {r.reason}")
+            self.stdout.write(
+                f"  odrzucono obiekt {r.feature} ({r.identifier or 'bez identyfikatora'}): {r.reason}"
+            )
         summary = (
             f"Odczytano: {report.read}, zaimportowano: {report.imported} "
             f"(nowe: {report.created}, zaktualizowane: {report.updated}), "

@@ -1,0 +1,139 @@
+"""Shared fixtures: reference points with known coordinates, factories, demo data, accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import factory
+import pytest
+from django.contrib.auth.models import Group, User
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.core.management import call_command
+
+from sip.models import Gmina, Membership, Obreb, Parcel, Unit
+from sip.tenancy import CENTRAL_ADMIN, EDITOR, PLANNER, VIEWER, sync_roles
+
+
+@dataclass(frozen=True)
+class ReferencePoint:
+    name: str
+    lon: float
+    lat: float
+    x2180: float  # easting, PL-1992
+    y2180: float  # northing, PL-1992
+    x2176: float  # easting, PL-2000 zone 5
+    y2176: float
+
+
+# Coordinates computed once with PROJ (pyproj 3.7) and kept here as the reference: the test of
+# reprojection checks PostGIS against these and against pyproj run now.
+REFERENCE_POINTS = [
+    ReferencePoint("Bolesławiec, Rynek", 15.5697, 51.2636, 260766.442, 383023.609, 5539761.385, 5681128.161),
+    ReferencePoint("Nowogrodziec, Rynek", 15.3989, 51.1978, 248499.159, 376282.122, 5527880.431, 5673729.737),
+    ReferencePoint("Osiecznica", 15.4003, 51.3531, 249443.934, 393535.505, 5527884.113, 5691006.523),
+]
+BOLESLAWIEC = REFERENCE_POINTS[0]
+
+
+def square(x: float, y: float, size: float, srid: int = 2180) -> MultiPolygon:
+    return MultiPolygon(Polygon.from_bbox((x, y, x + size, y + size)), srid=srid)
+
+
+class GminaFactory(factory.django.DjangoModelFactory):
+    """A test gmina: a 4 km square, each next one 5 km further east of Osiecznica."""
+
+    class Meta:
+        model = Gmina
+        django_get_or_create = ("teryt",)
+
+    teryt = factory.Sequence(lambda n: f"0299{n % 100:02d}_2")
+    name = factory.Sequence(lambda n: f"Gmina testowa {n}")
+    kind = "rural"
+    slug = factory.Sequence(lambda n: f"gmina-testowa-{n}")
+    boundary = factory.Sequence(lambda n: square(252_000 + 5_000 * n, 392_000, 4_000))
+
+
+class ObrebFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Obreb
+
+    gmina = factory.SubFactory(GminaFactory)
+    code = factory.Sequence(lambda n: f"{n % 9000 + 1:04d}")
+    name = factory.Sequence(lambda n: f"Obręb {n}")
+    geom = factory.LazyAttribute(lambda o: o.gmina.boundary)
+
+
+class ParcelFactory(factory.django.DjangoModelFactory):
+    """A 30 m square parcel inside its gmina, placed on a grid by sequence number."""
+
+    class Meta:
+        model = Parcel
+
+    obreb = factory.SubFactory(ObrebFactory)
+    gmina = factory.LazyAttribute(lambda p: p.obreb.gmina)
+    number = factory.Sequence(lambda n: str(n + 1))
+    identifier = factory.LazyAttribute(lambda p: f"{p.gmina.teryt}.{p.obreb.code}.{p.number}")
+    registered_area_m2 = 900
+    geom = factory.LazyAttributeSequence(
+        lambda p, n: square(
+            p.gmina.boundary.extent[0] + 40 * (n % 90),
+            p.gmina.boundary.extent[1] + 40 * (n // 90 % 90),
+            30,
+        )
+    )
+
+
+@pytest.fixture
+def gmina(db):
+    return GminaFactory()
+
+
+@pytest.fixture
+def other_gmina(db):
+    return GminaFactory()
+
+
+def make_user(username: str, role: str | None, gmina: Gmina | None, **extra) -> User:
+    sync_roles()
+    user = User.objects.create_user(username=username, password="haslo-testowe", is_staff=True, **extra)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    unit = Unit.objects.create(
+        name=f"Jednostka {username}", kind="gmina_office" if gmina else "central", gmina=gmina
+    )
+    Membership.objects.create(user=user, unit=unit, gmina=gmina)
+    return user
+
+
+@pytest.fixture
+def central_admin(db):
+    return make_user("centrala-test", CENTRAL_ADMIN, None)
+
+
+@pytest.fixture
+def editor(gmina):
+    return make_user("redaktor-test", EDITOR, gmina)
+
+
+@pytest.fixture
+def planner(gmina):
+    return make_user("planista-test", PLANNER, gmina)
+
+
+@pytest.fixture
+def viewer(gmina):
+    return make_user("przegladajacy-test", VIEWER, gmina)
+
+
+@pytest.fixture
+def other_editor(other_gmina):
+    return make_user("redaktor-inny", EDITOR, other_gmina)
+
+
+@pytest.fixture(scope="session")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo data, loaded once into the test database and kept between runs (--reuse-db)."""
+    with django_db_blocker.unblock():
+        if Parcel.objects.filter(gmina__teryt__in=["020101_1", "020102_2", "020104_3"]).count() < 20_000:
+            call_command("load_demo", verbosity=0)
+    return True
