@@ -134,6 +134,7 @@ class ParcelSearchView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
         summary="Wyszukiwanie działek",
+        operation_id="parcels_search",
     )
     def get(self, request):
         srid = request_srid(request)

@@ -236,3 +236,17 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"
+
+
+class DemoDataset(models.Model):
+    """Which version of the demo generator produced the data now in the database."""
+
+    version = models.CharField("wersja generatora", max_length=64)
+    loaded_at = models.DateTimeField("wczytano", auto_now=True)
+
+    class Meta:
+        verbose_name = "zestaw danych demonstracyjnych"
+        verbose_name_plural = "zestawy danych demonstracyjnych"
+
+    def __str__(self) -> str:
+        return f"{self.version[:12]} ({self.loaded_at:%Y-%m-%d %H:%M})"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 
 import factory
 import pytest
@@ -131,9 +138,78 @@ def other_editor(other_gmina):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The kept test database (--reuse-db), brought up to the latest migrations."""
+    with django_db_blocker.unblock():
+        call_command("migrate", verbosity=0)
+
+
+@pytest.fixture(scope="session")
 def demo_data(django_db_setup, django_db_blocker):
     """The demo data, loaded once into the test database and kept between runs (--reuse-db)."""
+    from fixtures.demo import version
+    from sip.models import DemoDataset
+
     with django_db_blocker.unblock():
-        if Parcel.objects.filter(gmina__teryt__in=["020101_1", "020102_2", "020104_3"]).count() < 20_000:
+        if not DemoDataset.objects.filter(version=version()).exists():
             call_command("load_demo", verbosity=0)
     return True
+
+
+@pytest.fixture(scope="session")
+def live_server_url(demo_data):
+    """A real server (gunicorn, 2 workers) on the test database with the demo data.
+
+    Unlike pytest-django's live_server it does not flush the database, so the committed demo
+    data stays; tests that need data of their own must commit it and remove it afterwards.
+    """
+    from django.db import connection
+
+    db = connection.settings_dict
+    url = f"postgis://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "sip.settings.test",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "sip.wsgi",
+            "-w",
+            "2",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+        ],
+        cwd=root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/api/schema/", timeout=5)
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                log = proc.stderr.read().decode()[-2000:]
+                raise RuntimeError("gunicorn did not start: " + log) from None
+            time.sleep(0.3)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
