@@ -91,7 +91,7 @@ STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "static_collected"))
 # WhiteNoise serves static files from the app folders (no collectstatic needed) unless
 # production.py turns this off after `manage.py collectstatic`.
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
