@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "sip",
+    "gisserver",
+    "layers",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,210 @@
+"""Writes of the layer registry. Each checks tenancy, leaves an audit entry and bumps the
+registry version so that every worker rebuilds its map objects."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from sip import audit, tenancy
+from sip.models import Gmina
+
+from .models import AccessToken, Layer, RegistryVersion, Style
+from .registry import get_source, sources
+
+_STYLE_FIELDS = (
+    "fill_colour",
+    "fill_opacity",
+    "stroke_colour",
+    "stroke_width",
+    "symbol",
+    "symbol_size",
+    "label_field",
+    "label_colour",
+    "label_size",
+    "label_max_scale",
+)
+
+
+def bump_version() -> int:
+    """Increase the registry version; return the new value."""
+    updated = RegistryVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        RegistryVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    return RegistryVersion.objects.values_list("version", flat=True).get(pk=1)
+
+
+def _require_central(actor) -> None:
+    if not tenancy.is_central_admin(actor):
+        raise PermissionDenied("Warstwami zarządza jednostka centralna.")
+
+
+def _check_style(style: Style, source_name: str) -> None:
+    source = get_source(source_name)
+    attrs = source.labels if source else {}
+    used = [style.label_field] if style.label_field else []
+    used += [r.field for r in style.rules.all()] if style.pk else []
+    for attr in used:
+        if attr not in attrs:
+            raise ValidationError(f"Atrybut „{attr}” nie należy do źródła „{source_name}”.")
+
+
+@transaction.atomic
+def sync_registered_layers() -> list[Layer]:
+    """Create the layer row (and its style) of every registered source that has none; return them."""
+    created = []
+    for source in sources():
+        if Layer.objects.filter(name=source.name).exists():
+            continue
+        style, _ = Style.objects.get_or_create(
+            name=source.name, defaults={k: v for k, v in source.style.items() if k in _STYLE_FIELDS}
+        )
+        created.append(
+            Layer.objects.create(
+                name=source.name,
+                source=source.name,
+                title=source.title,
+                abstract=source.abstract,
+                style=style,
+                group=source.group,
+                order=source.order,
+                min_scale=source.min_scale,
+                max_scale=source.max_scale,
+                queryable=source.queryable,
+                visibility=source.visibility,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def create_layer(
+    *,
+    actor,
+    name: str,
+    source: str,
+    title: str,
+    gmina: Gmina | None = None,
+    style: Style | None = None,
+    visibility: str = Layer.Visibility.PUBLIC,
+    abstract: str = "",
+    group: str = "",
+    order: int = 100,
+    queryable: bool = True,
+    min_scale: int | None = None,
+    max_scale: int | None = None,
+) -> Layer:
+    """Publish a registered source as a new layer (of one gmina or all); return the layer."""
+    _require_central(actor)
+    if style is None:
+        base = Layer.objects.filter(name=source).select_related("style").first()
+        style = base.style if base else Style.objects.get_or_create(name=source)[0]
+    layer = Layer(
+        name=name,
+        source=source,
+        title=title,
+        gmina=gmina,
+        style=style,
+        visibility=visibility,
+        abstract=abstract,
+        group=group,
+        order=order,
+        queryable=queryable,
+        min_scale=min_scale,
+        max_scale=max_scale,
+    )
+    layer.full_clean()
+    _check_style(style, source)
+    layer.save()
+    audit.record(actor=actor, action="create", obj=layer, gmina=gmina, changes={"source": source})
+    return layer
+
+
+@transaction.atomic
+def update_layer(*, actor, layer: Layer, **changes) -> Layer:
+    """Change a layer's attributes (title, style, visibility, scales…); return the layer."""
+    _require_central(actor)
+    before = {k: getattr(layer, k) for k in changes}
+    for key, value in changes.items():
+        setattr(layer, key, value)
+    layer.full_clean()
+    _check_style(layer.style, layer.source)
+    layer.save()
+    audit.record(
+        actor=actor, action="update", obj=layer, gmina=layer.gmina, changes=audit.diff(before, changes)
+    )
+    return layer
+
+
+@transaction.atomic
+def update_style(*, actor, style: Style, **changes) -> Style:
+    """Change a style's drawing attributes; return the style."""
+    _require_central(actor)
+    unknown = set(changes) - set(_STYLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Nieznane pola stylu: {', '.join(sorted(unknown))}.")
+    before = {k: getattr(style, k) for k in changes}
+    for key, value in changes.items():
+        setattr(style, key, value)
+    style.full_clean()
+    for layer in style.layer_set.all():
+        _check_style(style, layer.source)
+    style.save()
+    audit.record(actor=actor, action="update", obj=style, changes=audit.diff(before, changes))
+    return style
+
+
+@transaction.atomic
+def publish_to_gminas(*, actor, layer: Layer, gminas) -> list[Layer]:
+    """Publish a layer separately for each gmina (name `<layer>-<gmina slug>`); return the new layers."""
+    _require_central(actor)
+    created = []
+    for gmina in gminas:
+        name = f"{layer.name}-{gmina.slug}"[:63]
+        if Layer.objects.filter(name=name).exists():
+            continue
+        created.append(
+            create_layer(
+                actor=actor,
+                name=name,
+                source=layer.source,
+                title=f"{layer.title} – {gmina.name}",
+                gmina=gmina,
+                style=layer.style,
+                visibility=layer.visibility,
+                abstract=layer.abstract,
+                group=layer.group,
+                order=layer.order,
+                queryable=layer.queryable,
+                min_scale=layer.min_scale,
+                max_scale=layer.max_scale,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def delete_layer(*, actor, layer: Layer) -> None:
+    """Withdraw a layer from the services."""
+    _require_central(actor)
+    audit.record(actor=actor, action="delete", obj=layer, gmina=layer.gmina)
+    layer.delete()
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_access_token(*, actor, user, label: str) -> tuple[AccessToken, str]:
+    """Issue a personal token for QGIS; return the token row and the secret (shown once)."""
+    if actor != user and not tenancy.is_central_admin(actor):
+        raise PermissionDenied("Token można wystawić tylko sobie.")
+    key = secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(user=user, key_hash=hash_token(key), label=label)
+    audit.record(actor=actor, action="create", obj=token)
+    return token, key

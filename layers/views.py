@@ -1,0 +1,12 @@
+"""The OGC endpoints: /ows/wms (MapServer via mapscript) and /ows/wfs (django-gisserver)."""
+
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+
+from . import wms
+
+
+@csrf_exempt
+@require_GET
+def wms_view(request):
+    return wms.handle(request)
