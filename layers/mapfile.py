@@ -103,7 +103,10 @@ def layer_sql(info: LayerInfo) -> str:
     where = ""
     if info.layer.gmina_id is not None and src.gmina_column:
         where = f" WHERE {_ident(src.gmina_column)} = {int(info.layer.gmina_id)}"
-    sql = f"SELECT {', '.join(cols)} FROM {_ident(src.table)}{where}"
+    # A fixed order: antialiased seams between neighbours depend on drawing order, and a
+    # parallel scan returns rows in any order; the same request must give the same image.
+    order = f" ORDER BY {_ident(src.pk_column)}"
+    sql = f"SELECT {', '.join(cols)} FROM {_ident(src.table)}{where}{order}"
     return f"sip_geom FROM ({sql}) AS sub USING UNIQUE sip_id USING SRID={int(src.srid)}"
 
 
