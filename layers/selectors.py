@@ -1,14 +1,18 @@
 """Reads of the layer registry: a per-process snapshot of every layer, and who may see which.
 
-The snapshot (``catalogue()``) is rebuilt when the registry version in the database changes,
-so a request costs one small query, not one per layer.
+The snapshot (``catalogue()``) is rebuilt when the registry version in the database changes.
+Looking the version up costs a round trip to the database, more than the rest of a tile
+request outside MapServer, so a process looks at most once every SIP_LAYER_REFRESH_SECONDS
+(default 1 s): a change made in the admin reaches every worker within that time.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.gis.db.models import Extent
 from django.db.models import Prefetch
 
@@ -52,6 +56,17 @@ class Catalogue:
 
 _lock = threading.Lock()
 _catalogue: Catalogue | None = None
+_checked_at = 0.0
+
+
+def refresh_seconds() -> float:
+    return float(getattr(settings, "SIP_LAYER_REFRESH_SECONDS", 1.0))
+
+
+def forget_catalogue() -> None:
+    """Make the next catalogue() look at the database (tests, management commands)."""
+    global _checked_at
+    _checked_at = 0.0
 
 
 def registry_version() -> int:
@@ -93,15 +108,17 @@ def _build(version: int) -> Catalogue:
 
 
 def catalogue() -> Catalogue:
-    """Return the snapshot of published layers for the current registry version."""
-    global _catalogue
-    version = registry_version()
+    """Return the snapshot of published layers (at most SIP_LAYER_REFRESH_SECONDS old)."""
+    global _catalogue, _checked_at
     current = _catalogue
-    if current is not None and current.version == version:
+    now = time.monotonic()
+    if current is not None and now - _checked_at < refresh_seconds():
         return current
+    version = registry_version()
     with _lock:
         if _catalogue is None or _catalogue.version != version:
             _catalogue = _build(version)
+        _checked_at = now
         return _catalogue
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode
@@ -90,6 +91,15 @@ def internal_layer(live_server_url, django_db_blocker):
             visibility="staff",
             max_scale=None,
         )
+    wait_for_workers()
     yield layer
     with django_db_blocker.unblock():
         cleanup()
+    wait_for_workers()
+
+
+def wait_for_workers() -> None:
+    """Let every worker notice a registry change (layers.selectors.refresh_seconds)."""
+    from layers.selectors import refresh_seconds
+
+    time.sleep(refresh_seconds() + 0.2)

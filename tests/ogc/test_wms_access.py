@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from owslib.wms import WebMapService
 
-from .conftest import INTERNAL, get
+from .conftest import INTERNAL, get, wait_for_workers
 
 pytestmark = pytest.mark.demo
 
@@ -133,6 +133,7 @@ def test_style_change_reaches_every_worker(wms_url, internal_layer, django_db_bl
     with django_db_blocker.unblock():
         style = Style.objects.get(name=internal_layer.style.name)
         services.update_style(actor=User.objects.get(username="centrala"), style=style, fill_colour="#0000ff")
+    wait_for_workers()
     try:
         assert colours() == {(0, 0, 255)}
     finally:
