@@ -159,6 +159,28 @@ def update_style(*, actor, style: Style, **changes) -> Style:
 
 
 @transaction.atomic
+def save_edited(*, actor, obj: Layer | Style, changed: list[str], created: bool) -> Layer | Style:
+    """Save a layer or style edited in a form (the admin); return it."""
+    _require_central(actor)
+    obj.full_clean()
+    if isinstance(obj, Layer):
+        _check_style(obj.style, obj.source)
+    else:
+        for layer in obj.layer_set.all() if obj.pk else []:
+            _check_style(obj, layer.source)
+    obj.save()
+    gmina = obj.gmina if isinstance(obj, Layer) else None
+    audit.record(
+        actor=actor,
+        action="create" if created else "update",
+        obj=obj,
+        gmina=gmina,
+        changes={"fields": sorted(changed)} if changed else {},
+    )
+    return obj
+
+
+@transaction.atomic
 def publish_to_gminas(*, actor, layer: Layer, gminas) -> list[Layer]:
     """Publish a layer separately for each gmina (name `<layer>-<gmina slug>`); return the new layers."""
     _require_central(actor)
