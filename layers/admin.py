@@ -11,7 +11,7 @@ from sip import tenancy
 from sip.models import Gmina
 
 from . import services
-from .models import AccessToken, Layer, Style, StyleRule
+from .models import AccessToken, ExternalLayer, ExternalService, Layer, Style, StyleRule
 from .registry import get_source, sources
 from .selectors import forget_catalogue
 
@@ -128,10 +128,11 @@ class LayerAdmin(CentralOnlyAdmin):
     search_fields = ("name", "title")
     autocomplete_fields = ("style",)
     filter_horizontal = ("roles",)
+    raw_id_fields = ("external",)
     readonly_fields = ("preview", "attributes")
     actions = ["publish_for_every_gmina"]
     fieldsets = (
-        (None, {"fields": ("name", "title", "abstract", "source", "attributes", "gmina")}),
+        (None, {"fields": ("name", "title", "abstract", "source", "external", "attributes", "gmina")}),
         ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "preview")}),
         ("Udostępnianie", {"fields": ("published", "queryable", "visibility", "roles")}),
     )
@@ -142,8 +143,10 @@ class LayerAdmin(CentralOnlyAdmin):
 
             return forms.ChoiceField(
                 label=db_field.verbose_name,
-                choices=[(s.name, f"{s.title} ({s.name})") for s in sources()],
+                choices=[("", "— warstwa zewnętrzna —")]
+                + [(s.name, f"{s.title} ({s.name})") for s in sources()],
                 help_text=db_field.help_text,
+                required=False,
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -209,3 +212,62 @@ class AccessTokenAdmin(admin.ModelAdmin):
             f"Twój token: {key} – skopiuj go teraz, nie będzie pokazany ponownie. W QGIS dodaj go do adresu "
             f"usługi jako ?token=… albo użyj nagłówka Authorization: Bearer.",
         )
+
+
+class ExternalLayerInline(admin.TabularInline):
+    model = ExternalLayer
+    extra = 0
+    can_delete = False
+    fields = ("name", "title", "srids", "extent_4326", "queryable")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExternalService)
+class ExternalServiceAdmin(CentralOnlyAdmin):
+    list_display = ("title", "url", "version", "harvested_at", "last_error")
+    readonly_fields = ("service_title", "harvested_at", "last_error")
+    inlines = [ExternalLayerInline]
+    actions = ["harvest"]
+
+    @admin.action(description="Odczytaj warstwy z usługi (GetCapabilities)")
+    def harvest(self, request, queryset):
+        for service in queryset:
+            try:
+                found = services.harvest_service(actor=request.user, service=service)
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{service.title}: odczytano warstw: {len(found)}.", messages.SUCCESS
+                )
+
+
+@admin.register(ExternalLayer)
+class ExternalLayerAdmin(CentralOnlyAdmin):
+    list_display = ("title", "name", "service", "srids")
+    list_filter = ("service",)
+    search_fields = ("title", "name")
+    readonly_fields = ("service", "name", "title", "abstract", "srids", "extent_4326", "queryable")
+    actions = ["publish"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Opublikuj jako warstwę SIP (publiczną, kaskadowo przez WMS)")
+    def publish(self, request, queryset):
+        import re
+
+        created = 0
+        for ext in queryset.select_related("service"):
+            base = re.sub(r"[^a-z0-9_-]+", "-", f"zew-{ext.service_id}-{ext.name}".lower()).strip("-")[:63]
+            if Layer.objects.filter(name=base).exists():
+                continue
+            services.create_layer(
+                actor=request.user, name=base, title=ext.title[:200], external=ext, group="Usługi zewnętrzne"
+            )
+            created += 1
+        forget_catalogue()
+        self.message_user(request, f"Opublikowano warstw: {created}.", messages.SUCCESS)

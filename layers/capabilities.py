@@ -100,7 +100,8 @@ def _layer(doc: _Doc, parent, info: LayerInfo, crs_key: str) -> None:
     if row.abstract:
         doc.el(el, "Abstract", row.abstract)
     keywords = doc.el(el, "KeywordList")
-    for word in filter(None, (row.group, info.source.name, row.gmina.name if row.gmina else "")):
+    origin = info.source.name if info.source else row.external.service.title
+    for word in filter(None, (row.group, origin, row.gmina.name if row.gmina else "")):
         doc.el(keywords, "Keyword", word)
     _bounding_boxes(doc, el, info.extent, crs_key=crs_key)
     style = doc.el(el, "Style")

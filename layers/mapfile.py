@@ -15,6 +15,8 @@ from pathlib import Path
 import mapscript
 from django.db import connections
 
+from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
+
 from .crs import mapserver_projection
 from .selectors import Catalogue, LayerInfo, catalogue
 
@@ -191,7 +193,40 @@ def rule_expression(rule) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
-def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.layerObj:
+def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj | None:
+    """A layer of an outside WMS, fetched by MapServer's WMS client while drawing (cascading)."""
+    ext = info.layer.external
+    srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
+    if not srids:
+        return None  # the service offers none of our CRSs: nothing MapServer could ask for
+    lo = mapscript.layerObj(m)
+    lo.name = info.layer.name
+    lo.type = mapscript.MS_LAYER_RASTER
+    lo.status = mapscript.MS_OFF
+    lo.setConnectionType(mapscript.MS_WMS, "")
+    lo.connection = ext.service.url
+    preferred = STORAGE_SRID if STORAGE_SRID in srids else srids[0]
+    lo.setProjection(mapserver_projection(preferred))
+    for key, value in (
+        ("wms_name", ext.name),
+        ("wms_title", info.layer.title),
+        ("wms_server_version", ext.service.version),
+        ("wms_format", "image/png"),
+        ("wms_transparent", "TRUE"),
+        ("wms_srs", " ".join(f"EPSG:{s}" for s in srids)),
+        ("wms_connectiontimeout", "20"),
+    ):
+        lo.metadata.set(key, value)
+    if info.layer.min_scale:
+        lo.minscaledenom = float(info.layer.min_scale)
+    if info.layer.max_scale:
+        lo.maxscaledenom = float(info.layer.max_scale)
+    return lo
+
+
+def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.layerObj | None:
+    if info.is_external:
+        return add_external_layer(m, info)
     row, src, style = info.layer, info.source, info.layer.style
     kind = src.geometry_kind
     lo = mapscript.layerObj(m)

@@ -112,6 +112,50 @@ class StyleRule(models.Model):
             raise ValidationError("Początek zakresu musi być mniejszy niż koniec.")
 
 
+class ExternalService(models.Model):
+    """An outside WMS (e.g. GUGiK's orthophoto) whose layers SIP shows and cascades."""
+
+    title = models.CharField("nazwa", max_length=200)
+    url = models.URLField("adres usługi (WMS)", max_length=500, unique=True)
+    version = models.CharField(
+        "wersja WMS", max_length=5, default="1.3.0", choices=[("1.3.0", "1.3.0"), ("1.1.1", "1.1.1")]
+    )
+    harvested_at = models.DateTimeField("odczytano", null=True, blank=True)
+    service_title = models.CharField("tytuł w GetCapabilities", max_length=300, blank=True)
+    last_error = models.TextField("ostatni błąd", blank=True)
+
+    class Meta:
+        verbose_name = "usługa zewnętrzna"
+        verbose_name_plural = "usługi zewnętrzne"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExternalLayer(models.Model):
+    """A layer read from an external service's capabilities."""
+
+    service = models.ForeignKey(
+        ExternalService, verbose_name="usługa", related_name="layers", on_delete=models.CASCADE
+    )
+    name = models.CharField("nazwa w usłudze", max_length=200)
+    title = models.CharField("tytuł", max_length=300)
+    abstract = models.TextField("opis", blank=True)
+    srids = models.JSONField("obsługiwane układy (EPSG)", default=list)
+    extent_4326 = models.JSONField("zasięg (WGS 84)", null=True, blank=True)
+    queryable = models.BooleanField("odpytywalna", default=False)
+
+    class Meta:
+        verbose_name = "warstwa usługi zewnętrznej"
+        verbose_name_plural = "warstwy usług zewnętrznych"
+        ordering = ["service", "title"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="external_layer_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.service})"
+
+
 class Layer(models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "publiczna (każdy)"
@@ -122,7 +166,18 @@ class Layer(models.Model):
         "nazwa (w adresach WMS/WFS)", max_length=63, unique=True, validators=[validate_layer_name]
     )
     source = models.CharField(
-        "źródło danych", max_length=63, help_text="Źródło zarejestrowane przez moduł systemu (np. dzialki)."
+        "źródło danych",
+        max_length=63,
+        blank=True,
+        help_text="Źródło zarejestrowane przez moduł systemu (np. dzialki); puste dla warstwy zewnętrznej.",
+    )
+    external = models.ForeignKey(
+        ExternalLayer,
+        verbose_name="warstwa zewnętrzna",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Warstwa usługi zewnętrznej pokazywana przez SIP (kaskadowo).",
     )
     gmina = models.ForeignKey(
         Gmina,
@@ -164,7 +219,9 @@ class Layer(models.Model):
     def clean(self):
         from .registry import get_source
 
-        if get_source(self.source) is None:
+        if bool(self.source) == bool(self.external_id):
+            raise ValidationError("Wybierz źródło danych albo warstwę zewnętrzną – dokładnie jedno z nich.")
+        if self.source and get_source(self.source) is None:
             raise ValidationError({"source": f"Nieznane źródło danych „{self.source}”."})
         if self.min_scale and self.max_scale and self.min_scale >= self.max_scale:
             raise ValidationError("Skala „od” musi być bardziej szczegółowa (mniejszy mianownik) niż „do”.")

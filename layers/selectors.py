@@ -17,8 +17,10 @@ from django.contrib.gis.db.models import Extent
 from django.db.models import Prefetch
 
 from sip import tenancy
+from sip.geometry import STORAGE_SRID
 from sip.models import Gmina
 
+from .crs import transform_extent
 from .models import Layer, RegistryVersion, StyleRule
 from .registry import Source, get_source
 
@@ -28,13 +30,17 @@ class LayerInfo:
     """A layer as the services see it: the row, its source, its style and its extent (EPSG:2180)."""
 
     layer: Layer
-    source: Source
+    source: Source | None  # None for a layer of an external service (cascaded WMS)
     extent: tuple[float, float, float, float]
     role_names: frozenset[str]
 
     @property
     def name(self) -> str:
         return self.layer.name
+
+    @property
+    def is_external(self) -> bool:
+        return self.source is None
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def _extents() -> dict[int | None, tuple[float, float, float, float]]:
 def _build(version: int) -> Catalogue:
     rows = (
         Layer.objects.filter(published=True)
-        .select_related("style", "gmina")
+        .select_related("style", "gmina", "external__service")
         .prefetch_related(
             "roles", Prefetch("style__rules", queryset=StyleRule.objects.order_by("order", "id"))
         )
@@ -92,10 +98,15 @@ def _build(version: int) -> Catalogue:
     extents = _extents()
     infos = []
     for row in rows:
-        source = get_source(row.source)
-        if source is None:
-            continue  # the app that registered it is not installed any more
-        extent = extents.get(row.gmina_id) or extents[None]
+        if row.external_id:
+            source = None
+            box = row.external.extent_4326
+            extent = transform_extent(tuple(box), STORAGE_SRID, source=4326) if box else extents[None]
+        else:
+            source = get_source(row.source)
+            if source is None:
+                continue  # the app that registered it is not installed any more
+            extent = extents.get(row.gmina_id) or extents[None]
         infos.append(
             LayerInfo(
                 layer=row,

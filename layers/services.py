@@ -13,7 +13,7 @@ from django.db.models import F
 from sip import audit, tenancy
 from sip.models import Gmina
 
-from .models import AccessToken, Layer, RegistryVersion, Style
+from .models import AccessToken, ExternalLayer, ExternalService, Layer, RegistryVersion, Style
 from .registry import get_source, sources
 
 _STYLE_FIELDS = (
@@ -44,6 +44,8 @@ def _require_central(actor) -> None:
 
 
 def _check_style(style: Style, source_name: str) -> None:
+    if not source_name:
+        return  # an external layer: drawn by its own service
     source = get_source(source_name)
     attrs = source.labels if source else {}
     used = [style.label_field] if style.label_field else []
@@ -86,8 +88,9 @@ def create_layer(
     *,
     actor,
     name: str,
-    source: str,
     title: str,
+    source: str = "",
+    external: ExternalLayer | None = None,
     gmina: Gmina | None = None,
     style: Style | None = None,
     visibility: str = Layer.Visibility.PUBLIC,
@@ -98,14 +101,18 @@ def create_layer(
     min_scale: int | None = None,
     max_scale: int | None = None,
 ) -> Layer:
-    """Publish a registered source as a new layer (of one gmina or all); return the layer."""
+    """Publish a registered source or an external service's layer as a new layer; return it.
+
+    `source` names a registered source (its rows of `gmina` only, when given); `external` a
+    harvested layer of an outside WMS, cascaded by MapServer (not queryable, no WFS)."""
     _require_central(actor)
     if style is None:
-        base = Layer.objects.filter(name=source).select_related("style").first()
-        style = base.style if base else Style.objects.get_or_create(name=source)[0]
+        base = Layer.objects.filter(name=source).select_related("style").first() if source else None
+        style = base.style if base else Style.objects.get_or_create(name=source or "zewnetrzne")[0]
     layer = Layer(
         name=name,
         source=source,
+        external=external,
         title=title,
         gmina=gmina,
         style=style,
@@ -113,14 +120,20 @@ def create_layer(
         abstract=abstract,
         group=group,
         order=order,
-        queryable=queryable,
+        queryable=queryable and external is None,
         min_scale=min_scale,
         max_scale=max_scale,
     )
     layer.full_clean()
     _check_style(style, source)
     layer.save()
-    audit.record(actor=actor, action="create", obj=layer, gmina=gmina, changes={"source": source})
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=layer,
+        gmina=gmina,
+        changes={"source": source} if source else {"external": f"{external.service.url} {external.name}"},
+    )
     return layer
 
 
@@ -194,6 +207,7 @@ def publish_to_gminas(*, actor, layer: Layer, gminas) -> list[Layer]:
                 actor=actor,
                 name=name,
                 source=layer.source,
+                external=layer.external,
                 title=f"{layer.title} – {gmina.name}",
                 gmina=gmina,
                 style=layer.style,
@@ -230,3 +244,52 @@ def create_access_token(*, actor, user, label: str) -> tuple[AccessToken, str]:
     token = AccessToken.objects.create(user=user, key_hash=hash_token(key), label=label)
     audit.record(actor=actor, action="create", obj=token)
     return token, key
+
+
+def harvest_service(*, actor, service: ExternalService, timeout: int = 20) -> list[ExternalLayer]:
+    """Read an external WMS's capabilities with OWSLib; store and return its named layers."""
+    from django.utils import timezone
+    from owslib.wms import WebMapService
+
+    from sip.geometry import ACCEPTED_SRIDS
+
+    _require_central(actor)
+    try:
+        wms = WebMapService(service.url, version=service.version, timeout=timeout)
+    except Exception as exc:  # OWSLib raises whatever requests, lxml or its parser raise
+        service.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        service.save(update_fields=["last_error"])
+        raise ValidationError(f"Nie udało się odczytać usługi {service.url}: {exc}") from exc
+    found = []
+    with transaction.atomic():
+        seen = []
+        for name, layer in wms.contents.items():
+            if not name:
+                continue
+            offered = set()
+            for crs in layer.crsOptions or []:
+                code = crs if isinstance(crs, str) else crs[-1]
+                text = str(code).upper().removeprefix("EPSG:")
+                if text.isdigit() and int(text) in ACCEPTED_SRIDS:
+                    offered.add(int(text))
+            box = layer.boundingBoxWGS84
+            row, _ = ExternalLayer.objects.update_or_create(
+                service=service,
+                name=name,
+                defaults={
+                    "title": (layer.title or name)[:300],
+                    "abstract": layer.abstract or "",
+                    "srids": sorted(offered),
+                    "extent_4326": [float(v) for v in box[:4]] if box else None,
+                    "queryable": bool(layer.queryable),
+                },
+            )
+            seen.append(row.pk)
+            found.append(row)
+        ExternalLayer.objects.filter(service=service).exclude(pk__in=seen).delete()
+        service.service_title = (wms.identification.title or "")[:300]
+        service.harvested_at = timezone.now()
+        service.last_error = ""
+        service.save()
+        audit.record(actor=actor, action="import", obj=service, changes={"layers": len(found)})
+    return found

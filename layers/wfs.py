@@ -152,7 +152,11 @@ class SIPWFSView(WFSView):
 
     def get_feature_types(self) -> list[FeatureType]:
         cat = catalogue()
-        return [feature_type(info, cat.version) for info in cat.layers if may_see(self.sip_user, info)]
+        return [
+            feature_type(info, cat.version)
+            for info in cat.layers
+            if not info.is_external and may_see(self.sip_user, info)
+        ]
 
     @property
     def server_url(self):

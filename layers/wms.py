@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import mapscript
 from django.http import HttpResponse
 
-from sip.geometry import GeometryError, parse_srid
+from sip.geometry import STORAGE_SRID, GeometryError, parse_srid
 
 from .auth import BadCredentials, ows_user
 from .crs import bbox_to_xy, mapserver_projection
@@ -247,6 +247,7 @@ def render_map(mr: MapRequest) -> bytes:
     # WMS BBOX is the outer edge of the image; MapServer's extent runs through pixel centres.
     half_x = (maxx - minx) / mr.width / 2
     half_y = (maxy - miny) / mr.height / 2
+    cascading = any(info.is_external for info in mr.layers)
     with MapHolder.lock:
         m, _cat = MapHolder.get()
         _prepare_map(m, mr.layers, mr.srid)
@@ -255,8 +256,11 @@ def render_map(mr: MapRequest) -> bytes:
         fmt = MAP_FORMATS[mr.format]
         m.selectOutputFormat("png-transparent" if mr.transparent else fmt)
         m.imagecolor.setRGB(*mr.bgcolor)
-        image = m.draw()
-        return bytes(image.getBytes())
+        if not cascading:
+            return bytes(m.draw().getBytes())
+        # An outside service may take seconds: draw a copy, so other requests need not wait.
+        m = m.clone()
+    return bytes(m.draw().getBytes())
 
 
 def get_map(params, user, version) -> HttpResponse:
@@ -281,7 +285,7 @@ def get_legend_graphic(params, user, version) -> HttpResponse:
         raise WMSError(f"Styl „{style}” nie istnieje (dostępny: default).", "StyleNotDefined", "style")
     with MapHolder.lock:
         m, _cat = MapHolder.get()
-        _prepare_map(m, (info,), info.source.srid)
+        _prepare_map(m, (info,), STORAGE_SRID)
         m.selectOutputFormat("png")
         image = m.drawLegend(1)
         body = bytes(image.getBytes())
