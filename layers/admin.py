@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -74,12 +75,36 @@ class StyleRuleInline(admin.TabularInline):
     fields = ("order", "title", "field", "value", "min_value", "max_value", "fill_colour", "stroke_colour")
 
 
+class StyleForm(forms.ModelForm):
+    sld_file = forms.FileField(
+        label="import z pliku SLD",
+        required=False,
+        help_text="SLD 1.0 lub SE 1.1 (np. eksport z QGIS): zastępuje wygląd i klasy tego stylu.",
+    )
+
+    class Meta:
+        model = Style
+        fields = (
+            "name",
+            "fill_colour",
+            "fill_opacity",
+            "stroke_colour",
+            "stroke_width",
+            "symbol",
+            "symbol_size",
+            "label_field",
+            "label_colour",
+            "label_size",
+            "label_max_scale",
+        )
+
+
 @admin.register(Style)
 class StyleAdmin(CentralOnlyAdmin):
+    form = StyleForm
     list_display = ("name", "fill_colour", "stroke_colour", "stroke_width", "label_field", "updated_at")
     search_fields = ("name",)
     inlines = [StyleRuleInline]
-    readonly_fields = ("preview",)
     fieldsets = (
         (None, {"fields": ("name",)}),
         (
@@ -89,7 +114,34 @@ class StyleAdmin(CentralOnlyAdmin):
         ("Punkty", {"fields": ("symbol", "symbol_size")}),
         ("Etykiety", {"fields": ("label_field", "label_colour", "label_size", "label_max_scale")}),
         ("Podgląd warstw z tym stylem", {"fields": ("preview",)}),
+        ("SLD (QGIS)", {"fields": ("sld_file", "sld_export")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("preview", "sld_export")
+
+    @admin.display(description="eksport SLD")
+    def sld_export(self, obj):
+        layer = obj.layer_set.filter(external__isnull=True).first() if obj and obj.pk else None
+        if layer is None:
+            return "—"
+        query = urlencode(
+            {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetStyles", "LAYERS": layer.name}
+        )
+        url = f"{reverse('ows-wms')}?{query}"
+        return format_html('<a href="{}" download="{}.sld">Pobierz SLD ({})</a>', url, layer.name, layer.name)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        upload = form.cleaned_data.get("sld_file")
+        if upload:
+            try:
+                services.import_sld(actor=request.user, style=obj, sld=upload.read(1_000_000))
+            except ValidationError as exc:
+                messages.error(request, "Nie zaimportowano SLD: " + "; ".join(exc.messages))
+            else:
+                messages.success(request, "Zaimportowano styl z pliku SLD.")
+            forget_catalogue()
 
     @admin.display(description="podgląd")
     def preview(self, obj):

@@ -293,3 +293,34 @@ def harvest_service(*, actor, service: ExternalService, timeout: int = 20) -> li
         service.save()
         audit.record(actor=actor, action="import", obj=service, changes={"layers": len(found)})
     return found
+
+
+@transaction.atomic
+def import_sld(*, actor, style: Style, sld: bytes | str) -> Style:
+    """Replace a style's drawing and classes with those of an SLD document; return the style."""
+    from .models import StyleRule
+    from .sld import SLDError, parse_sld
+
+    _require_central(actor)
+    try:
+        parsed = parse_sld(sld)
+    except SLDError as exc:
+        raise ValidationError(str(exc)) from None
+    before = {k: getattr(style, k) for k in _STYLE_FIELDS}
+    for key, value in parsed.attrs.items():
+        setattr(style, key, value)
+    style.full_clean()
+    style.save()
+    style.rules.all().delete()
+    for order, rule in enumerate(parsed.rules):
+        row = StyleRule(style=style, order=order, **rule.__dict__)
+        row.title = row.title[:100]
+        row.full_clean()
+        row.save()
+    for layer in style.layer_set.all():
+        _check_style(style, layer.source)
+    after = {k: getattr(style, k) for k in _STYLE_FIELDS}
+    changes = audit.diff(before, after)
+    changes["rules"] = len(parsed.rules)
+    audit.record(actor=actor, action="import", obj=style, changes=changes)
+    return style

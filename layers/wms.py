@@ -292,6 +292,29 @@ def get_legend_graphic(params, user, version) -> HttpResponse:
     return HttpResponse(body, content_type="image/png")
 
 
+def get_styles(params, user, version) -> HttpResponse:
+    """SLD 1.0.0 of the layers' styles (the SLD profile's GetStyles), for QGIS users."""
+    from lxml import etree
+
+    from .sld import style_to_sld
+
+    layers = parse_layers(params, user)
+    documents = []
+    for info in layers:
+        if info.is_external:
+            raise WMSError(
+                f"Warstwa „{info.name}” jest rysowana przez usługę zewnętrzną.", "LayerNotDefined", "layers"
+            )
+        documents.append(
+            etree.fromstring(style_to_sld(info.name, info.source.geometry_kind, info.layer.style))
+        )
+    root = documents[0]
+    for other in documents[1:]:
+        root.extend(other.findall("{http://www.opengis.net/sld}NamedLayer"))
+    body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return HttpResponse(body, content_type="application/vnd.ogc.sld+xml; charset=utf-8")
+
+
 def handle(request) -> HttpResponse:
     """The /ows/wms endpoint: dispatch on REQUEST, answer errors as OGC exception reports."""
     params = {k.lower(): v for k, v in request.GET.items()}
@@ -321,6 +344,8 @@ def handle(request) -> HttpResponse:
             return get_feature_info(params, user, version)
         if operation == "getlegendgraphic":
             return get_legend_graphic(params, user, version)
+        if operation == "getstyles":
+            return get_styles(params, user, version)
         raise WMSError(
             f"Operacja „{params['request']}” nie jest obsługiwana.", "OperationNotSupported", "request"
         )

@@ -208,3 +208,15 @@ def test_capabilities_advertise_the_address_the_client_used(wms_url):
     assert b'xlink:href="https://localhost:8443/ows/wms?"' in answer.body
     plain = get(wms_url, {"SERVICE": "WMS", "REQUEST": "GetCapabilities"})
     assert f'xlink:href="{wms_url}?"'.encode() in plain.body
+
+
+def test_get_styles_exports_sld_that_reads_back(wms_url):
+    from layers.sld import parse_sld
+
+    answer = get(
+        wms_url, {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetStyles", "LAYERS": "dzialki,adresy"}
+    )
+    assert answer.status == 200 and answer.content_type.startswith("application/vnd.ogc.sld+xml")
+    assert answer.body.count(b"<NamedLayer>") == 2
+    parsed = parse_sld(answer.body)
+    assert parsed.attrs["fill_colour"] == "#fee8c8" and parsed.attrs["label_field"] == "number"
