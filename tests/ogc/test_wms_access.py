@@ -141,3 +141,21 @@ def test_style_change_reaches_every_worker(wms_url, internal_layer, django_db_bl
             services.update_style(
                 actor=User.objects.get(username="centrala"), style=style, fill_colour="#ff0000"
             )
+
+
+def test_layer_list_for_the_geoportal(live_server_url, internal_layer):
+    import json
+
+    def names(auth=None, gmina=None):
+        query = f"?gmina={gmina}" if gmina else ""
+        answer = get(f"{live_server_url}/ows/layers{query}", auth=auth)
+        assert answer.status == 200
+        return {layer["name"]: layer for layer in json.loads(answer.body)["layers"]}
+
+    public = names()
+    assert {"gminy", "obreby", "dzialki", "adresy"} <= set(public) and INTERNAL not in public
+    assert public["dzialki"]["attributes"][0] == {"name": "identifier", "label": "identyfikator działki"}
+    assert public["dzialki"]["legend_url"].startswith(live_server_url + "/ows/wms?")
+    assert INTERNAL in names(OWN_EDITOR, gmina="boleslawiec")
+    assert INTERNAL not in names(CENTRAL, gmina="nowogrodziec")
+    assert INTERNAL not in names(OTHER_EDITOR)
