@@ -184,7 +184,10 @@ class LayerAdmin(CentralOnlyAdmin):
     readonly_fields = ("preview", "attributes")
     actions = ["publish_for_every_gmina"]
     fieldsets = (
-        (None, {"fields": ("name", "title", "abstract", "source", "external", "attributes", "gmina")}),
+        (
+            None,
+            {"fields": ("name", "title", "abstract", "source", "external", "raster", "attributes", "gmina")},
+        ),
         ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "preview")}),
         ("Udostępnianie", {"fields": ("published", "queryable", "visibility", "roles")}),
     )

@@ -100,7 +100,9 @@ def _layer(doc: _Doc, parent, info: LayerInfo, crs_key: str) -> None:
     if row.abstract:
         doc.el(el, "Abstract", row.abstract)
     keywords = doc.el(el, "KeywordList")
-    origin = info.source.name if info.source else row.external.service.title
+    origin = (
+        info.source.name if info.source else (row.external.service.title if row.external_id else "raster")
+    )
     for word in filter(None, (row.group, origin, row.gmina.name if row.gmina else "")):
         doc.el(keywords, "Keyword", word)
     _bounding_boxes(doc, el, info.extent, crs_key=crs_key)

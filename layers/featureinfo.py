@@ -125,7 +125,7 @@ def get_feature_info(params, user, version) -> HttpResponse:
     for info in query_layers:
         if info.name not in shown:
             raise WMSError(f"Warstwy „{info.name}” nie ma w LAYERS.", "LayerNotDefined", "query_layers")
-        if not info.layer.queryable or info.is_external:
+        if not info.layer.queryable or not info.is_vector:
             raise WMSError(
                 f"Warstwa „{info.name}” nie udostępnia informacji o obiektach.",
                 "LayerNotQueryable",

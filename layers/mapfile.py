@@ -224,9 +224,27 @@ def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerO
     return lo
 
 
+def add_raster_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj:
+    """A raster file (GeoTIFF) drawn by MapServer through GDAL."""
+    lo = mapscript.layerObj(m)
+    lo.name = info.layer.name
+    lo.type = mapscript.MS_LAYER_RASTER
+    lo.status = mapscript.MS_OFF
+    lo.data = info.layer.raster.path
+    lo.setProjection(mapserver_projection(info.raster_srid))
+    lo.setProcessingKey("RESAMPLE", "BILINEAR")
+    if info.layer.min_scale:
+        lo.minscaledenom = float(info.layer.min_scale)
+    if info.layer.max_scale:
+        lo.maxscaledenom = float(info.layer.max_scale)
+    return lo
+
+
 def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.layerObj | None:
     if info.is_external:
         return add_external_layer(m, info)
+    if info.is_raster:
+        return add_raster_layer(m, info)
     row, src, style = info.layer, info.source, info.layer.style
     kind = src.geometry_kind
     lo = mapscript.layerObj(m)

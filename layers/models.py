@@ -179,6 +179,12 @@ class Layer(models.Model):
         on_delete=models.CASCADE,
         help_text="Warstwa usługi zewnętrznej pokazywana przez SIP (kaskadowo).",
     )
+    raster = models.FileField(
+        "plik rastra (GeoTIFF)",
+        upload_to="rasters/",
+        blank=True,
+        help_text="Np. ortofotomapa z drona; układ PL-1992, PL-2000, 3857 lub 4326.",
+    )
     gmina = models.ForeignKey(
         Gmina,
         verbose_name="gmina",
@@ -219,8 +225,14 @@ class Layer(models.Model):
     def clean(self):
         from .registry import get_source
 
-        if bool(self.source) == bool(self.external_id):
-            raise ValidationError("Wybierz źródło danych albo warstwę zewnętrzną – dokładnie jedno z nich.")
+        if sum((bool(self.source), bool(self.external_id), bool(self.raster))) != 1:
+            raise ValidationError(
+                "Wybierz dokładnie jedno: źródło danych, warstwę zewnętrzną albo plik rastra."
+            )
+        if self.raster:
+            from .raster import inspect_field_file
+
+            inspect_field_file(self.raster)
         if self.source and get_source(self.source) is None:
             raise ValidationError({"source": f"Nieznane źródło danych „{self.source}”."})
         if self.min_scale and self.max_scale and self.min_scale >= self.max_scale:

@@ -8,6 +8,7 @@ request outside MapServer, so a process looks at most once every SIP_LAYER_REFRE
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -24,15 +25,18 @@ from .crs import transform_extent
 from .models import Layer, RegistryVersion, StyleRule
 from .registry import Source, get_source
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class LayerInfo:
     """A layer as the services see it: the row, its source, its style and its extent (EPSG:2180)."""
 
     layer: Layer
-    source: Source | None  # None for a layer of an external service (cascaded WMS)
+    source: Source | None  # None for a cascaded external layer and for a raster file
     extent: tuple[float, float, float, float]
     role_names: frozenset[str]
+    raster_srid: int | None = None
 
     @property
     def name(self) -> str:
@@ -40,7 +44,15 @@ class LayerInfo:
 
     @property
     def is_external(self) -> bool:
-        return self.source is None
+        return bool(self.layer.external_id)
+
+    @property
+    def is_raster(self) -> bool:
+        return bool(self.layer.raster)
+
+    @property
+    def is_vector(self) -> bool:
+        return self.source is not None
 
 
 @dataclass(frozen=True)
@@ -98,7 +110,19 @@ def _build(version: int) -> Catalogue:
     extents = _extents()
     infos = []
     for row in rows:
-        if row.external_id:
+        raster_srid = None
+        if row.raster:
+            from .raster import inspect_raster
+
+            source = None
+            try:
+                found = inspect_raster(row.raster.path)
+            except Exception:  # a file removed or broken since upload: leave the layer out
+                log.exception("Raster of layer %s is not readable", row.name)
+                continue
+            raster_srid = found.srid
+            extent = transform_extent(found.extent, STORAGE_SRID, source=found.srid)
+        elif row.external_id:
             source = None
             box = row.external.extent_4326
             extent = transform_extent(tuple(box), STORAGE_SRID, source=4326) if box else extents[None]
@@ -113,6 +137,7 @@ def _build(version: int) -> Catalogue:
                 source=source,
                 extent=tuple(float(v) for v in extent),
                 role_names=frozenset(g.name for g in row.roles.all()),
+                raster_srid=raster_srid,
             )
         )
     return Catalogue(version=version, layers=tuple(infos))

@@ -91,6 +91,7 @@ def create_layer(
     title: str,
     source: str = "",
     external: ExternalLayer | None = None,
+    raster=None,
     gmina: Gmina | None = None,
     style: Style | None = None,
     visibility: str = Layer.Visibility.PUBLIC,
@@ -113,6 +114,7 @@ def create_layer(
         name=name,
         source=source,
         external=external,
+        raster=raster or "",
         title=title,
         gmina=gmina,
         style=style,
@@ -120,7 +122,7 @@ def create_layer(
         abstract=abstract,
         group=group,
         order=order,
-        queryable=queryable and external is None,
+        queryable=queryable and bool(source),
         min_scale=min_scale,
         max_scale=max_scale,
     )
@@ -132,7 +134,11 @@ def create_layer(
         action="create",
         obj=layer,
         gmina=gmina,
-        changes={"source": source} if source else {"external": f"{external.service.url} {external.name}"},
+        changes={"source": source}
+        if source
+        else {"external": f"{external.service.url} {external.name}"}
+        if external
+        else {"raster": layer.raster.name},
     )
     return layer
 
@@ -208,6 +214,7 @@ def publish_to_gminas(*, actor, layer: Layer, gminas) -> list[Layer]:
                 name=name,
                 source=layer.source,
                 external=layer.external,
+                raster=layer.raster,
                 title=f"{layer.title} – {gmina.name}",
                 gmina=gmina,
                 style=layer.style,

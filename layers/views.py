@@ -60,8 +60,8 @@ def layer_list(request):
                 "order": row.order,
                 "gmina": row.gmina.slug if row.gmina_id else None,
                 "visibility": row.visibility,
-                "queryable": row.queryable and not info.is_external,
-                "wfs": not info.is_external,
+                "queryable": row.queryable and info.is_vector,
+                "wfs": info.is_vector,
                 "min_scale": row.min_scale,
                 "max_scale": row.max_scale,
                 "attributes": [{"name": a, "label": label} for a, label in info.source.fields]

@@ -155,7 +155,7 @@ class SIPWFSView(WFSView):
         return [
             feature_type(info, cat.version)
             for info in cat.layers
-            if not info.is_external and may_see(self.sip_user, info)
+            if info.is_vector and may_see(self.sip_user, info)
         ]
 
     @property
