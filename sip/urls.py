@@ -20,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
     path("", views.home, name="home"),
     path("<slug:slug>/", views.gmina_portal, name="gmina-portal"),

@@ -28,6 +28,12 @@ def test_unknown_gmina_is_404(client, demo_data):
     assert client.get("/nie-ma-takiej/").status_code == 404
 
 
-def test_admin_is_in_polish(client):
+def test_admin_is_in_polish_even_for_an_english_browser(client):
+    page = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Zaloguj się" in page and "Log in" not in page
+
+
+def test_english_on_request(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/admin/login/").content.decode()
-    assert "Zaloguj się" in page or "Zaloguj" in page
+    assert "Log in" in page
