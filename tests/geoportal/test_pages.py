@@ -18,10 +18,19 @@ def test_gmina_page_has_its_map_and_search(client, demo_data):
     resp = client.get("/nowogrodziec/")
     assert resp.status_code == 200
     page = resp.content.decode()
-    assert "Geoportal: Nowogrodziec" in page and 'id="map"' in page and "leaflet" in page.lower()
-    assert "Szukaj działki lub adresu" in page
-    obreby = json.loads(page.split('id="obreby" type="application/json">')[1].split("</script>")[0])
-    assert "Gierałtów" in [f["properties"]["name"] for f in obreby["features"]]
+    assert "Geoportal: Nowogrodziec" in page and 'id="map"' in page and "leaflet.js" in page
+    assert "Szukaj: działka, adres, grób, obiekt" in page and 'role="combobox"' in page
+    raw = page.split('id="portal-config" type="application/json">')[1].split("</script>")[0]
+    config = json.loads(raw)
+    (south, west), (north, east) = config["gmina"]["bounds"]
+    assert 51.0 < south < north < 51.4 and 15.2 < west < east < 15.6
+    assert config["boundary"]["type"] == "MultiPolygon"
+
+
+def test_gmina_page_in_english(client, demo_data):
+    client.cookies["django_language"] = "en"
+    page = client.get("/nowogrodziec/").content.decode()
+    assert "Search: parcel, address, grave, object" in page and 'lang="en"' in page
 
 
 def test_unknown_gmina_is_404(client, demo_data):
