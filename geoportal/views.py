@@ -6,10 +6,16 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
+from layers.selectors import describe_layers
 from sip.dbfunctions import SimplifyPreserveTopology
 from sip.models import Gmina
 
 from .i18n import texts
+
+# "Mapa SIP", the base map: SIP's own WMS layers drawn as one tiled layer, bottom first.
+BASE_LAYERS = ("dzialki", "ulice", "adresy", "gminy")
+# Base layers that answer a click on the map (GetFeatureInfo) while the base map is shown.
+BASE_QUERY_LAYERS = ("dzialki", "adresy")
 
 # National orthophoto (GUGiK), a configured external WMS; unreachable networks degrade to a note.
 ORTHOPHOTO_WMS = {
@@ -52,6 +58,13 @@ def portal(request, slug: str):
     )
     boundary = json.loads(gmina.outline)
     extent = gmina.boundary.transform(4326, clone=True).extent
+    described = {d["name"]: d for d in describe_layers(request.user, gmina, "/ows/wms")}
+    base = [
+        {**described[name], "queryable": described[name]["queryable"] and name in BASE_QUERY_LAYERS}
+        for name in BASE_LAYERS
+        if name in described
+    ]
+    overlays = [d for name, d in described.items() if name not in BASE_LAYERS]
     config = {
         "gmina": {
             "slug": gmina.slug,
@@ -63,6 +76,8 @@ def portal(request, slug: str):
         "ui": texts(_language(request)),
         "urls": {"search": "/api/search/", "wms": "/ows/wms"},
         "orthophoto": ORTHOPHOTO_WMS,
+        "base_layers": base,
+        "layers": overlays,
     }
     return render(
         request,

@@ -168,7 +168,9 @@ def _add_class(lo, kind: str, style, *, title: str, fill: str, stroke: str, expr
         _rgb(label.color, style.label_colour)
         label.outlinecolor.setRGB(255, 255, 255)
         label.outlinewidth = 2
-        label.partials = False
+        # A polygon's label is placed on the whole polygon (LABEL_NO_CLIP below), so every
+        # tile that the label crosses draws its part: no label repeated in each tile.
+        label.partials = kind == "polygon"
         if style.label_max_scale:
             label.maxscaledenom = float(style.label_max_scale)
         if kind == "polygon":
@@ -263,6 +265,8 @@ def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.
         lo.maxscaledenom = float(row.max_scale)
     if style.label_field:
         lo.labelitem = _ident(style.label_field)
+        if kind == "polygon":
+            lo.setProcessingKey("LABEL_NO_CLIP", "True")
     if kind == "point" and style.label_field:
         lo.labelcache = mapscript.MS_ON
     for rule in style.rules.all():

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
@@ -183,3 +184,42 @@ def may_see(user, info: LayerInfo) -> bool:
 def visible_layers(user) -> list[LayerInfo]:
     """Return the published layers the user may see, in group and display order."""
     return [i for i in catalogue().layers if may_see(user, i)]
+
+
+def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
+    """The layers the user may see, for one gmina (its own and all-gmina layers) or all, in
+    display order, with what a web map needs to show them (the /ows/layers document)."""
+    out = []
+    for info in visible_layers(user):
+        row = info.layer
+        if gmina is not None and row.gmina_id not in (None, gmina.pk):
+            continue
+        legend = urlencode(
+            {
+                "SERVICE": "WMS",
+                "VERSION": "1.3.0",
+                "REQUEST": "GetLegendGraphic",
+                "LAYER": row.name,
+                "FORMAT": "image/png",
+            }
+        )
+        out.append(
+            {
+                "name": row.name,
+                "title": row.title,
+                "abstract": row.abstract,
+                "group": row.group,
+                "order": row.order,
+                "gmina": row.gmina.slug if row.gmina_id else None,
+                "visibility": row.visibility,
+                "queryable": row.queryable and info.is_vector,
+                "wfs": info.is_vector,
+                "min_scale": row.min_scale,
+                "max_scale": row.max_scale,
+                "attributes": [{"name": a, "label": label} for a, label in info.source.fields]
+                if info.source
+                else [],
+                "legend_url": f"{wms_url}?{legend}",
+            }
+        )
+    return out

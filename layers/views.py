@@ -1,8 +1,6 @@
 """The OGC endpoints: /ows/wms (MapServer via mapscript) and /ows/wfs (django-gisserver), and
 /ows/layers, the layer list the geoportal builds its layer switcher from."""
 
-from urllib.parse import urlencode
-
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -12,7 +10,7 @@ from sip.models import Gmina
 
 from . import wms
 from .auth import BadCredentials, ows_user
-from .selectors import visible_layers
+from .selectors import describe_layers
 from .wfs import SIPWFSView
 
 
@@ -37,39 +35,7 @@ def layer_list(request):
     if request.GET.get("gmina"):
         gmina = get_object_or_404(Gmina, slug=request.GET["gmina"])
     wms_url = request.build_absolute_uri("/ows/wms")
-    out = []
-    for info in visible_layers(user):
-        row = info.layer
-        if gmina is not None and row.gmina_id not in (None, gmina.pk):
-            continue
-        legend = urlencode(
-            {
-                "SERVICE": "WMS",
-                "VERSION": "1.3.0",
-                "REQUEST": "GetLegendGraphic",
-                "LAYER": row.name,
-                "FORMAT": "image/png",
-            }
-        )
-        out.append(
-            {
-                "name": row.name,
-                "title": row.title,
-                "abstract": row.abstract,
-                "group": row.group,
-                "order": row.order,
-                "gmina": row.gmina.slug if row.gmina_id else None,
-                "visibility": row.visibility,
-                "queryable": row.queryable and info.is_vector,
-                "wfs": info.is_vector,
-                "min_scale": row.min_scale,
-                "max_scale": row.max_scale,
-                "attributes": [{"name": a, "label": label} for a, label in info.source.fields]
-                if info.source
-                else [],
-                "legend_url": f"{wms_url}?{legend}",
-            }
-        )
+    out = describe_layers(user, gmina, wms_url)
     response = JsonResponse({"wms": wms_url, "wfs": request.build_absolute_uri("/ows/wfs"), "layers": out})
     response["Cache-Control"] = "private, max-age=30"
     return response

@@ -57,3 +57,14 @@ register(
     max_scale=10_000,
     style={"fill_colour": "#4d4d4d", "stroke_colour": "#ffffff", "symbol": "circle", "symbol_size": 6},
 )
+register(
+    name="ulice",
+    model="sip.Street",
+    title="Ulice",
+    abstract="Osie ulic gmin partnerskich.",
+    fields=[("name", "nazwa ulicy")],
+    group="Adresy",
+    order=35,
+    max_scale=25_000,
+    style={"stroke_colour": "#7f7f7f", "stroke_width": 2.5, "label_field": "name", "label_max_scale": 5_000},
+)

@@ -1,5 +1,7 @@
 """The geoportal in a real browser: search, highlight, permalink, tools, phone, accessibility."""
 
+from urllib.parse import parse_qsl, urlsplit
+
 import pytest
 
 from tests.e2e.conftest import shot
@@ -124,3 +126,47 @@ def test_first_load_is_small(page, demo_data):
     open_portal(page, "gmina-boleslawiec")
     page.wait_for_load_state("networkidle")
     assert sum(sizes) < 500_000, f"first load transferred {sum(sizes)} bytes"
+
+
+def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
+    open_portal(page, "boleslawiec")
+    tiles = []
+
+    def collect(response):
+        params = {k.lower(): v for k, v in parse_qsl(urlsplit(response.url).query)}
+        if "/ows/wms" in response.url and params.get("layers") == "obreby":
+            tiles.append((response, params))
+
+    page.on("response", collect)
+    box = page.locator("#layer-obreby")
+    assert not box.is_checked()
+    box.check()
+    page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
+    page.wait_for_timeout(500)
+    assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
+    assert all(p["width"] == "256" and p["height"] == "256" for _, p in tiles)
+    assert "layers=obreby" in page.url
+    # The legend of the layer is shown while it is on.
+    legend = "#layer-tree img[alt='Legenda: Obręby ewidencyjne']"
+    page.wait_for_function(f'document.querySelector("{legend}").naturalWidth > 0')
+    assert page.locator(legend).is_visible()
+    shot(page, "portal-layer-obreby")
+
+
+@pytest.mark.django_db
+def test_click_a_parcel_and_read_its_identifier(page, demo_data):
+    from sip.models import Parcel
+
+    parcel = Parcel.objects.get(identifier="020101_1.0002.40")
+    point = parcel.geom.point_on_surface.transform(4326, clone=True)
+    open_portal(page, "boleslawiec")
+    page.evaluate(f"window.sipPortal.map.setView([{point.y}, {point.x}], 18)")
+    page.wait_for_timeout(300)
+    size = page.evaluate("(() => { const s = window.sipPortal.map.getSize(); return [s.x, s.y]; })()")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + size[0] / 2, box["y"] + size[1] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "020101_1.0002.40" in popup.inner_text()
+    assert "identyfikator działki" in popup.inner_text()
+    shot(page, "portal-popup")

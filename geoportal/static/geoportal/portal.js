@@ -4,6 +4,7 @@
 const config = JSON.parse(document.getElementById("portal-config").textContent);
 const ui = config.ui;
 const notice = document.getElementById("notice");
+let restoring = true; // while the permalink is being applied, the URL is not rewritten
 
 function showNotice(text) {
   notice.textContent = text;
@@ -22,10 +23,13 @@ const boundary = L.geoJSON(config.boundary, {
   style: { color: "#b01c2e", weight: 3, fill: false }, interactive: false,
 });
 const sipBase = L.layerGroup([boundary]);
-for (const base of config.base_layers || []) {
+const baseNames = (config.base_layers || []).map((b) => b.name);
+if (baseNames.length) {
+  // One request per tile for the whole base map; 256-pixel tiles on Leaflet's fixed grid,
+  // so a tile cache in front of /ows/wms can serve them.
   sipBase.addLayer(L.tileLayer.wms(config.urls.wms, {
-    layers: base.name, format: "image/png", transparent: true, version: "1.3.0",
-    tileSize: 256, maxZoom: 21,
+    layers: baseNames.join(","), format: "image/png", transparent: true, version: "1.3.0",
+    tileSize: 256, maxZoom: 21, className: "sip-base",
   }));
 }
 const ortho = L.tileLayer.wms(config.orthophoto.url, {
@@ -71,7 +75,7 @@ for (const info of config.layers || []) {
   const id = `layer-${info.name}`;
   row.innerHTML = `<input type="checkbox" id="${id}"><label for="${id}"></label>
     <label class="opacity"><span class="sr-only"></span><input type="range" min="0" max="100" value="100"></label>
-    <img alt="" loading="lazy" hidden>`;
+    <img alt="" hidden>`;
   const [box, label] = row.querySelectorAll("input[type=checkbox], label[for]");
   label.textContent = info.title;
   row.querySelector(".sr-only").textContent = `${ui.opacity}: ${info.title}`;
@@ -94,6 +98,9 @@ for (const info of config.layers || []) {
 map.on("click", async (ev) => {
   if (measure.active) return;
   const names = [...overlays.values()].filter((o) => map.hasLayer(o.layer) && o.info.queryable).map((o) => o.info.name);
+  if (map.hasLayer(sipBase)) {
+    for (const b of config.base_layers || []) if (b.queryable) names.push(b.name);
+  }
   if (!names.length) return;
   const size = map.getSize();
   const b = map.getBounds();
@@ -280,7 +287,6 @@ function updatePermalink() {
   if (!restoring) history.replaceState(null, "", `#${currentState()}`);
 }
 
-let restoring = true;
 function restore() {
   const params = new URLSearchParams(location.hash.slice(1));
   const view = (params.get("map") || "").split("/").map(Number);
