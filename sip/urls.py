@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("", views.home, name="home"),
+    path("", include("planning.urls")),
     path("<slug:slug>/", views.gmina_portal, name="gmina-portal"),
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
