@@ -16,7 +16,9 @@ def rect(x0: float, y0: float, x1: float, y1: float) -> MultiPolygon:
     return MultiPolygon(Polygon.from_bbox((x0, y0, x1, y1)), srid=2180)
 
 
-def make_plan(gmina, boundary, *, resolution="I/1/2020", status=Plan.Status.IN_FORCE, scale=1000, **extra) -> Plan:
+def make_plan(
+    gmina, boundary, *, resolution="I/1/2020", status=Plan.Status.IN_FORCE, scale=1000, **extra
+) -> Plan:
     return Plan.objects.create(
         gmina=gmina,
         title=extra.pop("title", f"Miejscowy plan zagospodarowania przestrzennego testowy {resolution}"),
@@ -37,7 +39,9 @@ def make_zone(plan, symbol, geom, provisions=None) -> Zone:
         plan=plan,
         symbol=symbol,
         geom=geom,
-        provisions=f"Ustalenia dla terenu {symbol}: dopuszcza się zabudowę." if provisions is None else provisions,
+        provisions=f"Ustalenia dla terenu {symbol}: dopuszcza się zabudowę."
+        if provisions is None
+        else provisions,
     )
     zone.save()
     return zone
@@ -92,3 +96,10 @@ def world(gmina):
         signatory_title="z up. Wójta – inspektor",
     )
     return w
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Issued PDFs of the tests go to a temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

@@ -53,7 +53,9 @@ def test_demo_parcels_agree_with_shapely(client, demo_data):
     for amendment in Plan.objects.filter(amendments_made__isnull=False).distinct():
         base = amendment.amendments_made.get().amended
         in_amendment = Parcel.objects.filter(geom__intersects=amendment.boundary).order_by("identifier")[:8]
-        across_edge = Parcel.objects.filter(geom__intersects=base.boundary.boundary).order_by("identifier")[:8]
+        across_edge = Parcel.objects.filter(geom__intersects=base.boundary.boundary).order_by("identifier")[
+            :8
+        ]
         inside = Parcel.objects.filter(geom__within=base.boundary).order_by("identifier")[::40][:8]
         for parcel in [*in_amendment, *across_edge, *inside]:
             body = zoning(client, parcel.identifier)
@@ -93,7 +95,9 @@ def test_amendment_wins_where_it_applies(client, world):
     parcel = world.parcel("3", world.at(140, 0, 160, 10))
     body = zoning(client, parcel.identifier)
     assert_agrees(body)
-    shares = {(p["resolution_number"], z["symbol"]): z["share_pct"] for p in body["plans"] for z in p["zones"]}
+    shares = {
+        (p["resolution_number"], z["symbol"]): z["share_pct"] for p in body["plans"] for z in p["zones"]
+    }
     assert shares == {("X/100/2015", "1U"): 50.0, ("XX/200/2022", "1ZP"): 50.0}
     base = next(p for p in body["plans"] if p["resolution_number"] == "X/100/2015")
     assert base["amended_by"] == [{"id": world.amendment.pk, "resolution_number": "XX/200/2022"}]
