@@ -186,12 +186,23 @@ def build(
                     "plan_kind_upper": _kind_genitive(plan).upper(),
                     "sheets": group["sheets"],
                     "sheet_count": sum(1 for s in group["sheets"] if not s["overview"]),
-                    "parcel_list": ", ".join(f"{p.obreb.name} dz. nr {p.number}" for p in group["parcels"]),
+                    "parcel_list": _parcel_list(group["parcels"]),
                     "fee_text": fee.describe(),
                 },
             )
         )
     return BuiltDocument(pdf.combine(parts), IssuedDocument.Kind.EXTRACT, wypis_pages, wyrys_pages, fee)
+
+
+def _parcel_list(parcels) -> str:
+    """Parcels for the title block: listed when few, else counted per obręb (the wypis lists them)."""
+    if len(parcels) <= 6:
+        return ", ".join(f"{p.obreb.name} dz. nr {p.number}" for p in parcels)
+    per_obreb: dict[str, int] = {}
+    for p in parcels:
+        per_obreb[p.obreb.name] = per_obreb.get(p.obreb.name, 0) + 1
+    counts = ", ".join(f"{name}: {n}" for name, n in sorted(per_obreb.items()))
+    return f"{len(parcels)} działek ({counts}) – wykaz w wypisie i w rejestrze sprawy"
 
 
 def _kind_genitive(plan: Plan) -> str:

@@ -213,8 +213,11 @@ def render_sheet(
     for g in replaced:
         replaced_union = g if replaced_union is None else replaced_union.union(g)
     zone_labels = []
+    frame = _envelope(sheet.extent, pad=-sheet.scale * 0.008)  # keep labels off the frame edge
     for z in zones:
-        visible = z.clipped if replaced_union is None else z.clipped.difference(replaced_union)
+        visible = z.clipped.intersection(frame)
+        if replaced_union is not None:
+            visible = visible.difference(replaced_union)
         if visible.empty or visible.area < min_label_area * 4:
             continue
         zone_labels.append(_feature(visible.point_on_surface.wkt, _safe_text(z.symbol)))
