@@ -272,7 +272,7 @@ class ExtractCase(models.Model):
     gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.PROTECT)
     year = models.PositiveSmallIntegerField("rok")
     number = models.PositiveIntegerField("numer kolejny")
-    case_number = models.CharField("znak sprawy", max_length=60, unique=True)
+    case_number = models.CharField("znak sprawy", max_length=60)
     applicant = models.CharField("wnioskodawca", max_length=200)
     applicant_address = models.CharField("adres wnioskodawcy", max_length=250, blank=True)
     application_date = models.DateField("data wniosku")
@@ -293,7 +293,9 @@ class ExtractCase(models.Model):
         verbose_name_plural = "rejestr wypisów i wyrysów"
         ordering = ["-year", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["gmina", "year", "number"], name="case_number_unique_in_year")
+            models.UniqueConstraint(fields=["gmina", "year", "number"], name="case_number_unique_in_year"),
+            # Offices of different gminas may use the same prefix (RG.6727): unique per gmina.
+            models.UniqueConstraint(fields=["gmina", "case_number"], name="case_number_unique_in_gmina"),
         ]
 
     def __str__(self) -> str:

@@ -323,3 +323,20 @@ def test_planner_of_another_gmina_cannot_open_the_pdf(client, world, planner):
     other = make_user("planista-inny", PLANNER, GminaFactory())
     client.force_login(other)
     assert client.get(body["pdf_url"]).status_code == 403
+
+
+def test_same_prefix_in_two_gminas(client, world):
+    """Two offices may both number RG.6727.1.<year>: the number is unique within a gmina."""
+    from planning.models import ExtractOffice
+    from tests.conftest import ObrebFactory
+
+    other = GminaFactory()
+    ObrebFactory(gmina=other, code="0001")
+    ExtractOffice.objects.create(
+        gmina=other, office_name="Urząd Gminy Drugiej", place="Drugie", case_prefix="RG.6727"
+    )
+    admin = make_user("centrala-numery", "Administrator jednostki centralnej", None)
+    client.force_login(admin)
+    first = issue(client, [world.parcel("90", world.at(10, 10, 20, 20))], kind="wypis").json()
+    second = issue(client, [ParcelFactory(obreb=other.obreb_set.get())], kind="wypis").json()
+    assert first["case_number"] == second["case_number"] == f"RG.6727.1.{YEAR}"
