@@ -57,9 +57,26 @@ def _sections(zonings: list[ParcelZoning]) -> list[dict]:
                 )
     out = []
     for section in sorted(plans.values(), key=lambda s: (s["plan"].resolution_date, s["plan"].pk)):
+        section["adoption"] = adoption_sentence(section["plan"])
         section["zones"] = sorted(section["zones"].values(), key=lambda e: _symbol_key(e["zone"].symbol))
         out.append(section)
     return out
+
+
+def adoption_sentence(plan: Plan) -> str:
+    """E.g. 'Uchwała nr X/1/2020 Rady Gminy … z dnia 15.01.2020 r., ogłoszona w …, obowiązuje od
+    … r. Skala rysunku planu 1:1000. Identyfikator APP: ….'"""
+    text = f"Uchwała nr {plan.resolution_number} {plan.adopted_by} z dnia {plan.resolution_date:%d.%m.%Y} r."
+    if plan.journal_entry:
+        text += f", ogłoszona w {plan.journal_entry}"
+    if plan.valid_from:
+        text += f", obowiązuje od {plan.valid_from:%d.%m.%Y} r."
+    if not text.endswith("."):
+        text += "."
+    text += f" Skala rysunku planu 1:{plan.scale}."
+    if plan.app_id:
+        text += f" Identyfikator APP: {plan.app_id}."
+    return text
 
 
 def _symbol_key(symbol: str):
