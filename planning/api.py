@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -121,7 +121,19 @@ class ExtractCreateView(APIView):
     """Register an application and issue the wypis and/or wyrys (planner of the parcels' gmina)."""
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
+        request=inline_serializer(
+            "ExtractRequest",
+            {
+                "parcels": serializers.ListField(
+                    child=serializers.CharField(), help_text="identyfikatory EGiB"
+                ),
+                "kind": serializers.ChoiceField(choices=["wypis", "wyrys", "both"], default="both"),
+                "applicant": serializers.CharField(required=False),
+                "applicant_address": serializers.CharField(required=False),
+                "application_date": serializers.DateField(required=False),
+                "purpose": serializers.CharField(required=False),
+            },
+        ),
         responses={201: OpenApiTypes.OBJECT},
         summary="Wydanie wypisu i/lub wyrysu z planu (planista gminy)",
     )

@@ -244,3 +244,31 @@ def test_command_reports_each_rejection(rural, tmp_path):
     assert "odrzucono AktPlanowaniaPrzestrzennego MPZP-BOZ-2018: nieznany status" in text
     with pytest.raises(CommandError, match="Nie ma w systemie gminy"):
         call_command("import_app_gml", str(path), "--gmina", "029999_2")
+
+
+def test_wypis_from_a_plan_ogolny(rural, client, tmp_path):
+    import subprocess
+
+    from django.contrib.auth.models import User
+
+    from sip.models import Parcel
+
+    run(rural, APP2)
+    pog = Plan.objects.get(kind="pog", gmina=rural)
+    pog.general_provisions = "§ 1. Plan ogólny określa strefy planistyczne i gminne standardy urbanistyczne."
+    pog.save()
+    pog.zones.update(provisions="Gminne standardy urbanistyczne: maksymalna wysokość zabudowy 12 m.")
+    parcel = Parcel.objects.filter(geom__within=pog.boundary).order_by("identifier").first()
+    assert parcel is not None
+    client.force_login(User.objects.get(username="planista-gmina-boleslawiec"))
+    body = client.post(
+        "/api/planning/extracts/",
+        {"parcels": [parcel.identifier], "kind": "both"},
+        content_type="application/json",
+    ).json()
+    pdf = tmp_path / "pog.pdf"
+    pdf.write_bytes(b"".join(client.get(body["pdf_url"]).streaming_content))
+    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True).stdout.decode().split())
+    assert "WYPIS I WYRYS Z PLANU OGÓLNEGO GMINY" in text and "WYRYS Z PLANU OGÓLNEGO GMINY" in text
+    assert "Plan ogólny gminy Bolesławiec" in text and "skala 1:5000" in text
+    assert "strefa" in text and "Gminne standardy urbanistyczne" in text

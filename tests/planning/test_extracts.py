@@ -340,3 +340,12 @@ def test_same_prefix_in_two_gminas(client, world):
     first = issue(client, [world.parcel("90", world.at(10, 10, 20, 20))], kind="wypis").json()
     second = issue(client, [ParcelFactory(obreb=other.obreb_set.get())], kind="wypis").json()
     assert first["case_number"] == second["case_number"] == f"RG.6727.1.{YEAR}"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("23.11.2026", "Nieprawidłowa data wniosku"), ("2999-01-01", "późniejsza niż dzisiejsza")],
+)
+def test_bad_application_date(planner_client, world, value, message):
+    resp = issue(planner_client, [world.parcel("95", world.at(10, 10, 20, 20))], application_date=value)
+    assert resp.status_code == 400 and message in resp.json()["detail"]
