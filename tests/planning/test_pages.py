@@ -95,3 +95,9 @@ def test_admin_lists_plans_of_own_gmina(client, editor, world):
     page = client.get("/admin/planning/plan/").content.decode()
     assert "X/100/2015" in page
     assert client.get(f"/admin/planning/zone/?plan__gmina__id__exact={world.gmina.pk}").status_code == 200
+
+
+def test_admin_register_links_to_the_planner_pages(client, planner, world):
+    client.force_login(planner)
+    page = client.get("/admin/planning/extractcase/").content.decode()
+    assert "/planowanie/nowa/" in page and "Zarejestruj wniosek" in page
