@@ -132,7 +132,7 @@ def _wyrys_sheets(sections: list[dict], zonings: list[ParcelZoning]) -> list[dic
                     "scale": s.scale,
                     "image": pdf.png_data_uri(s.png),
                     "legend": drawing.legend_items(s.purposes),
-                    "amended": bool(section["amended_by"]),
+                    "amended": s.amended,
                     "scale_bar": scale_bar_svg(s.scale),
                 }
             )

@@ -92,6 +92,7 @@ class Sheet:
     png: bytes = b""
     purposes: list[str] = field(default_factory=list)
     overview: bool = False
+    amended: bool = False
 
 
 def frame_ground_size(scale: int) -> tuple[float, float]:
@@ -173,7 +174,21 @@ def render_sheet(
     by_purpose: dict[str, list[Zone]] = {}
     for zone in zones:
         by_purpose.setdefault(zone.purpose, []).append(zone)
-    sheet.purposes = sorted(by_purpose)
+    # The legend names what can be seen: at least 4 mm² of a zone inside the frame itself.
+    exact = _envelope(sheet.extent)
+    seen_area = 4 * (sheet.scale / 1000) ** 2
+    replaced = [
+        a.boundary for a in plan.amended_by.filter(status=Plan.Status.IN_FORCE, boundary__intersects=env)
+    ]
+    visible_purposes = set()
+    for zone in zones:
+        visible = zone.clipped.intersection(exact)
+        for g in replaced:
+            visible = visible.difference(g)
+        if visible.area >= seen_area:
+            visible_purposes.add(zone.purpose)
+    sheet.purposes = sorted(visible_purposes)
+    sheet.amended = any(g.intersects(exact) for g in replaced)
     for purpose, items in sorted(by_purpose.items()):
         r, g, b = colour_of(purpose)
         feats = "".join(_feature(z.clipped.wkt) for z in items if not z.clipped.empty)
@@ -181,9 +196,6 @@ def render_sheet(
             f'LAYER NAME "zones_{purpose}" TYPE POLYGON STATUS ON\n{feats}'
             f"  CLASS STYLE COLOR {r} {g} {b} OUTLINECOLOR 40 40 40 WIDTH 0.6 END END\nEND\n"
         )
-    replaced = [
-        a.boundary for a in plan.amended_by.filter(status=Plan.Status.IN_FORCE, boundary__intersects=env)
-    ]
     if replaced:
         feats = "".join(_feature(g.intersection(env).wkt) for g in replaced)
         layers.append(
