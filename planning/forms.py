@@ -6,7 +6,9 @@ from .models import ExtractCase
 class ExtractApplicationForm(forms.Form):
     applicant = forms.CharField(label="Wnioskodawca (imię i nazwisko lub nazwa)", max_length=200)
     applicant_address = forms.CharField(label="Adres wnioskodawcy", max_length=250, required=False)
-    application_date = forms.DateField(label="Data wniosku", widget=forms.DateInput(attrs={"type": "date"}))
+    application_date = forms.DateField(
+        label="Data wniosku", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     kind = forms.ChoiceField(label="Wydać", choices=ExtractCase.Kind.choices, initial=ExtractCase.Kind.BOTH)
     parcels = forms.CharField(
         label="Działki (identyfikatory EGiB, po jednym w wierszu albo po przecinku)",

@@ -101,3 +101,11 @@ def test_admin_register_links_to_the_planner_pages(client, planner, world):
     client.force_login(planner)
     page = client.get("/admin/planning/extractcase/").content.decode()
     assert "/planowanie/nowa/" in page and "Zarejestruj wniosek" in page
+
+
+def test_form_proposes_today_as_application_date(client, planner, world):
+    from django.utils import timezone
+
+    client.force_login(planner)
+    page = client.get("/planowanie/nowa/").content.decode()
+    assert f'type="date" name="application_date" value="{timezone.localdate():%Y-%m-%d}"' in page
