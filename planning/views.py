@@ -128,7 +128,11 @@ def document_pdf(request, pk: int):
     if not tenancy.can(request.user, "planning.view_extractcase", document.case.gmina_id):
         raise PermissionDenied("Ten dokument należy do innej gminy.")
     filename = f"{document.case.case_number}-v{document.version}.pdf"
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=filename)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Pliku tego dokumentu nie ma w magazynie plików; zgłoś to administratorowi.") from None
+    return FileResponse(handle, content_type="application/pdf", filename=filename)
 
 
 def verify(request, token: str):
