@@ -51,7 +51,8 @@ def _parcels(identifiers: list[str]) -> list[Parcel]:
 def _check_provisions(zonings: list[selectors.ParcelZoning]) -> None:
     for z in zonings:
         for pz in z.plans:
-            if not pz.zones and not pz.plan.zones.exists():
+            repeals_only = pz.plan.amendments_made.filter(kind="repeal").exists()
+            if not pz.zones and not repeals_only and not pz.plan.zones.exists():
                 raise ValidationError(
                     f"Plan „{pz.plan.title}” (uchwała nr {pz.plan.resolution_number}) obejmuje działkę "
                     f"{z.parcel.identifier}, ale nie ma w systemie terenów; wprowadź tereny planu przed "

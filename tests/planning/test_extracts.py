@@ -349,3 +349,22 @@ def test_same_prefix_in_two_gminas(client, world):
 def test_bad_application_date(planner_client, world, value, message):
     resp = issue(planner_client, [world.parcel("95", world.at(10, 10, 20, 20))], application_date=value)
     assert resp.status_code == 400 and message in resp.json()["detail"]
+
+
+def test_partial_repeal_leaves_that_part_without_a_plan(planner_client, world, tmp_path):
+    """A resolution repealing the plan over x < 50 m has no zones: there the parcel has no plan."""
+    import datetime as dt
+
+    from planning.models import Amendment
+    from tests.planning.conftest import make_plan
+
+    repeal = make_plan(
+        world.gmina, world.at(0, 0, 50, 200), resolution="XXX/300/2024", resolution_date=dt.date(2024, 1, 2)
+    )
+    Amendment.objects.create(amending=repeal, amended=world.base, kind="repeal")
+    parcel = world.parcel("96", world.at(40, 10, 60, 30))
+    zoning = planner_client.get(f"/api/planning/parcels/{parcel.identifier}/zoning/").json()
+    assert zoning["uncovered"]["share_pct"] == 50.0
+    body = issue(planner_client, [parcel], kind="wypis").json()
+    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), tmp_path).split())
+    assert "Części działek nieobjęte planem" in flat and "200,00 50,00%" in flat
