@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "geoportal",
     "gisserver",
     "layers",
+    "planning",
 ]
 
 MIDDLEWARE = [
