@@ -136,6 +136,8 @@ def _make_style(m, kind: str, style, fill: str, stroke: str) -> mapscript.styleO
     else:
         if fill:
             _rgb(so.color, fill)
+            # MapServer 8 ignores styleObj.opacity set from mapscript; the colour's alpha works.
+            so.color.alpha = round(255 * int(style.fill_opacity) / 100)
         if stroke and style.stroke_width > 0:
             _rgb(so.outlinecolor, stroke)
             so.width = float(style.stroke_width)

@@ -13,7 +13,7 @@ from django.db.models import F
 from sip import audit, tenancy
 from sip.models import Gmina
 
-from .models import AccessToken, ExternalLayer, ExternalService, Layer, RegistryVersion, Style
+from .models import AccessToken, ExternalLayer, ExternalService, Layer, RegistryVersion, Style, StyleRule
 from .registry import get_source, sources
 
 _STYLE_FIELDS = (
@@ -62,9 +62,14 @@ def sync_registered_layers() -> list[Layer]:
     for source in sources():
         if Layer.objects.filter(name=source.name).exists():
             continue
-        style, _ = Style.objects.get_or_create(
+        style, style_created = Style.objects.get_or_create(
             name=source.name, defaults={k: v for k, v in source.style.items() if k in _STYLE_FIELDS}
         )
+        if style_created:
+            # Classes by attribute value or range: style={"rules": [{"title": "MN – zabudowa
+            # mieszkaniowa jednorodzinna", "field": "purpose", "value": "MN", "fill_colour": …}]}
+            for order, rule in enumerate(source.style.get("rules", [])):
+                StyleRule.objects.create(style=style, order=order, **rule)
         created.append(
             Layer.objects.create(
                 name=source.name,

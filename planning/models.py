@@ -341,3 +341,24 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.case_number} v{self.version}"
+
+
+class ZoneInForce(models.Model):
+    """Zones as they apply today (a database view): zones of plans in force, with the parts
+    replaced by an amending plan in force cut out, and the gmina of their plan. The map layer
+    of zoning reads this view, so the map shows what the zoning extracts say."""
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
+    plan = models.ForeignKey(Plan, verbose_name="plan", on_delete=models.DO_NOTHING)
+    plan_title = models.CharField("plan", max_length=500)
+    resolution_number = models.CharField("numer uchwały", max_length=60)
+    symbol = models.CharField("symbol", max_length=20)
+    purpose = models.CharField("kategoria przeznaczenia", max_length=4)
+    name = models.CharField("przeznaczenie", max_length=200)
+    geom = models.MultiPolygonField("geometria", srid=STORAGE_SRID)
+
+    class Meta:
+        managed = False
+        db_table = "planning_zone_in_force"
+        verbose_name = "teren planu (obowiązujący)"
+        verbose_name_plural = "tereny planów (obowiązujące)"
