@@ -20,6 +20,7 @@ api_patterns = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("inventory.urls")),
     path("api/", include(api_patterns)),
     path("", views.home, name="home"),
     path("<slug:slug>/", views.gmina_portal, name="gmina-portal"),
