@@ -224,7 +224,7 @@ def _line_lookup(gmina) -> dict[str, int]:
 
 SPECIES = Ref(
     lookup=_species_lookup,
-    display=lambda s: s.polish_name,
+    display=str,
     options=lambda gmina: TreeSpecies.objects.all(),
     unknown="nieznany gatunek „{value}” (brak w słowniku gatunków)",
 )
