@@ -99,7 +99,7 @@ def _fill_lamp_circuit(obj) -> None:
 
 def _save(register: Register, obj) -> None:
     try:
-        obj.full_clean(exclude=["gmina"])
+        obj.full_clean()
     except ValidationError as exc:
         if hasattr(exc, "error_dict") and "__all__" in exc.error_dict:
             messages = " ".join(str(m) for e in exc.error_dict["__all__"] for m in e.messages)

@@ -84,7 +84,7 @@ def _check_range(raw, value, minimum, maximum) -> None:
         raise ValueProblem(f"„{raw}” jest większe niż {maximum}")
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y.%m.%d", "%d.%m.%y")
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y.%m.%d", "%Y/%m/%d", "%d.%m.%y")
 
 
 def to_date(value) -> dt.date | None:
