@@ -12,9 +12,8 @@ from pathlib import Path
 
 import shapely
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
-from psycopg import sql
 
 from sip import audit, tenancy
 from sip.geometry import ACCEPTED_SRIDS, GeometryError
@@ -23,6 +22,7 @@ from sip.text import fold
 
 from .. import services
 from .. import values as v
+from ..bulk import copy_rows
 from ..registers import Register
 from . import coordinates as co
 from . import headers
@@ -386,15 +386,12 @@ def _insert(register: Register, gmina: Gmina, rows: list[dict]) -> int:
     columns = _columns(register)
     now = timezone.now()
     defaults = _defaults(register)
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(register.model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    fields = columns[:-3]
+    return copy_rows(
+        register.model,
+        columns,
+        ([*[values.get(c, defaults.get(c)) for c in fields], gmina.pk, now, now] for values in rows),
     )
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(statement) as copy:
-            for values in rows:
-                record = [values.get(c, defaults.get(c)) for c in columns[:-3]]
-                copy.write_row([*record, gmina.pk, now, now])
-    return len(rows)
 
 
 def _defaults(register: Register) -> dict:

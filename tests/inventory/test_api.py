@@ -46,7 +46,7 @@ def test_public_register_as_geojson_in_4326_and_2180(samples):
     tree = next(f for f in body["features"] if f["properties"]["external_id"] == "D-001")
     assert tree["properties"]["species"] == "lipa drobnolistna (Tilia cordata)"
     assert tree["properties"]["height_m"] == 18.5 and tree["properties"]["felling_permit"] == "required"
-    stored = Tree.objects.get(external_id="D-001").geom
+    stored = Tree.objects.get(gmina__teryt="020105_2", external_id="D-001").geom
     lon, lat = TO_4326.transform(stored.x, stored.y)
     assert tree["geometry"]["coordinates"] == pytest.approx([lon, lat], abs=1e-6)
     body = api().get("/api/inventory/trees/?gmina=020105_2&srid=2180").json()
@@ -67,18 +67,27 @@ def test_bbox_and_attribute_filters(samples):
         "D-011",
     }
     c = api()
-    assert ids(c.get("/api/inventory/trees/?trunk_circumference_cm__gte=300").json()) == {"D-002", "P-01"}
-    assert ids(c.get("/api/inventory/trees/?species=Quercus robur").json()) == {"D-002", "P-01"}
-    assert ids(c.get("/api/inventory/trees/?natural_monument=tak").json()) == {"P-01"}
-    assert ids(c.get("/api/inventory/trees/?condition=2").json()) == {"D-005"}
-    assert ids(c.get("/api/inventory/trees/?felling_permit=not_required").json()) == {"D-005"}
-    assert ids(c.get("/api/inventory/trees/?felling_permit=measure").json()) == {"D-011"}
-    assert ids(c.get("/api/inventory/trees/?surveyed_on__lte=2024-05-12").json()) == {"D-001", "D-002"}
-    resp = c.get("/api/inventory/trees/?wysokosc=3")
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&trunk_circumference_cm__gte=300").json()) == {
+        "D-002",
+        "P-01",
+    }
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&species=Quercus robur").json()) == {
+        "D-002",
+        "P-01",
+    }
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&natural_monument=tak").json()) == {"P-01"}
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&condition=2").json()) == {"D-005"}
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&felling_permit=not_required").json()) == {"D-005"}
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&felling_permit=measure").json()) == {"D-011"}
+    assert ids(c.get("/api/inventory/trees/?gmina=020105_2&surveyed_on__lte=2024-05-12").json()) == {
+        "D-001",
+        "D-002",
+    }
+    resp = c.get("/api/inventory/trees/?gmina=020105_2&wysokosc=3")
     assert resp.status_code == 400 and resp.json()["detail"] == "Nieznany filtr „wysokosc”."
-    resp = c.get("/api/inventory/trees/?bbox=1,2,3")
+    resp = c.get("/api/inventory/trees/?gmina=020105_2&bbox=1,2,3")
     assert resp.status_code == 400 and "bbox" in resp.json()["detail"]
-    resp = c.get("/api/inventory/trees/?height_m__gte=dużo")
+    resp = c.get("/api/inventory/trees/?gmina=020105_2&height_m__gte=dużo")
     assert resp.status_code == 400 and "nie jest liczbą" in resp.json()["detail"]
     assert c.get("/api/inventory/lawki/").status_code == 404
 
@@ -90,7 +99,7 @@ def test_internal_lighting_is_seen_only_by_the_gminas_staff(samples, osiecznica_
     assert api(other_editor).get("/api/inventory/lighting-lines/?gmina=020105_2").status_code == 404
     assert api(other_editor).get("/api/inventory/lighting-lines/").json()["numberMatched"] == 0
     assert api(osiecznica_viewer).get("/api/inventory/lighting-lines/").json()["numberMatched"] == 3
-    pk = LightingLine.objects.first().pk
+    pk = LightingLine.objects.filter(gmina=samples).first().pk
     assert api(other_editor).get(f"/api/inventory/lighting-lines/{pk}/").status_code == 404
     assert api(osiecznica_viewer).get(f"/api/inventory/lighting-lines/{pk}/").status_code == 200
 
@@ -99,9 +108,11 @@ def test_a_gmina_may_make_a_register_internal(samples, osiecznica_editor, other_
     services.set_register_public(
         actor=osiecznica_editor, register=get_register("trees"), gmina=samples, is_public=False
     )
-    assert api().get("/api/inventory/trees/").json()["numberMatched"] == 0
+    assert api().get("/api/inventory/trees/?gmina=020105_2").status_code == 404
+    assert api().get("/api/inventory/trees/?q=P-0").json()["numberMatched"] == 0
     assert api(other_editor).get("/api/inventory/trees/?gmina=020105_2").status_code == 404
-    assert api(osiecznica_editor).get("/api/inventory/trees/").json()["numberMatched"] == 6
+    assert api(osiecznica_editor).get("/api/inventory/trees/?q=P-0").json()["numberMatched"] == 1
+    assert api(osiecznica_editor).get("/api/inventory/trees/?gmina=020105_2").json()["numberMatched"] == 6
     with pytest.raises(Exception, match="tej gminy"):
         services.set_register_public(
             actor=other_editor, register=get_register("trees"), gmina=samples, is_public=True
@@ -129,7 +140,7 @@ def test_staff_create_and_update(samples, osiecznica_editor):
     assert resp.status_code == 201, resp.content
     created = resp.json()
     assert created["properties"]["height_m"] == 9.5 and created["properties"]["felling_permit"] == "required"
-    tree = Tree.objects.get(external_id="D-100")
+    tree = Tree.objects.get(gmina__teryt="020105_2", external_id="D-100")
     assert tree.geom.distance(type(tree.geom)(x0 + 5, y0 + 5, srid=2180)) < 0.01
     resp = api(osiecznica_editor).patch(
         f"/api/inventory/trees/{tree.pk}/", {"properties": {"circumference_at_5cm_cm": 48}}, format="json"
@@ -148,7 +159,7 @@ def test_writes_are_refused_with_polish_reasons(samples, osiecznica_editor, osie
     assert resp.status_code == 403 and "tej gminy" in resp.json()["detail"]
     resp = api(osiecznica_viewer).post("/api/inventory/lamps/", good, format="json")
     assert resp.status_code == 403 and "rola" in resp.json()["detail"]
-    lamp = Lamp.objects.first()
+    lamp = Lamp.objects.filter(gmina=samples).first()
     resp = api(other_editor).patch(
         f"/api/inventory/lamps/{lamp.pk}/", {"properties": {"power_w": 1}}, format="json"
     )
@@ -170,7 +181,7 @@ def test_writes_are_refused_with_polish_reasons(samples, osiecznica_editor, osie
         format="json",
     )
     assert resp.status_code == 400 and "Oczekiwano geometrii typu punkt" in resp.json()["detail"]["geom"][0]
-    existing = Lamp.objects.exclude(external_id="").first().external_id
+    existing = Lamp.objects.filter(gmina=samples).exclude(external_id="").first().external_id
     resp = editor.post(
         "/api/inventory/lamps/",
         feature(x0, y0, gmina="020105_2", circuit="1", power_w=5, external_id=existing),

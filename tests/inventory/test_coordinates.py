@@ -79,7 +79,7 @@ def test_srid_option_and_header_hint_fix_the_system(osiecznica, tmp_path):
         f"Gatunek;Obwód pnia;X [EPSG:2180];Y [EPSG:2180]\nlipa drobnolistna;50;{x0};{y0}\n", encoding="utf-8"
     )
     run_import("trees", str(path), "--gmina", "020105_2")
-    assert Tree.objects.get().geom.coords == pytest.approx((x0, y0))
+    assert Tree.objects.get(gmina=osiecznica).geom.coords == pytest.approx((x0, y0))
     # The same numbers read as PL-2000 zone 6 cannot lie in Osiecznica.
     out = run_import("trees", str(path), "--gmina", "020105_2", "--srid", "2177")
     assert "nie wyglądają" in out or "poza gminą" in out

@@ -64,14 +64,16 @@ def test_lamps_round_trip_keeps_them_on_their_lines(osiecznica, tmp_path):
     load_samples()
     register = get_register("lamps")
     before = snapshot(register, osiecznica)
-    lines = dict(Lamp.objects.values_list("external_id", "line__external_id"))
+    lines = dict(Lamp.objects.filter(gmina=osiecznica).values_list("external_id", "line__external_id"))
     path = export(register, register.queryset().filter(gmina=osiecznica), "xlsx", tmp_path)
-    Lamp.objects.all().delete()
+    Lamp.objects.filter(gmina=osiecznica).delete()
     out = run_import("lamps", str(path), "--gmina", "020105_2")
     assert "zaimportowano: 15" in out
     assert snapshot(register, osiecznica) == before
-    assert dict(Lamp.objects.values_list("external_id", "line__external_id")) == lines
-    assert LightingLine.objects.count() == 3
+    assert (
+        dict(Lamp.objects.filter(gmina=osiecznica).values_list("external_id", "line__external_id")) == lines
+    )
+    assert LightingLine.objects.filter(gmina=osiecznica).count() == 3
 
 
 def test_printable_register(osiecznica, tmp_path):
@@ -86,4 +88,5 @@ def test_printable_register(osiecznica, tmp_path):
     ).stdout
     assert "Drzewa – Osiecznica" in text and "Liczba pozycji: 6" in text
     assert "lipa drobnolistna" in text and "P-01" in text and "pomnik przyrody" in text
-    assert Tree.objects.count() == 6 and SmallArchitecture.objects.count() == 4
+    assert Tree.objects.filter(gmina=osiecznica).count() == 6
+    assert SmallArchitecture.objects.filter(gmina=osiecznica).count() == 4

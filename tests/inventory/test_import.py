@@ -66,17 +66,17 @@ def test_values_are_read_as_offices_write_them(osiecznica):
 
 def test_reimport_by_office_number_updates_instead_of_duplicating(osiecznica):
     run_import("trees", str(TREES), "--gmina", "020105_2")
-    Tree.objects.filter(external_id="D-001").update(trunk_circumference_cm=1)
+    Tree.objects.filter(gmina__teryt="020105_2", external_id="D-001").update(trunk_circumference_cm=1)
     out = run_import("trees", str(TREES), "--gmina", "020105_2")
     assert "(nowe: 0, zaktualizowane: 6)" in out
     assert Tree.objects.filter(gmina=osiecznica).count() == 6
-    assert Tree.objects.get(external_id="D-001").trunk_circumference_cm == 145
+    assert Tree.objects.get(gmina__teryt="020105_2", external_id="D-001").trunk_circumference_cm == 145
 
 
 def test_dry_run_saves_nothing(osiecznica):
     out = run_import("trees", str(TREES), "--gmina", "020105_2", "--dry-run", "--errors", "/dev/null")
     assert "zaimportowano: 6" in out and "niczego nie zapisano" in out
-    assert not Tree.objects.exists()
+    assert not Tree.objects.filter(gmina=osiecznica).exists()
     assert not AuditLog.objects.filter(action="import", model="inventory.tree").exists()
 
 
@@ -84,7 +84,8 @@ def test_mapping_can_be_changed(osiecznica):
     run_import(
         "trees", str(TREES), "--gmina", "020105_2", "--map", "Obwód na 5 cm [cm]=", "--errors", "/dev/null"
     )
-    assert not Tree.objects.filter(circumference_at_5cm_cm__isnull=False).exists()
+    assert not Tree.objects.filter(gmina=osiecznica, circumference_at_5cm_cm__isnull=False).exists()
+    assert Tree.objects.filter(gmina=osiecznica).count() == 6
     with pytest.raises(CommandError, match="nie ma kolumny „Obwód”"):
         run_import("trees", str(TREES), "--gmina", "020105_2", "--map", "Obwód=height_m")
 
@@ -131,7 +132,7 @@ def test_lighting_lines_from_geojson_and_lamps_from_a_sheet(osiecznica):
         assert lamp.line is not None and lamp.line.circuit == lamp.circuit
         assert lamp.line.switch_cabinet == lamp.switch_cabinet
         assert lamp.geom.distance(lamp.line.geom) < 15
-    assert LightingLine.objects.get(external_id="L-1").cable == "YAKY 4x35"
+    assert LightingLine.objects.get(gmina__teryt="020105_2", external_id="L-1").cable == "YAKY 4x35"
 
 
 @pytest.mark.parametrize(
@@ -157,7 +158,7 @@ def test_files_that_cannot_be_imported_say_why(osiecznica, tmp_path, name, conte
     path.write_bytes(content)
     with pytest.raises(CommandError, match=message):
         run_import("trees", str(path), "--gmina", "020105_2")
-    assert not Tree.objects.exists()
+    assert not Tree.objects.filter(gmina=osiecznica).exists()
 
 
 def test_unknown_register_gmina_and_role(osiecznica, osiecznica_viewer):
