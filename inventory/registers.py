@@ -147,6 +147,8 @@ class Register:
         if attr.ref is not None:
             if v.is_blank(raw):
                 result = None
+            elif isinstance(raw, djm.Model):  # chosen in a form
+                result = raw.pk
             else:
                 table = (lookups or {}).get(attr.name, {})
                 text = fold(str(raw))
