@@ -181,6 +181,37 @@ class Register:
             raise v.ValueProblem("wartość wymagana")
         return result
 
+    def converter(self, attr: Attr, lookups: dict[str, dict[str, int]] | None = None) -> Callable:
+        """Return a function raw -> stored value for this attribute (raises values.ValueProblem),
+        with the field's metadata looked up once: the importer calls it for every cell."""
+        f = self.model_field(attr.name)
+        if attr.ref is None and not f.choices and isinstance(f, djm.CharField | djm.TextField):
+            max_length = f.max_length or 10_000
+            required = attr.required
+
+            def text(raw):
+                value = v.to_text(raw, max_length=max_length)
+                if required and not value:
+                    raise v.ValueProblem("wartość wymagana")
+                return value
+
+            return text
+        if attr.ref is None and not f.choices and type(f) in (djm.IntegerField, djm.PositiveIntegerField):
+            lo, hi = _bounds(f)
+            lo = 0 if lo is None else lo
+            required = attr.required
+
+            def integer(raw):
+                if type(raw) is int and (hi is None or raw <= hi) and raw >= lo:
+                    return raw
+                value = v.to_int(raw, minimum=lo, maximum=hi)
+                if required and value is None:
+                    raise v.ValueProblem("wartość wymagana")
+                return value
+
+            return integer
+        return lambda raw: self.convert(attr, raw, lookups)
+
     def lookups(self, gmina: Gmina) -> dict[str, dict[str, int]]:
         return {a.name: a.ref.lookup(gmina) for a in self.attrs if a.ref is not None}
 

@@ -10,22 +10,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import shapely
-from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.db import transaction
-from django.utils import timezone
 
 from sip import audit, tenancy
-from sip.geometry import ACCEPTED_SRIDS, GeometryError
 from sip.models import Gmina
 from sip.text import fold
 
 from .. import services
 from .. import values as v
-from ..bulk import copy_rows
 from ..registers import Register
-from . import coordinates as co
-from . import headers
+from . import headers, writing
+from .positions import POSITION_TARGETS, Positioner, Reject
 from .sources import (
     GisTable,
     ImportFileError,
@@ -35,8 +32,6 @@ from .sources import (
     read_spreadsheet,
     row_is_empty,
 )
-
-POSITION_TARGETS = ("x", "y", "lat", "lon", "coords", "wkt")
 
 
 @dataclass
@@ -76,10 +71,6 @@ class ImportReport:
         if self.dry_run:
             text += " Próba: niczego nie zapisano."
         return text
-
-
-class _Reject(Exception):
-    pass
 
 
 @dataclass
@@ -175,101 +166,6 @@ def _check_plan(register: Register, p: Plan) -> None:
         )
 
 
-class _Positioner:
-    """Turns a row's position into a EPSG:2180 geometry inside the gmina, or rejects the row."""
-
-    def __init__(self, register: Register, gmina: Gmina, p: Plan, srid: int | None):
-        self.register = register
-        self.gmina = gmina
-        self.srid = srid
-        self.hints = p.srid_hints
-        self.index = {t: i for i, t in p.mapping.items() if t in POSITION_TARGETS}
-        zone = shapely.from_wkb(bytes(gmina.boundary.buffer(services.GMINA_TOLERANCE_M).wkb))
-        shapely.prepare(zone)
-        self.zone = zone
-        self.gis_srid = p.gis.srid if p.gis is not None else None
-
-    def point(self, values: list, gis_shape) -> tuple[float, float]:
-        if gis_shape is not None and isinstance(gis_shape, tuple):
-            srid = self._gis_srid()
-            x, y = co.to_2180(srid, *gis_shape)
-            return self._inside([(x, y)], f"({gis_shape[0]}; {gis_shape[1]})")
-        pair = self._pair(values)
-        if pair is None:
-            raise _Reject("brak współrzędnych")
-        first, second, used = pair
-        srid = self.srid or self.hints.get(used) or (self.hints.get("y") if used == "x" else None)
-        if used == "lat":
-            srid = 4326
-        options = co.candidates(first, second, srid=srid)
-        text = f"({_fmt(first.value)}; {_fmt(second.value)})"
-        if not options:
-            raise _Reject(f"współrzędne {text} nie wyglądają na PL-1992, PL-2000 ani na stopnie w Polsce")
-        return self._inside([co.to_2180(s, e, n) for s, e, n in options], text)
-
-    def _gis_srid(self) -> int:
-        if self.gis_srid not in ACCEPTED_SRIDS:
-            raise ImportFileError(
-                "Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180, 4326)."
-            )
-        return self.gis_srid
-
-    def _pair(self, values: list):
-        def cell(target):
-            i = self.index.get(target)
-            return values[i] if i is not None and i < len(values) else None
-
-        try:
-            if not v.is_blank(cell("coords")):
-                return (*co.read_pair(cell("coords")), "coords")
-            if not v.is_blank(cell("lat")) or not v.is_blank(cell("lon")):
-                lat, lon = co.read_one(cell("lat")), co.read_one(cell("lon"))
-                if lat is None or lon is None:
-                    raise _Reject("podano tylko jedną współrzędną geograficzną")
-                return co.Reading(lat.value, True, "lat"), co.Reading(lon.value, True, "lon"), "lat"
-            x, y = co.read_one(cell("x")), co.read_one(cell("y"))
-        except v.ValueProblem as exc:
-            raise _Reject(str(exc)) from exc
-        if x is None and y is None:
-            return None
-        if x is None or y is None:
-            raise _Reject("podano tylko jedną współrzędną (X albo Y)")
-        return x, y, "x"
-
-    def _inside(self, points: list[tuple[float, float]], text: str) -> tuple[float, float]:
-        for x, y in points:
-            if shapely.contains_xy(self.zone, x, y):
-                return x, y
-        raise _Reject(f"współrzędne {text} leżą poza gminą {self.gmina.name}")
-
-    def line(self, values: list, gis_shape) -> GEOSGeometry:
-        if isinstance(gis_shape, bytes):
-            geom = GEOSGeometry(memoryview(gis_shape), srid=self._gis_srid())
-        else:
-            i = self.index.get("wkt")
-            raw = values[i] if i is not None and i < len(values) else None
-            if v.is_blank(raw):
-                raise _Reject("brak geometrii")
-            srid = self.srid or self.hints.get("wkt")
-            try:
-                geom = GEOSGeometry(str(raw).strip())
-            except (GEOSException, ValueError):
-                raise _Reject("nieprawidłowa geometria WKT") from None
-            if not geom.srid:
-                if srid is None:
-                    x = geom.coords[0][0] if geom.geom_type == "LineString" else 0
-                    srid = 2180 if x < 1_000_000 else co.PL2000_ZONES.get(int(x // 1_000_000), 2180)
-                geom.srid = srid
-        try:
-            return services.storage_geometry(self.register, geom, self.gmina)
-        except GeometryError as exc:
-            raise _Reject(str(exc).rstrip(".").lower()) from exc
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.2f}"
-
-
 def import_file(
     *,
     actor,
@@ -288,67 +184,96 @@ def import_file(
     p = plan(register, path, mapping=mapping, srid=srid)
     _check_plan(register, p)
     report = ImportReport(register.slug, path.name, p.columns, p.mapping, p.first_data_row, dry_run=dry_run)
-    positioner = _Positioner(register, gmina, p, srid)
-    attrs = [(i, register.attr(t)) for i, t in sorted(p.mapping.items()) if t not in POSITION_TARGETS]
+    numbers, rows, columns, shapes = _table(p, report)
+    n = len(numbers)
+    report.read = n
+    problems: dict[int, list[str]] = {}
+
+    # Attributes, column by column; a value seen before is not converted again.
     lookups = register.lookups(gmina)
-    model = register.model
+    source = {t: i for i, t in p.mapping.items() if t not in POSITION_TARGETS}
+    values: dict[str, list] = {}
+    for attr, default in zip(register.all_attrs, writing.defaults(register), strict=True):
+        index = source.get(attr.name)
+        if index is None:
+            continue
+        convert = register.converter(attr, lookups)
+        label = p.columns[index] or register.label(attr.name)
+        memo: dict = {}
+        out = []
+        for i, raw in enumerate(columns[index]):
+            key = (type(raw), raw)
+            hit = memo.get(key)
+            if hit is None:
+                try:
+                    hit = memo[key] = (True, convert(raw))
+                except v.ValueProblem as exc:
+                    hit = memo[key] = (False, f"{label}: {exc}")
+            if hit[0]:
+                out.append(default if hit[1] is None and default is not None else hit[1])
+            else:
+                out.append(None)
+                problems.setdefault(i, []).append(hit[1])
+        values[attr.name] = out
+
+    # Positions.
+    positioner = Positioner(register, gmina, p.mapping, p.srid_hints, srid, p.gis.srid if p.gis else None)
+    geoms_hex: list[str | None] = [None] * n
+    if register.geometry == "Point":
+        xs, ys, errors = positioner.points(columns, shapes, n)
+        for i, reason in errors.items():
+            problems.setdefault(i, []).append(reason)
+        ok = ~np.isnan(xs)
+        points = shapely.set_srid(shapely.points(xs[ok], ys[ok]), 2180)
+        for i, text in zip(
+            np.flatnonzero(ok).tolist(), shapely.to_wkb(points, hex=True, include_srid=True), strict=True
+        ):
+            geoms_hex[i] = text
+    else:
+        for i in range(n):
+            try:
+                geoms_hex[i] = positioner.line(
+                    rows[i], shapes[i] if shapes is not None else None
+                ).hexewkb.decode()
+            except Reject as exc:
+                problems.setdefault(i, []).append(str(exc))
+
+    # Office numbers: unique in the file; those already in the register are updated.
+    external = values.get("external_id", [""] * n)
     existing = dict(
-        model.objects.filter(gmina=gmina).exclude(external_id="").values_list("external_id", "pk")
+        register.model.objects.filter(gmina=gmina).exclude(external_id="").values_list("external_id", "pk")
     )
     seen: dict[str, int] = {}
-    new_rows: list[dict] = []
-    updates: list[tuple[int, dict]] = []
+    new_rows: list[int] = []
+    updated: list[tuple[int, int]] = []
     wrap = progress or (lambda it, total: it)
-
-    if p.gis is not None:
-        source = ((r.number, r.values, r.geometry) for r in p.gis.rows)
-        total = p.gis.count
-    else:
-        source = ((n, row, None) for n, row in p.data_rows)
-        total = len(p.data_rows)
-    point_register = register.geometry == "Point"
-    attnames = {a.name: register.model_field(a.name).attname for _, a in attrs}
-
-    for number, row, shape in wrap(source, total):
-        if shape is None and row_is_empty(row):
-            report.empty += 1
-            continue
-        report.read += 1
-        problems: list[str] = []
-        values: dict = {}
-        for index, attr in attrs:
-            raw = row[index] if index < len(row) else None
-            try:
-                values[attnames[attr.name]] = register.convert(attr, raw, lookups)
-            except v.ValueProblem as exc:
-                problems.append(f"{p.columns[index] or register.label(attr.name)}: {exc}")
-        try:
-            if point_register:
-                x, y = positioner.point(row, shape)
-                values["geom"] = f"SRID=2180;POINT({x!r} {y!r})"
+    for i in wrap(range(n), n):
+        ext = external[i]
+        if ext and i not in problems:
+            if ext in seen:
+                problems[i] = [f"numer „{ext}” powtórzony w pliku (pierwszy raz w wierszu {seen[ext]})"]
             else:
-                values["geom"] = positioner.line(row, shape).ewkt
-        except _Reject as exc:
-            problems.append(str(exc))
-        external_id = values.get("external_id", "")
-        if external_id and not problems:
-            if external_id in seen:
-                problems.append(
-                    f"numer „{external_id}” powtórzony w pliku (pierwszy raz w wierszu {seen[external_id]})"
-                )
-            else:
-                seen[external_id] = number
-        if problems:
-            report.rejected.append(RejectedRow(number, "; ".join(problems), list(row)))
-            continue
-        if external_id and external_id in existing:
-            updates.append((existing[external_id], values))
+                seen[ext] = numbers[i]
+        if i in problems:
+            report.rejected.append(RejectedRow(numbers[i], "; ".join(problems[i]), list(rows[i])))
+        elif ext and ext in existing:
+            updated.append((i, existing[ext]))
         else:
-            new_rows.append(values)
+            new_rows.append(i)
 
     with transaction.atomic():
-        report.created = _insert(register, gmina, new_rows)
-        report.updated = _update(register, updates)
+        defaults = writing.defaults(register)
+        attr_columns = [
+            [values[a.name][i] for i in new_rows] if a.name in values else [d] * len(new_rows)
+            for a, d in zip(register.all_attrs, defaults, strict=True)
+        ]
+        report.created = writing.copy_new(register, gmina, attr_columns, [geoms_hex[i] for i in new_rows])
+        report.updated = writing.update_existing(
+            register,
+            [pk for _, pk in updated],
+            {name: [col[i] for i, _ in updated] for name, col in values.items()},
+            [geoms_hex[i] for i, _ in updated],
+        )
         if register.slug == "lamps":
             report.lamps_attached = services.attach_lamps_to_lines(gmina=gmina)
         entry = audit.record(
@@ -365,7 +290,7 @@ def import_file(
                 "rejected": len(report.rejected),
             },
         )
-        entry.model = model._meta.label_lower
+        entry.model = register.model._meta.label_lower
         entry.object_id = "import"
         entry.save(update_fields=["model", "object_id"])
         if dry_run:
@@ -373,54 +298,21 @@ def import_file(
     return report
 
 
-def _columns(register: Register) -> list[str]:
-    """The columns every import writes: attributes, geometry, gmina, timestamps."""
-    names = [register.model_field(a.name).attname for a in register.all_attrs]
-    return [*names, "geom", "gmina_id", "created_at", "updated_at"]
-
-
-def _insert(register: Register, gmina: Gmina, rows: list[dict]) -> int:
-    """Insert new items with COPY (an import may bring 100,000 rows)."""
-    if not rows:
-        return 0
-    columns = _columns(register)
-    now = timezone.now()
-    defaults = _defaults(register)
-    fields = columns[:-3]
-    return copy_rows(
-        register.model,
-        columns,
-        ([*[values.get(c, defaults.get(c)) for c in fields], gmina.pk, now, now] for values in rows),
-    )
-
-
-def _defaults(register: Register) -> dict:
-    out = {}
-    for a in register.all_attrs:
-        f = register.model_field(a.name)
-        if f.has_default():
-            out[f.attname] = f.get_default()
-        elif not f.null:
-            out[f.attname] = ""
-    return out
-
-
-def _update(register: Register, updates: list[tuple[int, dict]]) -> int:
-    """Update the items matched by office number; only the columns the file has."""
-    if not updates:
-        return 0
-    model = register.model
-    objs = []
-    fields: set[str] = set()
-    for pk, values in updates:
-        obj = model(pk=pk)
-        for name, value in values.items():
-            if name == "geom":
-                value = GEOSGeometry(value)
-            setattr(obj, name, value)
-            fields.add(name)
-        obj.updated_at = timezone.now()
-        objs.append(obj)
-    fields.add("updated_at")
-    model.objects.bulk_update(objs, sorted(f for f in fields if f != "external_id"), batch_size=1000)
-    return len(objs)
+def _table(p: Plan, report: ImportReport) -> tuple[list[int], list[list], list[list], list | None]:
+    """Row numbers, original rows (for the error sheet), columns, and GIS geometries (or None);
+    empty spreadsheet rows are counted and left out."""
+    if p.gis is not None:
+        data = p.gis.data
+        rows = [list(r) for r in zip(*data, strict=True)] if data else [[] for _ in p.gis.numbers]
+        return p.gis.numbers, rows, data, p.gis.shapes
+    width = len(p.columns)
+    numbers, rows = [], []
+    for number, row in p.data_rows:
+        if row_is_empty(row):
+            report.empty += 1
+            continue
+        numbers.append(number)
+        rows.append(row)
+    padded = [(r + [None] * (width - len(r)))[:width] for r in rows]
+    columns = [list(c) for c in zip(*padded, strict=True)] if padded else [[] for _ in range(width)]
+    return numbers, rows, columns, None

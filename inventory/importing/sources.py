@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,19 +22,17 @@ class ImportFileError(Exception):
 
 
 @dataclass
-class GisRow:
-    number: int  # feature number, from 1
-    values: list
-    geometry: tuple | bytes | None  # (x, y) of a point, ISO WKB otherwise, None when missing
-
-
-@dataclass
 class GisTable:
+    """A GIS layer read column by column: values per column (None when empty) and, per feature,
+    its geometry as ISO WKB (None when missing)."""
+
     columns: list[str]
     srid: int | None
     geometry_type: str
     count: int
-    rows: Iterator[GisRow] = field(repr=False)
+    numbers: list[int] = field(repr=False)
+    data: list[list] = field(repr=False)
+    shapes: list[bytes | None] = field(repr=False)
 
 
 def read_spreadsheet(path: Path) -> list[list]:
@@ -73,8 +70,8 @@ def _read_csv(path: Path) -> list[list]:
 
 
 def read_gis(path: Path, *, forced_srid: int | None = None) -> GisTable:
-    """Open the first layer of a GeoPackage, Shapefile or GeoJSON file."""
-    from osgeo import ogr, osr
+    """Read the first layer of a GeoPackage, Shapefile (or a ZIP with one) or GeoJSON file."""
+    from osgeo import ogr
 
     ogr.UseExceptions()
     try:
@@ -87,40 +84,76 @@ def read_gis(path: Path, *, forced_srid: int | None = None) -> GisTable:
     layer = source.GetLayer(0)
     definition = layer.GetLayerDefn()
     columns = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
-    srid = forced_srid
-    if srid is None:
-        srs = layer.GetSpatialRef()
-        if srs is not None:
-            srs.AutoIdentifyEPSG()
-            code = srs.GetAuthorityCode(None)
-            srid = int(code) if code and code.isdigit() else None
-            if srid is None and path.suffix.lower() in (".geojson", ".json"):
-                srid = 4326
-            del srs
-        elif path.suffix.lower() in (".geojson", ".json"):
-            srid = 4326
+    srid = forced_srid if forced_srid is not None else _layer_srid(layer, path)
     geometry_type = ogr.GeometryTypeToName(layer.GetGeomType())
-    count = layer.GetFeatureCount()
-    del osr
+    try:
+        numbers, data, shapes = _read_columnar(layer, columns)
+    except (AttributeError, ImportError, RuntimeError, ValueError):
+        layer.ResetReading()
+        numbers, data, shapes = _read_features(layer, columns)
+    return GisTable(columns, srid, geometry_type, len(numbers), numbers, data, shapes)
 
-    def rows() -> Iterator[GisRow]:
-        n_fields = len(columns)
-        for number, feature in enumerate(layer, start=1):
-            values = [
-                feature.GetField(i) if feature.IsFieldSetAndNotNull(i) else None for i in range(n_fields)
-            ]
-            geom = feature.GetGeometryRef()
-            if geom is None or geom.IsEmpty():
-                shape = None
-            elif geom.GetGeometryType() in (ogr.wkbPoint, ogr.wkbPoint25D, ogr.wkbPointM, ogr.wkbPointZM):
-                shape = (geom.GetX(), geom.GetY())
-            else:
-                shape = bytes(geom.ExportToIsoWkb())
-            yield GisRow(number, values, shape)
-        # keep the data source alive until the rows are read
-        source.GetName()
 
-    return GisTable(columns, srid, geometry_type, count, rows())
+def _layer_srid(layer, path: Path) -> int | None:
+    srs = layer.GetSpatialRef()
+    if srs is None:
+        return 4326 if path.suffix.lower() in (".geojson", ".json") else None
+    srs.AutoIdentifyEPSG()
+    code = srs.GetAuthorityCode(None)
+    if code and code.isdigit():
+        return int(code)
+    return 4326 if path.suffix.lower() in (".geojson", ".json") else None
+
+
+def _plain(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+def _read_columnar(layer, columns: list[str]) -> tuple[list[int], list[list], list]:
+    """GDAL's columnar (Arrow) interface: a whole layer in a few numpy arrays, ~10x faster than
+    a loop over features."""
+    import numpy as np
+
+    numbers: list[int] = []
+    data: list[list] = [[] for _ in columns]
+    shapes: list = []
+    geometry_column = layer.GetGeometryColumn() or "wkb_geometry"
+    for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
+        size = len(batch["fid"]) if "fid" in batch else len(next(iter(batch.values())))
+        numbers.extend(range(len(numbers) + 1, len(numbers) + size + 1))
+        for i, name in enumerate(columns):
+            column = batch[name]
+            mask = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else None
+            values = [_plain(x) for x in np.ma.getdata(column).tolist()]
+            if mask is not None and mask.any():
+                values = [None if m else x for x, m in zip(values, mask.tolist(), strict=True)]
+            data[i].extend(values)
+        geoms = batch.get(geometry_column)
+        if geoms is None:
+            shapes.extend([None] * size)
+        else:
+            mask = np.ma.getmaskarray(geoms) if np.ma.isMaskedArray(geoms) else None
+            raw = np.ma.getdata(geoms)
+            shapes.extend(
+                None if (mask is not None and mask[k]) or raw[k] is None else bytes(raw[k])
+                for k in range(size)
+            )
+    return numbers, data, shapes
+
+
+def _read_features(layer, columns: list[str]) -> tuple[list[int], list[list], list]:
+    numbers: list[int] = []
+    data: list[list] = [[] for _ in columns]
+    shapes: list = []
+    for number, feature in enumerate(layer, start=1):
+        numbers.append(number)
+        for i in range(len(columns)):
+            data[i].append(feature.GetField(i) if feature.IsFieldSetAndNotNull(i) else None)
+        geom = feature.GetGeometryRef()
+        shapes.append(None if geom is None or geom.IsEmpty() else bytes(geom.ExportToIsoWkb()))
+    return numbers, data, shapes
 
 
 def is_gis(path: Path) -> bool:
