@@ -6,7 +6,7 @@ the gmina's register update that item instead of adding a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,6 +166,11 @@ def _check_plan(register: Register, p: Plan) -> None:
         )
 
 
+# Rows are converted, placed and sent to the database in chunks: PostgreSQL stores one chunk
+# (indexes, foreign-key checks) while Python prepares the next.
+CHUNK = 10_000
+
+
 def import_file(
     *,
     actor,
@@ -175,9 +180,10 @@ def import_file(
     mapping: dict[str, str] | None = None,
     srid: int | None = None,
     dry_run: bool = False,
-    progress: Callable[[Iterable, int | None], Iterable] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
-    """Import a register file into the gmina; return the report (nothing saved if dry_run)."""
+    """Import a register file into the gmina; return the report (nothing saved if dry_run).
+    `progress(done, total)` is called after every chunk of rows."""
     tenancy.require(actor, register.perm("add"), gmina)
     tenancy.require(actor, register.perm("change"), gmina)
     path = Path(path)
@@ -187,93 +193,61 @@ def import_file(
     numbers, rows, columns, shapes = _table(p, report)
     n = len(numbers)
     report.read = n
-    problems: dict[int, list[str]] = {}
-
-    # Attributes, column by column; a value seen before is not converted again.
     lookups = register.lookups(gmina)
     source = {t: i for i, t in p.mapping.items() if t not in POSITION_TARGETS}
-    values: dict[str, list] = {}
-    for attr, default in zip(register.all_attrs, writing.defaults(register), strict=True):
-        index = source.get(attr.name)
-        if index is None:
-            continue
-        convert = register.converter(attr, lookups)
-        label = p.columns[index] or register.label(attr.name)
-        memo: dict = {}
-        out = []
-        for i, raw in enumerate(columns[index]):
-            key = (type(raw), raw)
-            hit = memo.get(key)
-            if hit is None:
-                try:
-                    hit = memo[key] = (True, convert(raw))
-                except v.ValueProblem as exc:
-                    hit = memo[key] = (False, f"{label}: {exc}")
-            if hit[0]:
-                out.append(default if hit[1] is None and default is not None else hit[1])
-            else:
-                out.append(None)
-                problems.setdefault(i, []).append(hit[1])
-        values[attr.name] = out
-
-    # Positions.
+    converters = [
+        _Column(register, attr, source[attr.name], p.columns[source[attr.name]], default, lookups)
+        for attr, default in zip(register.all_attrs, writing.defaults(register), strict=True)
+        if attr.name in source
+    ]
+    defaults = {a.name: d for a, d in zip(register.all_attrs, writing.defaults(register), strict=True)}
     positioner = Positioner(register, gmina, p.mapping, p.srid_hints, srid, p.gis.srid if p.gis else None)
-    geoms_hex: list[str | None] = [None] * n
-    if register.geometry == "Point":
-        xs, ys, errors = positioner.points(columns, shapes, n)
-        for i, reason in errors.items():
-            problems.setdefault(i, []).append(reason)
-        ok = ~np.isnan(xs)
-        points = shapely.set_srid(shapely.points(xs[ok], ys[ok]), 2180)
-        for i, text in zip(
-            np.flatnonzero(ok).tolist(), shapely.to_wkb(points, hex=True, include_srid=True), strict=True
-        ):
-            geoms_hex[i] = text
-    else:
-        for i in range(n):
-            try:
-                geoms_hex[i] = positioner.line(
-                    rows[i], shapes[i] if shapes is not None else None
-                ).hexewkb.decode()
-            except Reject as exc:
-                problems.setdefault(i, []).append(str(exc))
-
-    # Office numbers: unique in the file; those already in the register are updated.
-    external = values.get("external_id", [""] * n)
     existing = dict(
         register.model.objects.filter(gmina=gmina).exclude(external_id="").values_list("external_id", "pk")
     )
     seen: dict[str, int] = {}
-    new_rows: list[int] = []
-    updated: list[tuple[int, int]] = []
-    wrap = progress or (lambda it, total: it)
-    for i in wrap(range(n), n):
-        ext = external[i]
-        if ext and i not in problems:
-            if ext in seen:
-                problems[i] = [f"numer „{ext}” powtórzony w pliku (pierwszy raz w wierszu {seen[ext]})"]
-            else:
-                seen[ext] = numbers[i]
-        if i in problems:
-            report.rejected.append(RejectedRow(numbers[i], "; ".join(problems[i]), list(rows[i])))
-        elif ext and ext in existing:
-            updated.append((i, existing[ext]))
-        else:
-            new_rows.append(i)
+    updates: list[tuple[int, dict, str]] = []
 
     with transaction.atomic():
-        defaults = writing.defaults(register)
-        attr_columns = [
-            [values[a.name][i] for i in new_rows] if a.name in values else [d] * len(new_rows)
-            for a, d in zip(register.all_attrs, defaults, strict=True)
-        ]
-        report.created = writing.copy_new(register, gmina, attr_columns, [geoms_hex[i] for i in new_rows])
-        report.updated = writing.update_existing(
-            register,
-            [pk for _, pk in updated],
-            {name: [col[i] for i, _ in updated] for name, col in values.items()},
-            [geoms_hex[i] for i, _ in updated],
-        )
+        with writing.NewItems(register, gmina) as sink:
+            for start in range(0, n, CHUNK):
+                stop = min(n, start + CHUNK)
+                problems: dict[int, list[str]] = {}
+                values = {c.attr.name: c.convert(columns[c.index][start:stop], problems) for c in converters}
+                geoms = _positions(register, positioner, columns, rows, shapes, start, stop, problems)
+                external = values.get("external_id")
+                new: list[int] = []
+                for k in range(stop - start):
+                    ext = external[k] if external is not None else ""
+                    if ext and k not in problems:
+                        if ext in seen:
+                            problems[k] = [
+                                f"numer „{ext}” powtórzony w pliku (pierwszy raz w wierszu {seen[ext]})"
+                            ]
+                        else:
+                            seen[ext] = numbers[start + k]
+                    if k in problems:
+                        i = start + k
+                        report.rejected.append(RejectedRow(numbers[i], "; ".join(problems[k]), list(rows[i])))
+                    elif ext and ext in existing:
+                        updates.append(
+                            (existing[ext], {name: col[k] for name, col in values.items()}, geoms[k])
+                        )
+                    else:
+                        new.append(k)
+                sink.write(
+                    [
+                        [values[a.name][k] for k in new]
+                        if a.name in values
+                        else [defaults[a.name]] * len(new)
+                        for a in register.all_attrs
+                    ],
+                    [geoms[k] for k in new],
+                )
+                if progress is not None:
+                    progress(stop, n)
+        report.created = sink.count
+        report.updated = writing.update_existing(register, updates)
         if register.slug == "lamps":
             report.lamps_attached = services.attach_lamps_to_lines(gmina=gmina)
         entry = audit.record(
@@ -296,6 +270,62 @@ def import_file(
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+class _Column:
+    """One attribute's converter over a source column; a value seen before is not converted
+    again (registers repeat species, conditions, materials thousands of times)."""
+
+    def __init__(self, register: Register, attr, index: int, column_name: str, default, lookups):
+        self.attr = attr
+        self.index = index
+        self.label = column_name or register.label(attr.name)
+        self.default = default
+        self.function = register.converter(attr, lookups)
+        self.memo: dict = {}
+
+    def convert(self, cells: list, problems: dict[int, list[str]]) -> list:
+        out = []
+        memo, default = self.memo, self.default
+        for k, raw in enumerate(cells):
+            key = (type(raw), raw)
+            hit = memo.get(key)
+            if hit is None:
+                try:
+                    hit = memo[key] = (True, self.function(raw))
+                except v.ValueProblem as exc:
+                    hit = memo[key] = (False, f"{self.label}: {exc}")
+            if hit[0]:
+                out.append(default if hit[1] is None and default is not None else hit[1])
+            else:
+                out.append(None)
+                problems.setdefault(k, []).append(hit[1])
+        return out
+
+
+def _positions(register, positioner, columns, rows, shapes, start, stop, problems) -> list[str | None]:
+    """Hex EWKB (EPSG:2180) of each row of the chunk, None where the row is rejected."""
+    size = stop - start
+    geoms: list[str | None] = [None] * size
+    if register.geometry == "Point":
+        xs, ys, errors = positioner.points(
+            [c[start:stop] for c in columns], shapes[start:stop] if shapes is not None else None, size
+        )
+        for k, reason in errors.items():
+            problems.setdefault(k, []).append(reason)
+        ok = ~np.isnan(xs)
+        points = shapely.set_srid(shapely.points(xs[ok], ys[ok]), 2180)
+        hexes = shapely.to_wkb(points, hex=True, include_srid=True).tolist()
+        for k, text in zip(np.flatnonzero(ok).tolist(), hexes, strict=True):
+            geoms[k] = text
+        return geoms
+    for k in range(size):
+        i = start + k
+        try:
+            geoms[k] = positioner.line(rows[i], shapes[i] if shapes is not None else None).hexewkb.decode()
+        except Reject as exc:
+            problems.setdefault(k, []).append(str(exc))
+    return geoms
 
 
 def _table(p: Plan, report: ImportReport) -> tuple[list[int], list[list], list[list], list | None]:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 from sip.models import Gmina
 
@@ -57,47 +58,69 @@ def _text_column(values: list) -> list[str]:
     return out
 
 
-def copy_new(register: Register, gmina: Gmina, attr_columns: list[list], geoms_hex: list[str]) -> int:
-    """COPY new items: one list of values per attribute (all_attrs order) and hex EWKB geometries."""
-    count = len(geoms_hex)
-    if not count:
-        return 0
-    now = timezone.now().isoformat()
-    names = [*columns(register), "geom", "gmina_id", "created_at", "updated_at"]
-    texts = [_text_column(col) for col in attr_columns]
-    texts += [geoms_hex, [str(gmina.pk)] * count, [now] * count, [now] * count]
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(register.model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, names))
-    )
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(statement) as copy:
-            batch = 5000
-            for start in range(0, count, batch):
-                lines = [
-                    "\t".join(row) for row in zip(*(t[start : start + batch] for t in texts), strict=True)
-                ]
-                copy.write("\n".join(lines) + "\n")
-    return count
+class NewItems:
+    """A COPY of new items into the register's table, written chunk by chunk through a queue,
+    so PostgreSQL stores one chunk while the caller prepares the next. Foreign keys are checked
+    as rows arrive instead of all at commit."""
+
+    def __init__(self, register: Register, gmina: Gmina):
+        self.register = register
+        self.gmina_text = str(gmina.pk)
+        self.now = timezone.now().isoformat()
+        names = [*columns(register), "geom", "gmina_id", "created_at", "updated_at"]
+        self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(register.model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, names))
+        )
+        self.count = 0
+
+    def __enter__(self):
+        self._django_cursor = connection.cursor()
+        raw = self._django_cursor.cursor
+        raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self._copy_manager = raw.copy(self.statement, writer=QueuedLibpqWriter(raw))
+        self._copy = self._copy_manager.__enter__()
+        return self
+
+    def write(self, attr_columns: list[list], geoms_hex: list[str]) -> None:
+        """Send items: one list of values per attribute (all_attrs order) and hex EWKB geometries."""
+        size = len(geoms_hex)
+        if not size:
+            return
+        texts = [_text_column(col) for col in attr_columns]
+        tail = f"\t{self.gmina_text}\t{self.now}\t{self.now}\n"
+        body = "".join("\t".join(row) + tail for row in zip(*texts, geoms_hex, strict=True))
+        self._copy.write(body)
+        self.count += size
+
+    def __exit__(self, *exc_info):
+        try:
+            self._copy_manager.__exit__(*exc_info)
+            if exc_info[0] is None:
+                self._django_cursor.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        finally:
+            self._django_cursor.close()
+        return False
 
 
-def update_existing(register: Register, pks: list[int], values: dict[str, list], geoms_hex: list[str]) -> int:
-    """Update the items matched by office number: the attributes the file has ({name: values})
-    and the geometry; attributes the file lacks keep their values."""
-    if not pks:
+def update_existing(register: Register, updates: list[tuple[int, dict, str]]) -> int:
+    """Update the items matched by office number: (pk, {attribute: value}, hex EWKB) each; only
+    the attributes the file has are changed."""
+    if not updates:
         return 0
     from django.contrib.gis.geos import GEOSGeometry
 
     model = register.model
-    attnames = {name: register.model_field(name).attname for name in values}
+    names = list(updates[0][1])
+    attnames = {name: register.model_field(name).attname for name in names}
     objs = []
     now = timezone.now()
-    for k, pk in enumerate(pks):
+    for pk, values, geom in updates:
         obj = model(pk=pk)
-        for name, col in values.items():
-            setattr(obj, attnames[name], col[k])
-        obj.geom = GEOSGeometry(geoms_hex[k])
+        for name, value in values.items():
+            setattr(obj, attnames[name], value)
+        obj.geom = GEOSGeometry(geom)
         obj.updated_at = now
         objs.append(obj)
-    fields = [attnames[n] for n in values if n != "external_id"] + ["geom", "updated_at"]
+    fields = [attnames[n] for n in names if n != "external_id"] + ["geom", "updated_at"]
     model.objects.bulk_update(objs, fields, batch_size=1000)
     return len(objs)

@@ -58,6 +58,13 @@ class Command(BaseCommand):
                 raise CommandError(f"--map „{item}”: oczekiwano KOLUMNA=POLE.")
             mapping[column.strip()] = target.strip()
         actor = self._actor(opts["user"])
+        bar = tqdm(total=None, desc=register.title, unit=" wiersz", file=self.stderr._out)
+
+        def progress(done, total):
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
         try:
             report = import_file(
                 actor=actor,
@@ -67,12 +74,12 @@ class Command(BaseCommand):
                 mapping=mapping or None,
                 srid=srid,
                 dry_run=opts["dry_run"],
-                progress=lambda it, total: tqdm(
-                    it, total=total, desc=register.title, unit=" wiersz", file=self.stderr._out
-                ),
+                progress=progress,
             )
         except (ImportFileError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            bar.close()
         self.stdout.write("Kolumny:")
         for index, column in enumerate(report.columns):
             target = report.mapping.get(index)
