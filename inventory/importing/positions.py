@@ -57,7 +57,7 @@ class Positioner:
         ys = np.full(n, np.nan)
         errors: dict[int, str] = {}
         candidates: list[list[tuple[int, float, float]] | None] = [None] * n
-        texts: list[str] = [""] * n
+        texts: list[tuple[float, float] | None] = [None] * n  # as written, for error messages
         use_shapes = shapes is not None and not ({"x", "lat", "coords"} & set(self.index))
         if use_shapes:
             srid = self.gis_srid_or_fail()
@@ -71,9 +71,12 @@ class Positioner:
                     errors[i] = f"oczekiwano punktu, otrzymano {geoms[i].geom_type}"
                 else:
                     candidates[i] = [(srid, gx[i], gy[i])]
-                    texts[i] = f"({_fmt(gx[i])}; {_fmt(gy[i])})"
+                    texts[i] = (gx[i], gy[i])
         else:
+            fast = self._projected_pairs(columns, n, candidates, texts)
             for i in range(n):
+                if fast[i]:
+                    continue
                 try:
                     candidates[i], texts[i] = self._candidates([col[i] for col in columns])
                 except Reject as exc:
@@ -101,10 +104,55 @@ class Positioner:
                 ys[rows_arr[inside]] = nn[inside]
         for i in range(n):
             if candidates[i] is not None and np.isnan(xs[i]):
-                errors[i] = f"współrzędne {texts[i]} leżą poza gminą {self.gmina.name}"
+                a, b = texts[i]
+                errors[i] = f"współrzędne ({_fmt(a)}; {_fmt(b)}) leżą poza gminą {self.gmina.name}"
         return xs, ys, errors
 
-    def _candidates(self, values: list) -> tuple[list[tuple[int, float, float]], str]:
+    def _projected_pairs(self, columns, n, candidates, texts) -> list[bool]:
+        """The common case in arrays: X and Y cells that are plain numbers of a projected system
+        (PL-1992 or PL-2000). Fills their candidates (both axis orders) and returns which rows
+        were handled; the rest go through the row-by-row reading."""
+        handled = [False] * n
+        if "x" not in self.index or "y" not in self.index or {"coords", "lat", "lon"} & set(self.index):
+            return handled
+        if self.srid == 4326 or self.hints.get("x") == 4326:
+            return handled
+        xs_raw, ys_raw = columns[self.index["x"]], columns[self.index["y"]]
+        numeric = np.fromiter(
+            (
+                type(a) in (int, float) and type(b) in (int, float)
+                for a, b in zip(xs_raw, ys_raw, strict=True)
+            ),
+            dtype=bool,
+            count=n,
+        )
+        if not numeric.any():
+            return handled
+        rows = np.flatnonzero(numeric)
+        a = np.array([xs_raw[i] for i in rows], dtype=float)
+        b = np.array([ys_raw[i] for i in rows], dtype=float)
+        projected = (np.abs(a) >= 100_000) & (np.abs(b) >= 100_000)
+        forced = self.srid or self.hints.get("x") or self.hints.get("y")
+        for i, e1, n1, ok in zip(rows.tolist(), a.tolist(), b.tolist(), projected.tolist(), strict=True):
+            if not ok:
+                continue
+            options = []
+            for easting, northing in ((e1, n1), (n1, e1)):
+                if forced:
+                    options.append((forced, easting, northing))
+                elif easting >= 1_000_000:
+                    zone = co.PL2000_ZONES.get(int(easting // 1_000_000))
+                    if zone is not None and 4_000_000 <= northing < 7_000_000:
+                        options.append((zone, easting, northing))
+                elif easting < 1_000_000 and 100_000 <= northing < 1_000_000:
+                    options.append((2180, easting, northing))
+            if options:
+                candidates[i] = options
+                texts[i] = (e1, n1)
+                handled[i] = True
+        return handled
+
+    def _candidates(self, values: list) -> tuple[list[tuple[int, float, float]], tuple[float, float]]:
         pair = self._pair(values)
         if pair is None:
             raise Reject("brak współrzędnych")
@@ -113,10 +161,10 @@ class Positioner:
         if used == "lat":
             srid = 4326
         options = co.candidates(first, second, srid=srid)
-        text = f"({_fmt(first.value)}; {_fmt(second.value)})"
         if not options:
+            text = f"({_fmt(first.value)}; {_fmt(second.value)})"
             raise Reject(f"współrzędne {text} nie wyglądają na PL-1992, PL-2000 ani na stopnie w Polsce")
-        return options, text
+        return options, (first.value, second.value)
 
     def _pair(self, values: list):
         def cell(target):

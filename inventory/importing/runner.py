@@ -285,22 +285,25 @@ class _Column:
         self.memo: dict = {}
 
     def convert(self, cells: list, problems: dict[int, list[str]]) -> list:
-        out = []
+        # Keys carry the type, so that 1, 1.0 and True stay different values.
+        keys = list(zip(map(type, cells), cells, strict=True))
         memo, default = self.memo, self.default
-        for k, raw in enumerate(cells):
-            key = (type(raw), raw)
+        failed: set = set()
+        for key in dict.fromkeys(keys):
             hit = memo.get(key)
             if hit is None:
                 try:
-                    hit = memo[key] = (True, self.function(raw))
+                    value = self.function(key[1])
+                    hit = memo[key] = (True, default if value is None and default is not None else value)
                 except v.ValueProblem as exc:
                     hit = memo[key] = (False, f"{self.label}: {exc}")
-            if hit[0]:
-                out.append(default if hit[1] is None and default is not None else hit[1])
-            else:
-                out.append(None)
-                problems.setdefault(k, []).append(hit[1])
-        return out
+            if not hit[0]:
+                failed.add(key)
+        if failed:
+            for k, key in enumerate(keys):
+                if key in failed:
+                    problems.setdefault(k, []).append(memo[key][1])
+        return [hit[1] if hit[0] else None for hit in map(memo.__getitem__, keys)]
 
 
 def _positions(register, positioner, columns, rows, shapes, start, stop, problems) -> list[str | None]:
