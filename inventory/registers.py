@@ -108,10 +108,6 @@ class Register:
                 return a
         raise KeyError(name)
 
-    @property
-    def perm_suffix(self) -> str:
-        return self.model._meta.model_name
-
     def perm(self, action: str) -> str:
         return f"inventory.{action}_{self.model._meta.model_name}"
 
@@ -461,10 +457,3 @@ def get_register(slug: str) -> Register:
     except KeyError:
         names = ", ".join(REGISTERS)
         raise UnknownRegister(f"Nie ma rejestru „{slug}”. Rejestry: {names}.") from None
-
-
-def register_for_model(model) -> Register:
-    for r in REGISTERS.values():
-        if r.model is model or r.model._meta.label_lower == getattr(model, "_meta", model).label_lower:
-            return r
-    raise UnknownRegister(str(model))

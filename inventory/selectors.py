@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db.models.functions import AsGeoJSON, Length, Transform
 from django.contrib.gis.geos import Polygon
 from django.db import models as djm
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from sip import tenancy
@@ -295,16 +295,3 @@ def history(register: Register, item) -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(
         model=register.model._meta.label_lower, object_id=str(item.pk)
     ).select_related("user")
-
-
-def counts_by(register: Register, gmina: Gmina, name: str) -> list[tuple[str, int]]:
-    """Return (label, count) of the items of the gmina grouped by a choice attribute."""
-    f = register.model_field(name)
-    labels = dict(f.choices or [])
-    rows = (
-        register.model.objects.filter(gmina=gmina)
-        .values(name)
-        .annotate(n=Count("id"))
-        .order_by(F(name).asc())
-    )
-    return [(str(labels.get(r[name], r[name] or "—")), r["n"]) for r in rows]

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-
-from pyproj import Transformer
 
 from ..values import ValueProblem, is_blank, parse_number
 
@@ -88,18 +85,6 @@ def read_pair(raw) -> tuple[Reading, Reading] | None:
             if first is not None and second is not None:
                 return first, second
     raise ValueProblem(f"„{text}”: oczekiwano dwóch współrzędnych")
-
-
-@lru_cache(maxsize=16)
-def _to_2180(srid: int) -> Transformer:
-    return Transformer.from_crs(srid, 2180, always_xy=True)
-
-
-def to_2180(srid: int, easting: float, northing: float) -> tuple[float, float]:
-    """Reproject one position (easting/longitude first) to PL-1992."""
-    if srid == 2180:
-        return easting, northing
-    return _to_2180(srid).transform(easting, northing)
 
 
 def candidates(first: Reading, second: Reading, *, srid: int | None = None) -> list[tuple[int, float, float]]:
