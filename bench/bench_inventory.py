@@ -25,6 +25,8 @@ from sip.models import Gmina
 from sip.services import system_actor
 
 ROWS = 100_000
+# The machine is shared; the best of a few runs of each side is compared.
+REPEATS = 3
 TERYT = "020102_2"
 PREFIX = "BENCH-"
 SPECIES = ["lipa drobnolistna", "klon pospolity", "Quercus robur", "brzoza brodawkowata", "topola czarna"]
@@ -173,11 +175,13 @@ def run() -> list[str]:
         for fmt, writer in (("xlsx", _write_xlsx), ("gpkg", _write_gpkg)):
             path = Path(tmp) / f"drzewa.{fmt}"
             writer(gmina, path)
-            baseline = _ogr2ogr(path, f"bench_ogr_{fmt}")
-            ours, created, floor = _ours(gmina, path)
-            assert created == ROWS, created
+            baseline = min(_ogr2ogr(path, f"bench_ogr_{fmt}") for _ in range(REPEATS))
+            runs = [_ours(gmina, path) for _ in range(REPEATS)]
+            assert all(created == ROWS for _, created, _ in runs), runs
+            ours = min(r[0] for r in runs)
+            floor = min(r[2] for r in runs)
             lines.append(
-                f"import {ROWS:,} trees from {fmt.upper()}: {ours:.1f} s ({ROWS / ours:,.0f} rows/s; "
+                f"import {ROWS:,} trees from {fmt.upper()} (best of {REPEATS}): {ours:.1f} s ({ROWS / ours:,.0f} rows/s; "
                 f"validated, reprojected, checked in the gmina) vs ogr2ogr into a plain PostGIS table "
                 f"{baseline:.1f} s = {baseline / ours:.2f}x ogr2ogr's speed (target >= 0.5x); "
                 f"storing the same rows alone (COPY into the register table: indexes, foreign keys) "

@@ -81,6 +81,7 @@ class RegisterListView(APIView):
         ],
         responses={200: OpenApiTypes.OBJECT},
         summary="Obiekty rejestru jako GeoJSON",
+        operation_id="inventory_items_list",
         description=FILTER_HELP,
     )
     def get(self, request, register: str):
@@ -106,6 +107,7 @@ class RegisterListView(APIView):
         request=OpenApiTypes.OBJECT,
         responses={201: OpenApiTypes.OBJECT},
         summary="Nowy obiekt rejestru (redaktor gminy)",
+        operation_id="inventory_items_create",
         description="Treść: GeoJSON Feature z `properties` (pola rejestru i `gmina`: kod TERYT); "
         "geometria w układzie ?srid= (domyślnie 4326).",
     )
@@ -129,7 +131,12 @@ class RegisterListView(APIView):
 class RegisterItemView(APIView):
     """One register item; change and delete (staff)."""
 
-    @extend_schema(parameters=[SRID_PARAM], responses={200: OpenApiTypes.OBJECT}, summary="Obiekt rejestru")
+    @extend_schema(
+        parameters=[SRID_PARAM],
+        responses={200: OpenApiTypes.OBJECT},
+        summary="Obiekt rejestru",
+        operation_id="inventory_item_retrieve",
+    )
     def get(self, request, register: str, pk: int):
         reg = _register(register)
         item = _item_or_404(reg, pk, request.user)
