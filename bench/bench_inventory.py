@@ -181,7 +181,8 @@ def run() -> list[str]:
             ours = min(r[0] for r in runs)
             floor = min(r[2] for r in runs)
             lines.append(
-                f"import {ROWS:,} trees from {fmt.upper()} (best of {REPEATS}): {ours:.1f} s ({ROWS / ours:,.0f} rows/s; "
+                f"import {ROWS:,} trees from {fmt.upper()} (best of {REPEATS}): {ours:.1f} s "
+                f"({ROWS / ours:,.0f} rows/s; "
                 f"validated, reprojected, checked in the gmina) vs ogr2ogr into a plain PostGIS table "
                 f"{baseline:.1f} s = {baseline / ours:.2f}x ogr2ogr's speed (target >= 0.5x); "
                 f"storing the same rows alone (COPY into the register table: indexes, foreign keys) "
