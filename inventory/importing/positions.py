@@ -29,6 +29,15 @@ def _fmt(value: float) -> str:
     return f"{value:.6f}".rstrip("0").rstrip(".") if abs(value) < 1000 else f"{value:.2f}"
 
 
+class _Candidates:
+    """Up to two readings per row: EPSG code (0 = none), easting, northing."""
+
+    def __init__(self, n: int):
+        self.srid = [np.zeros(n, dtype=int), np.zeros(n, dtype=int)]
+        self.e = [np.zeros(n), np.zeros(n)]
+        self.n = [np.zeros(n), np.zeros(n)]
+
+
 class Positioner:
     def __init__(
         self, register: Register, gmina: Gmina, mapping: dict[int, str], hints: dict, srid, gis_srid
@@ -52,67 +61,60 @@ class Positioner:
 
     # --- points ---------------------------------------------------------------------------
     def points(self, columns: list[list], shapes: list | None, n: int) -> tuple[np.ndarray, np.ndarray, dict]:
-        """Return x and y in EPSG:2180 for every row (NaN where rejected) and {row: reason}."""
-        xs = np.full(n, np.nan)
-        ys = np.full(n, np.nan)
+        """Return x and y in EPSG:2180 for every row (NaN where rejected) and {row: reason}.
+
+        Each row has up to two readings (both axis orders), kept as arrays per reading: EPSG
+        (0 = none), easting, northing. The first reading that lands in the gmina wins."""
+        cand = _Candidates(n)
         errors: dict[int, str] = {}
-        candidates: list[list[tuple[int, float, float]] | None] = [None] * n
-        texts: list[tuple[float, float] | None] = [None] * n  # as written, for error messages
         use_shapes = shapes is not None and not ({"x", "lat", "coords"} & set(self.index))
         if use_shapes:
             srid = self.gis_srid_or_fail()
-            geoms = shapely.from_wkb([s if s is not None else None for s in shapes])
+            geoms = shapely.from_wkb(shapes)
             kinds = shapely.get_type_id(geoms)
-            gx, gy = shapely.get_x(geoms), shapely.get_y(geoms)
-            for i in range(n):
-                if geoms[i] is None:
-                    errors[i] = "brak geometrii"
-                elif kinds[i] != 0:
-                    errors[i] = f"oczekiwano punktu, otrzymano {geoms[i].geom_type}"
-                else:
-                    candidates[i] = [(srid, gx[i], gy[i])]
-                    texts[i] = (gx[i], gy[i])
+            point = kinds == 0
+            cand.srid[0][point] = srid
+            cand.e[0][point] = shapely.get_x(geoms[point])
+            cand.n[0][point] = shapely.get_y(geoms[point])
+            for i in np.flatnonzero(~point).tolist():
+                errors[i] = (
+                    "brak geometrii"
+                    if geoms[i] is None
+                    else (f"oczekiwano punktu, otrzymano {geoms[i].geom_type}")
+                )
         else:
-            fast = self._projected_pairs(columns, n, candidates, texts)
-            for i in range(n):
-                if fast[i]:
-                    continue
+            fast = self._projected_pairs(columns, n, cand)
+            for i in np.flatnonzero(~fast).tolist():
                 try:
-                    candidates[i], texts[i] = self._candidates([col[i] for col in columns])
+                    options = self._candidates([col[i] for col in columns])
                 except Reject as exc:
                     errors[i] = str(exc)
+                    continue
+                for rank, (srid, e, nn) in enumerate(options[:2]):
+                    cand.srid[rank][i], cand.e[rank][i], cand.n[rank][i] = srid, e, nn
+        xs = np.full(n, np.nan)
+        ys = np.full(n, np.nan)
         for rank in range(2):
-            todo = [
-                i
-                for i in range(n)
-                if candidates[i] is not None and np.isnan(xs[i]) and len(candidates[i]) > rank
-            ]
-            by_srid: dict[int, list[int]] = {}
-            for i in todo:
-                by_srid.setdefault(candidates[i][rank][0], []).append(i)
-            for srid, rows in by_srid.items():
-                e = np.array([candidates[i][rank][1] for i in rows], dtype=float)
-                nn = np.array([candidates[i][rank][2] for i in rows], dtype=float)
+            open_rows = np.isnan(xs) & (cand.srid[rank] != 0)
+            for srid in np.unique(cand.srid[rank][open_rows]).tolist():
+                rows = np.flatnonzero(open_rows & (cand.srid[rank] == srid))
+                e, nn = cand.e[rank][rows], cand.n[rank][rows]
                 if srid != 2180:
-                    e, nn = (
-                        np.asarray(a, dtype=float)
-                        for a in _transformer(srid).transform(e.tolist(), nn.tolist())
-                    )
+                    e, nn = (np.asarray(a, dtype=float) for a in _transformer(srid).transform(e, nn))
                 inside = shapely.contains_xy(self.zone, e, nn)
-                rows_arr = np.array(rows)
-                xs[rows_arr[inside]] = e[inside]
-                ys[rows_arr[inside]] = nn[inside]
-        for i in range(n):
-            if candidates[i] is not None and np.isnan(xs[i]):
-                a, b = texts[i]
-                errors[i] = f"współrzędne ({_fmt(a)}; {_fmt(b)}) leżą poza gminą {self.gmina.name}"
+                xs[rows[inside]] = e[inside]
+                ys[rows[inside]] = nn[inside]
+        outside = np.flatnonzero(np.isnan(xs) & (cand.srid[0] != 0)).tolist()
+        for i in outside:
+            a, b = cand.e[0][i], cand.n[0][i]
+            errors[i] = f"współrzędne ({_fmt(a)}; {_fmt(b)}) leżą poza gminą {self.gmina.name}"
         return xs, ys, errors
 
-    def _projected_pairs(self, columns, n, candidates, texts) -> list[bool]:
+    def _projected_pairs(self, columns, n, cand: _Candidates) -> np.ndarray:
         """The common case in arrays: X and Y cells that are plain numbers of a projected system
-        (PL-1992 or PL-2000). Fills their candidates (both axis orders) and returns which rows
-        were handled; the rest go through the row-by-row reading."""
-        handled = [False] * n
+        (PL-1992 or PL-2000), both axis orders. Returns which rows were handled; the rest go
+        through the row-by-row reading (text, degrees, DMS, one cell)."""
+        handled = np.zeros(n, dtype=bool)
         if "x" not in self.index or "y" not in self.index or {"coords", "lat", "lon"} & set(self.index):
             return handled
         if self.srid == 4326 or self.hints.get("x") == 4326:
@@ -126,33 +128,30 @@ class Positioner:
             dtype=bool,
             count=n,
         )
-        if not numeric.any():
-            return handled
-        rows = np.flatnonzero(numeric)
-        a = np.array([xs_raw[i] for i in rows], dtype=float)
-        b = np.array([ys_raw[i] for i in rows], dtype=float)
-        projected = (np.abs(a) >= 100_000) & (np.abs(b) >= 100_000)
+        a = np.array([x if ok else 0.0 for x, ok in zip(xs_raw, numeric.tolist(), strict=True)], dtype=float)
+        b = np.array([y if ok else 0.0 for y, ok in zip(ys_raw, numeric.tolist(), strict=True)], dtype=float)
+        projected = numeric & (np.abs(a) >= 100_000) & (np.abs(b) >= 100_000)
         forced = self.srid or self.hints.get("x") or self.hints.get("y")
-        for i, e1, n1, ok in zip(rows.tolist(), a.tolist(), b.tolist(), projected.tolist(), strict=True):
-            if not ok:
-                continue
-            options = []
-            for easting, northing in ((e1, n1), (n1, e1)):
-                if forced:
-                    options.append((forced, easting, northing))
-                elif easting >= 1_000_000:
-                    zone = co.PL2000_ZONES.get(int(easting // 1_000_000))
-                    if zone is not None and 4_000_000 <= northing < 7_000_000:
-                        options.append((zone, easting, northing))
-                elif easting < 1_000_000 and 100_000 <= northing < 1_000_000:
-                    options.append((2180, easting, northing))
-            if options:
-                candidates[i] = options
-                texts[i] = (e1, n1)
-                handled[i] = True
+        for rank, (east, north) in enumerate(((a, b), (b, a))):
+            if forced:
+                srid = np.where(projected, forced, 0)
+            else:
+                zone = np.floor(east / 1_000_000).astype(int)
+                pl2000 = (zone >= 5) & (zone <= 8) & (north >= 4_000_000) & (north < 7_000_000)
+                pl1992 = (east >= 100_000) & (east < 1_000_000) & (north >= 100_000) & (north < 1_000_000)
+                srid = np.where(pl2000, 2171 + zone, np.where(pl1992, 2180, 0))
+                srid = np.where(projected, srid, 0)
+            cand.srid[rank][:] = np.where(projected, srid, cand.srid[rank])
+            cand.e[rank][:] = np.where(projected, east, cand.e[rank])
+            cand.n[rank][:] = np.where(projected, north, cand.n[rank])
+        handled = projected & ((cand.srid[0] != 0) | (cand.srid[1] != 0))
+        # A row with only the second reading valid keeps it as its first.
+        swap = handled & (cand.srid[0] == 0)
+        for arr in (cand.srid, cand.e, cand.n):
+            arr[0][swap], arr[1][swap] = arr[1][swap], arr[0][swap]
         return handled
 
-    def _candidates(self, values: list) -> tuple[list[tuple[int, float, float]], tuple[float, float]]:
+    def _candidates(self, values: list) -> list[tuple[int, float, float]]:
         pair = self._pair(values)
         if pair is None:
             raise Reject("brak współrzędnych")
@@ -164,7 +163,7 @@ class Positioner:
         if not options:
             text = f"({_fmt(first.value)}; {_fmt(second.value)})"
             raise Reject(f"współrzędne {text} nie wyglądają na PL-1992, PL-2000 ani na stopnie w Polsce")
-        return options, (first.value, second.value)
+        return options
 
     def _pair(self, values: list):
         def cell(target):

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import shapely
 from django.db import transaction
 
 from sip import audit, tenancy
@@ -317,9 +316,7 @@ def _positions(register, positioner, columns, rows, shapes, start, stop, problem
         for k, reason in errors.items():
             problems.setdefault(k, []).append(reason)
         ok = ~np.isnan(xs)
-        points = shapely.set_srid(shapely.points(xs[ok], ys[ok]), 2180)
-        hexes = shapely.to_wkb(points, hex=True, include_srid=True).tolist()
-        for k, text in zip(np.flatnonzero(ok).tolist(), hexes, strict=True):
+        for k, text in zip(np.flatnonzero(ok).tolist(), writing.points_hex_ewkb(xs[ok], ys[ok]), strict=True):
             geoms[k] = text
         return geoms
     for k in range(size):

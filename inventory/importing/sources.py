@@ -126,7 +126,13 @@ def _read_columnar(layer, columns: list[str]) -> tuple[list[int], list[list], li
         for i, name in enumerate(columns):
             column = batch[name]
             mask = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else None
-            values = [_plain(x) for x in np.ma.getdata(column).tolist()]
+            raw = np.ma.getdata(column)
+            if raw.dtype.kind == "S":
+                values = np.char.decode(raw, "utf-8", errors="replace").tolist()
+            elif raw.dtype.kind == "O":
+                values = [_plain(x) for x in raw.tolist()]
+            else:
+                values = raw.tolist()
             if mask is not None and mask.any():
                 values = [None if m else x for x, m in zip(values, mask.tolist(), strict=True)]
             data[i].extend(values)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import numpy as np
 from django.db import connection
 from django.utils import timezone
 from psycopg import sql
@@ -46,16 +47,27 @@ def _text(value) -> str:
 
 
 def _text_column(values: list) -> list[str]:
-    """Text of a column's values; repeated values are turned into text once."""
-    memo: dict = {}
-    out = []
-    for value in values:
-        key = (type(value), value)
-        text = memo.get(key)
-        if text is None:
-            text = memo[key] = _text(value)
-        out.append(text)
-    return out
+    """Text of a column's values; each distinct value is turned into text once (keys carry the
+    type, so that 1 and True stay different)."""
+    keys = list(zip(map(type, values), values, strict=True))
+    texts = {key: _text(key[1]) for key in dict.fromkeys(keys)}
+    return list(map(texts.__getitem__, keys))
+
+
+# EWKB of a point with SRID 2180, little-endian: byte order, type with the SRID flag, SRID, x, y.
+_EWKB_POINT_2180 = np.dtype([("head", "S9"), ("x", "<f8"), ("y", "<f8")])
+_EWKB_HEAD = bytes.fromhex("0101000020") + (2180).to_bytes(4, "little")
+
+
+def points_hex_ewkb(xs: np.ndarray, ys: np.ndarray) -> list[str]:
+    """Hex EWKB of EPSG:2180 points, built in one numpy buffer (what PostGIS reads fastest)."""
+    records = np.empty(len(xs), dtype=_EWKB_POINT_2180)
+    records["head"] = _EWKB_HEAD
+    records["x"] = xs
+    records["y"] = ys
+    text = records.tobytes().hex().upper()
+    width = 2 * _EWKB_POINT_2180.itemsize
+    return [text[k : k + width] for k in range(0, len(text), width)]
 
 
 class NewItems:
