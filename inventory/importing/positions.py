@@ -100,7 +100,10 @@ class Positioner:
                 rows = np.flatnonzero(open_rows & (cand.srid[rank] == srid))
                 e, nn = cand.e[rank][rows], cand.n[rank][rows]
                 if srid != 2180:
-                    e, nn = (np.asarray(a, dtype=float) for a in _transformer(srid).transform(e, nn))
+                    e, nn = (
+                        np.asarray(a, dtype=float)
+                        for a in _transformer(srid).transform(e.tolist(), nn.tolist())
+                    )
                 inside = shapely.contains_xy(self.zone, e, nn)
                 xs[rows[inside]] = e[inside]
                 ys[rows[inside]] = nn[inside]
