@@ -8,7 +8,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
@@ -19,7 +18,7 @@ from sip import tenancy
 
 from .forms import UploadForm, mapping_choices
 from .importing import ImportFileError, import_file, plan, write_error_report
-from .views import _register, staff_gmina
+from .views import _register, staff_gmina, staff_page
 
 SALT = "inventory-import"
 PREVIEW_ROWS = 10
@@ -44,7 +43,7 @@ def _from_token(token: str) -> tuple[Path, int | None]:
     return path, data["srid"]
 
 
-@login_required
+@staff_page
 def upload(request, gmina: str, register: str):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -66,7 +65,7 @@ def upload(request, gmina: str, register: str):
     )
 
 
-@login_required
+@staff_page
 def preview(request, gmina: str, register: str):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -124,7 +123,7 @@ def preview(request, gmina: str, register: str):
     return render(request, "inventory/import_preview.html", context)
 
 
-@login_required
+@staff_page
 def errors(request, gmina: str, register: str):
     gmina = staff_gmina(request, gmina)
     register = _register(register)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from functools import wraps
 from pathlib import Path
 
 from django.contrib import messages
@@ -24,6 +25,20 @@ from .models import Photo
 from .registers import REGISTERS, UnknownRegister, get_register
 
 PAGE_SIZE = 50
+
+
+def staff_page(view):
+    """A staff page: login required; a refusal is a Polish page saying why, with status 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            reason = str(exc) or "Nie masz uprawnień do tej strony."
+            return render(request, "inventory/forbidden.html", {"reason": reason}, status=403)
+
+    return login_required(wrapper)
 
 
 def staff_gmina(request, slug: str) -> Gmina:
@@ -52,7 +67,7 @@ def _require_view(request, register, gmina) -> None:
         raise PermissionDenied("Twoja rola nie pozwala oglądać tego rejestru.")
 
 
-@login_required
+@staff_page
 def index(request, gmina: str):
     gmina = staff_gmina(request, gmina)
     if request.method == "POST":
@@ -83,7 +98,7 @@ def _filtered(request, register, gmina):
         return qs, str(exc)
 
 
-@login_required
+@staff_page
 def register_table(request, gmina: str, register: str):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -113,7 +128,7 @@ def register_table(request, gmina: str, register: str):
     )
 
 
-@login_required
+@staff_page
 def item_edit(request, gmina: str, register: str, pk: int | None = None):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -165,7 +180,7 @@ def item_edit(request, gmina: str, register: str, pk: int | None = None):
     return render(request, "inventory/item.html", context)
 
 
-@login_required
+@staff_page
 def item_inspect(request, gmina: str, register: str, pk: int):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -205,7 +220,7 @@ def item_inspect(request, gmina: str, register: str, pk: int):
     return redirect("inventory:item", gmina=gmina.slug, register=register.slug, pk=pk)
 
 
-@login_required
+@staff_page
 def item_delete(request, gmina: str, register: str, pk: int):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -217,7 +232,7 @@ def item_delete(request, gmina: str, register: str, pk: int):
     return redirect("inventory:table", gmina=gmina.slug, register=register.slug)
 
 
-@login_required
+@staff_page
 def export(request, gmina: str, register: str, fmt: str):
     gmina = staff_gmina(request, gmina)
     register = _register(register)
@@ -236,7 +251,7 @@ def export(request, gmina: str, register: str, fmt: str):
     )
 
 
-@login_required
+@staff_page
 def overdue(request, gmina: str):
     gmina = staff_gmina(request, gmina)
     tenancy.require(request.user, "inventory.view_inspection", gmina)
@@ -245,7 +260,7 @@ def overdue(request, gmina: str):
     )
 
 
-@login_required
+@staff_page
 def circuits(request, gmina: str):
     gmina = staff_gmina(request, gmina)
     _require_view(request, REGISTERS["lamps"], gmina)

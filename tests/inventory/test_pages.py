@@ -37,7 +37,8 @@ def test_index_and_another_gminas_staff(staff, client, osiecznica, other_editor,
     text = page.content.decode()
     assert "Rejestry gminy Osiecznica" in text and "Oświetlenie – linie" in text and "wewnętrzny" in text
     client.force_login(other_editor)
-    assert client.get("/rejestry/osiecznica/").status_code == 403
+    refused = client.get("/rejestry/osiecznica/")
+    assert refused.status_code == 403 and "Nie masz uprawnień do danych tej gminy." in refused.content.decode()
     assert client.get("/rejestry/osiecznica/trees/").status_code == 403
 
 
