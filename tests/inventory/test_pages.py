@@ -38,7 +38,9 @@ def test_index_and_another_gminas_staff(staff, client, osiecznica, other_editor,
     assert "Rejestry gminy Osiecznica" in text and "Oświetlenie – linie" in text and "wewnętrzny" in text
     client.force_login(other_editor)
     refused = client.get("/rejestry/osiecznica/")
-    assert refused.status_code == 403 and "Nie masz uprawnień do danych tej gminy." in refused.content.decode()
+    assert (
+        refused.status_code == 403 and "Nie masz uprawnień do danych tej gminy." in refused.content.decode()
+    )
     assert client.get("/rejestry/osiecznica/trees/").status_code == 403
 
 
