@@ -24,6 +24,7 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("inventory.urls")),
     path("api/", include(api_patterns)),
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gisserver",
     "layers",
     "planning",
+    "inventory",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    name = "inventory"
+    verbose_name = "Rejestry (mała architektura, oświetlenie, drzewa)"
+
+    def ready(self):
+        from sip.tenancy import CENTRAL_ADMIN, EDITOR, PLANNER, VIEWER, grant
+
+        items = ("smallarchitecture", "lightingline", "lamp", "tree", "inspection", "photo")
+        write = [f"inventory.{a}_{m}" for m in items for a in ("add", "change", "delete")]
+        read = [f"inventory.view_{m}" for m in (*items, "treespecies", "registervisibility")]
+        grant(CENTRAL_ADMIN, [*read, *write, "inventory.add_treespecies", "inventory.change_treespecies"])
+        grant(CENTRAL_ADMIN, ["inventory.change_registervisibility", "inventory.add_registervisibility"])
+        grant(
+            EDITOR, [*read, *write, "inventory.change_registervisibility", "inventory.add_registervisibility"]
+        )
+        grant(PLANNER, read)
+        grant(VIEWER, read)

@@ -1,0 +1,179 @@
+"""Reading files into rows: one small reader per source family.
+
+Spreadsheets (XLSX, CSV) give cells only; the header row is found later. GIS files (GPKG,
+SHP, GeoJSON) give attribute columns and a geometry in the layer's coordinate system.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..values import is_blank
+
+SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt"}
+GIS_FILES = {".gpkg", ".shp", ".geojson", ".json", ".zip"}
+
+
+class ImportFileError(Exception):
+    """The whole file cannot be imported; the message is Polish."""
+
+
+@dataclass
+class GisTable:
+    """A GIS layer read column by column: values per column (None when empty) and, per feature,
+    its geometry as ISO WKB (None when missing)."""
+
+    columns: list[str]
+    srid: int | None
+    geometry_type: str
+    count: int
+    numbers: list[int] = field(repr=False)
+    data: list[list] = field(repr=False)
+    shapes: list[bytes | None] = field(repr=False)
+
+
+def read_spreadsheet(path: Path) -> list[list]:
+    """Return every row of the first sheet (XLSX, XLS, ODS) or of a CSV file, as lists of cells."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt"):
+        return _read_csv(path)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = workbook.get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise ImportFileError(f"Nie można odczytać arkusza {path.name}: {exc}") from exc
+    return [list(r) for r in rows]
+
+
+def _read_csv(path: Path) -> list[list]:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "cp1250"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(f"Nie rozpoznano kodowania znaków pliku {path.name} (UTF-8 ani Windows-1250).")
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
+    except csv.Error:
+        delimiter = ";"
+    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def read_gis(path: Path, *, forced_srid: int | None = None) -> GisTable:
+    """Read the first layer of a GeoPackage, Shapefile (or a ZIP with one) or GeoJSON file."""
+    from osgeo import ogr
+
+    ogr.UseExceptions()
+    try:
+        name = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
+        source = ogr.Open(name)
+    except RuntimeError as exc:
+        raise ImportFileError(f"Nie można odczytać pliku {path.name}: {exc}") from exc
+    if source is None or source.GetLayerCount() == 0:
+        raise ImportFileError(f"Plik {path.name} nie zawiera żadnej warstwy.")
+    layer = source.GetLayer(0)
+    definition = layer.GetLayerDefn()
+    columns = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
+    srid = forced_srid if forced_srid is not None else _layer_srid(layer, path)
+    geometry_type = ogr.GeometryTypeToName(layer.GetGeomType())
+    try:
+        numbers, data, shapes = _read_columnar(layer, columns)
+    except (AttributeError, ImportError, RuntimeError, ValueError):
+        layer.ResetReading()
+        numbers, data, shapes = _read_features(layer, columns)
+    return GisTable(columns, srid, geometry_type, len(numbers), numbers, data, shapes)
+
+
+def _layer_srid(layer, path: Path) -> int | None:
+    srs = layer.GetSpatialRef()
+    if srs is None:
+        return 4326 if path.suffix.lower() in (".geojson", ".json") else None
+    srs.AutoIdentifyEPSG()
+    code = srs.GetAuthorityCode(None)
+    if code and code.isdigit():
+        return int(code)
+    return 4326 if path.suffix.lower() in (".geojson", ".json") else None
+
+
+def _plain(value):
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return value
+
+
+def _read_columnar(layer, columns: list[str]) -> tuple[list[int], list[list], list]:
+    """GDAL's columnar (Arrow) interface: a whole layer in a few numpy arrays, ~10x faster than
+    a loop over features."""
+    import numpy as np
+
+    numbers: list[int] = []
+    data: list[list] = [[] for _ in columns]
+    shapes: list = []
+    geometry_column = layer.GetGeometryColumn() or "wkb_geometry"
+    for batch in layer.GetArrowStreamAsNumPy(options=["USE_MASKED_ARRAYS=YES"]):
+        size = len(batch["fid"]) if "fid" in batch else len(next(iter(batch.values())))
+        numbers.extend(range(len(numbers) + 1, len(numbers) + size + 1))
+        for i, name in enumerate(columns):
+            column = batch[name]
+            mask = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else None
+            raw = np.ma.getdata(column)
+            if raw.dtype.kind == "S":
+                values = np.char.decode(raw, "utf-8", errors="replace").tolist()
+            elif raw.dtype.kind == "O":
+                values = [_plain(x) for x in raw.tolist()]
+            else:
+                values = raw.tolist()
+            if mask is not None and mask.any():
+                values = [None if m else x for x, m in zip(values, mask.tolist(), strict=True)]
+            data[i].extend(values)
+        geoms = batch.get(geometry_column)
+        if geoms is None:
+            shapes.extend([None] * size)
+        else:
+            mask = np.ma.getmaskarray(geoms) if np.ma.isMaskedArray(geoms) else None
+            raw = np.ma.getdata(geoms)
+            shapes.extend(
+                None if (mask is not None and mask[k]) or raw[k] is None else bytes(raw[k])
+                for k in range(size)
+            )
+    return numbers, data, shapes
+
+
+def _read_features(layer, columns: list[str]) -> tuple[list[int], list[list], list]:
+    numbers: list[int] = []
+    data: list[list] = [[] for _ in columns]
+    shapes: list = []
+    for number, feature in enumerate(layer, start=1):
+        numbers.append(number)
+        for i in range(len(columns)):
+            data[i].append(feature.GetField(i) if feature.IsFieldSetAndNotNull(i) else None)
+        geom = feature.GetGeometryRef()
+        shapes.append(None if geom is None or geom.IsEmpty() else bytes(geom.ExportToIsoWkb()))
+    return numbers, data, shapes
+
+
+def is_gis(path: Path) -> bool:
+    return path.suffix.lower() in GIS_FILES
+
+
+def check_supported(path: Path) -> None:
+    if not path.exists():
+        raise ImportFileError(f"Nie ma pliku {path}.")
+    if path.suffix.lower() not in SPREADSHEETS | GIS_FILES:
+        raise ImportFileError(
+            f"Nieobsługiwany rodzaj pliku „{path.suffix}”. Obsługiwane: XLSX, CSV, GPKG, SHP, GeoJSON."
+        )
+
+
+def row_is_empty(row: list) -> bool:
+    return all(is_blank(c) for c in row)

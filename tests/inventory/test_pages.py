@@ -1,0 +1,133 @@
+"""Staff pages: table with filters, add and edit on the map, history, import with a preview,
+exports, overdue inspections and circuit totals; another gmina's staff is refused."""
+
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+from pyproj import Transformer
+
+from inventory.models import Tree
+
+from .conftest import OSIECZNICA_2180, SAMPLES, run_import
+
+pytestmark = pytest.mark.django_db
+TO_4326 = Transformer.from_crs(2180, 4326, always_xy=True)
+
+
+@pytest.fixture
+def staff(client, osiecznica_editor, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    client.force_login(osiecznica_editor)
+    return client
+
+
+@pytest.fixture
+def trees(osiecznica):
+    run_import(
+        "trees", str(SAMPLES / "drzewa_osiecznica.xlsx"), "--gmina", "020105_2", "--errors", "/dev/null"
+    )
+
+
+def test_index_and_another_gminas_staff(staff, client, osiecznica, other_editor, trees):
+    page = staff.get("/rejestry/osiecznica/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Rejestry gminy Osiecznica" in text and "Oświetlenie – linie" in text and "wewnętrzny" in text
+    client.force_login(other_editor)
+    refused = client.get("/rejestry/osiecznica/")
+    assert (
+        refused.status_code == 403 and "Nie masz uprawnień do danych tej gminy." in refused.content.decode()
+    )
+    assert client.get("/rejestry/osiecznica/trees/").status_code == 403
+
+
+def test_table_filters_and_exports(staff, trees):
+    text = staff.get("/rejestry/osiecznica/trees/?natural_monument=tak").content.decode()
+    assert "P-01" in text and "D-001" not in text and "pomnik przyrody – najpierw zniesienie ochrony" in text
+    text = staff.get("/rejestry/osiecznica/trees/?trunk_circumference_cm__gte=abc").content.decode()
+    assert "„abc” nie jest liczbą" in text
+    for fmt in ("xlsx", "csv", "gpkg", "shp", "pdf"):
+        resp = staff.get(f"/rejestry/osiecznica/trees/eksport/{fmt}/?condition=4")
+        assert resp.status_code == 200, fmt
+        assert "attachment" in resp["Content-Disposition"]
+    resp = staff.get("/rejestry/osiecznica/trees/eksport/xlsx/?condition=4")
+    sheet = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert sorted(numbers) == sorted(
+        Tree.objects.filter(gmina__slug="osiecznica", condition=4).values_list("external_id", flat=True)
+    )
+
+
+def test_add_and_edit_on_the_map_with_history(staff, osiecznica):
+    lon, lat = TO_4326.transform(*OSIECZNICA_2180)
+    form = {
+        "external_id": "MA-9",
+        "kind": "bench",
+        "material": "wood",
+        "condition": "5",
+        "geom": json.dumps({"type": "Point", "coordinates": [lon, lat]}),
+        "save": "1",
+    }
+    resp = staff.post("/rejestry/osiecznica/small-architecture/nowy/", form)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    item_url = resp["Location"]
+    form["condition"] = "2"
+    assert staff.post(item_url, form).status_code == 302
+    text = staff.get(item_url).content.decode()
+    assert "Historia zmian" in text and "utworzenie" in text and "zmiana" in text
+    assert "condition: 5 → 2" in text
+    resp = staff.post(
+        item_url.rstrip("/") + "/przeglad/",
+        {
+            "inspected_on": "2026-01-10",
+            "inspector": "Jan Nowak",
+            "result": "repair",
+            "next_due": "2026-02-10",
+        },
+    )
+    assert resp.status_code == 302
+    text = staff.get("/rejestry/osiecznica/przeglady/").content.decode()
+    assert "Obiekt małej architektury MA-9" in text and "wymaga naprawy" in text
+    # Outside the gmina: the form says why and nothing is saved.
+    lon2, lat2 = TO_4326.transform(OSIECZNICA_2180[0] + 30_000, OSIECZNICA_2180[1])
+    form.update(external_id="MA-10", geom=json.dumps({"type": "Point", "coordinates": [lon2, lat2]}))
+    text = staff.post("/rejestry/osiecznica/small-architecture/nowy/", form).content.decode()
+    assert "Obiekt leży poza gminą Osiecznica." in text
+
+
+def test_import_with_preview_and_rejected_rows(staff, osiecznica):
+    with (SAMPLES / "drzewa_osiecznica.xlsx").open("rb") as fh:
+        resp = staff.post("/rejestry/osiecznica/trees/import/", {"file": fh})
+    assert resp.status_code == 302
+    preview_url = resp["Location"]
+    text = staff.get(preview_url).content.decode()
+    assert "Próba: niczego nie zapisano" in text and "Palma kokosowa" in text
+    assert not Tree.objects.filter(gmina=osiecznica).exists()
+    # The mapping the page proposes, sent back with the import button.
+    data = {"action": "import"}
+    for name, value in re.findall(r'name="(name-\d+)" value="([^"]*)"', text):
+        data[name] = value
+    for select, body in re.findall(r'<select name="(col-\d+)"[^>]*>(.*?)</select>', text, re.S):
+        chosen = re.search(r'<option value="([^"]*)" selected>', body)
+        data[select] = chosen.group(1) if chosen else ""
+    text = staff.post(preview_url, data).content.decode()
+    assert "Import zakończony" in text
+    assert Tree.objects.filter(gmina=osiecznica).count() == 6
+    token = preview_url.split("t=", 1)[1]
+    resp = staff.get(f"/rejestry/osiecznica/trees/import/odrzucone/?t={token}")
+    sheet = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [10, 12, 13, 15, 17, 19, 20]
+    assert staff.get("/rejestry/osiecznica/trees/import/odrzucone/?t=zmyslony").status_code == 404
+
+
+def test_circuits_page(staff, osiecznica):
+    run_import("lighting-lines", str(SAMPLES / "linie_oswietlenia_osiecznica.geojson"), "--gmina", "020105_2")
+    run_import(
+        "lamps", str(SAMPLES / "latarnie_osiecznica.xlsx"), "--gmina", "020105_2", "--errors", "/dev/null"
+    )
+    text = staff.get("/rejestry/osiecznica/obwody/").content.decode()
+    assert "Zestawienie obwodów oświetlenia" in text and "SO-2" in text
+    assert re.search(r"Razem</th><th class=\"num\">15</th>", text)
