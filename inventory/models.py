@@ -296,3 +296,24 @@ class Photo(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class TreeOnMap(models.Model):
+    """Trees with their species names (a database view) for the map layer and its popups."""
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
+    external_id = models.CharField("numer w rejestrze", max_length=60)
+    species_polish = models.CharField("gatunek", max_length=80)
+    species_latin = models.CharField("nazwa łacińska", max_length=80)
+    trunk_circumference_cm = models.PositiveIntegerField("obwód pnia na 130 cm [cm]")
+    height_m = models.DecimalField("wysokość [m]", max_digits=4, decimal_places=1, null=True)
+    crown_diameter_m = models.DecimalField("średnica korony [m]", max_digits=4, decimal_places=1, null=True)
+    condition = models.PositiveSmallIntegerField("stan", null=True)
+    natural_monument = models.BooleanField("pomnik przyrody")
+    geom = models.PointField("położenie", srid=STORAGE_SRID)
+
+    class Meta:
+        managed = False
+        db_table = "inventory_tree_map"
+        verbose_name = "drzewo na mapie"
+        verbose_name_plural = "drzewa na mapie"
