@@ -21,6 +21,7 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
+    path("", include("cemetery_routing.urls")),
     path("", views.home, name="home"),
     path("<slug:slug>/", views.gmina_portal, name="gmina-portal"),
 ]

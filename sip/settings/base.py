@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "sip",
+    "cemetery_routing",
 ]
 
 MIDDLEWARE = [
