@@ -4,7 +4,8 @@ Query words are folded like the stored names (Łukasz -> lukasz). Each word is f
 against the short list of distinct name words (NameToken) by edit distance (fuzzystrmatch) or
 as a prefix; the burials are then those having, for every query word, one of its matching
 words (GIN index on Burial.search_names). Ranking: fewest edits first, then names written
-exactly as typed (with diacritics), then surname and first name.
+exactly as typed (with diacritics), then a surname match before a first-name or family-name match, then
+surname and first name.
 """
 
 from __future__ import annotations
@@ -127,14 +128,23 @@ def search_burials(
             default=Value(0),
             output_field=IntegerField(),
         )
+    all_tokens = sorted({t for tokens in per_word for t in tokens})
     return (
         burials.annotate(
             edits=score,
+            # The surname (its first word) matched rather than only a family name or first name.
+            surname_hit=Case(
+                When(search_names__0__in=all_tokens, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
             surname_lower=Lower("surname"),
             first_lower=Lower("first_name"),
             family_lower=Lower("family_name"),
         )
         .annotate(exact_words=exact)
         .select_related("grave__section", "grave__cemetery")
-        .order_by("edits", "-exact_words", "surname", "first_name", "death_date", "id")[:limit]
+        .order_by("edits", "-exact_words", "-surname_hit", "surname", "first_name", "death_date", "id")[
+            :limit
+        ]
     )

@@ -41,6 +41,8 @@ def grave_card(request, grave_id: int):
     grave = selectors.public_grave(grave_id)
     if grave is None:
         raise Http404("Nie ma takiego grobu.")
+    feature = selectors.grave_feature(grave, 4326)
+    lon, lat = feature["geometry"]["coordinates"]
     return render(
         request,
         "cemetery_routing/grave.html",
@@ -49,6 +51,7 @@ def grave_card(request, grave_id: int):
             "burials": selectors.public_burials_of(grave),
             "photos": selectors.photos_of(grave),
             "map": selectors.cemetery_map(grave.cemetery),
-            "feature": selectors.grave_feature(grave, 4326),
+            "feature": feature,
+            "geo_uri": f"geo:{lat:.7f},{lon:.7f}?q={lat:.7f},{lon:.7f}",
         },
     )
