@@ -179,12 +179,14 @@ class Burial(models.Model):
                 condition=Q(birth_date__isnull=True)
                 | Q(death_date__isnull=True)
                 | Q(birth_date__lte=models.F("death_date")),
+                violation_error_message="Data urodzenia jest późniejsza niż data śmierci.",
             ),
             models.CheckConstraint(
                 name="burial_after_death",
                 condition=Q(burial_date__isnull=True)
                 | Q(death_date__isnull=True)
                 | Q(death_date__lte=models.F("burial_date")),
+                violation_error_message="Data pochówku jest wcześniejsza niż data śmierci.",
             ),
         ]
 
