@@ -30,8 +30,8 @@ class RouteError(Exception):
 
 @dataclass
 class Route:
-    grave: Grave
-    gate: Gate | None
+    grave: GraveRef
+    gate: tuple[int, str] | None  # (id, name)
     start: tuple[float, float]
     coords: list[tuple[float, float]]  # EPSG:2180
     length_m: float
@@ -66,16 +66,46 @@ def _pick_gate(gates: list[Gate], wanted: str) -> Gate:
     raise RouteError(f"Ten cmentarz nie ma bramy „{wanted}”. Bramy: {names}.", status=400)
 
 
+@dataclass(frozen=True)
+class GraveRef:
+    """What a route needs to know about its grave."""
+
+    pk: int
+    label: str
+    cemetery_name: str
+    x: float
+    y: float
+
+
 def route_to_grave(
     grave_id: int, *, gate: str | None = None, start: Point | None = None, step_free: bool = False
 ) -> Route:
     """Return the shortest walk to the grave, or raise Grave.DoesNotExist / RouteError."""
+    gate_id = None
+    if gate:
+        gates = list(Gate.objects.filter(cemetery__graves=grave_id).order_by("pk"))
+        if not gates:
+            Grave.objects.get(pk=grave_id)  # 404 for an unknown grave
+        gate_id = _pick_gate(gates, gate).pk
+    start_xy = None
+    if start is not None:
+        start = start.transform(2180, clone=True) if start.srid != 2180 else start
+        start_xy = (start.x, start.y)
+    rows = PathRouter.route(grave_id, gate_id=gate_id, start=start_xy, step_free=step_free)
+    if not rows:
+        _explain_missing_route(grave_id, gate_id, start, step_free)
+    section, row, number, cemetery_name, x, y = rows[0][13:19]
+    ref = GraveRef(grave_id, f"kwatera {section}, rząd {row}, grób {number}", cemetery_name, x, y)
+    return _assemble(ref, rows, step_free)
+
+
+def _explain_missing_route(grave_id, gate_id, start, step_free) -> None:
+    """Raise the reason why no route came back (unknown grave, start outside the cemetery,
+    disconnected alleys, no step-free way)."""
     grave = Grave.objects.select_related("section", "cemetery").get(pk=grave_id)
     cemetery = grave.cemetery
     router = PathRouter(cemetery.pk)
-    gates: list[Gate] = []
     if start is not None:
-        start = start.transform(2180, clone=True) if start.srid != 2180 else start
         if not cemetery.boundary.contains(start):
             distance = cemetery.boundary.distance(start)
             raise RouteError(
@@ -86,13 +116,12 @@ def route_to_grave(
             )
         starts = [(_WALKER_PID, start.x, start.y)]
     else:
-        gates = list(Gate.objects.filter(cemetery=cemetery).order_by("pk"))
-        if gate:
-            gates = [_pick_gate(gates, gate)]
+        gates = Gate.objects.filter(cemetery=cemetery).order_by("pk")
+        if gate_id is not None:
+            gates = gates.filter(pk=gate_id)
         if not gates:
             raise RouteError(f"Cmentarz „{cemetery.name}” nie ma w systemie żadnej bramy.")
         starts = [(_WALKER_PID + k, g.geom.x, g.geom.y) for k, g in enumerate(gates)]
-
     snaps = router.snap([(_TARGET_PID, grave.geom.x, grave.geom.y), *starts], step_free=step_free)
     target = snaps.get(_TARGET_PID)
     if target is None:
@@ -100,10 +129,7 @@ def route_to_grave(
             f"Cmentarz „{cemetery.name}” nie ma jeszcze sieci alejek"
             + (" bez schodów." if step_free else ". Zarządca musi ją zbudować (build_cemetery_graph).")
         )
-    reachable = [
-        snaps[pid] for pid, _, _ in starts if pid in snaps and snaps[pid].component == target.component
-    ]
-    if not reachable:
+    if not any(pid in snaps and snaps[pid].component == target.component for pid, _, _ in starts):
         if start is not None:
             raise RouteError(
                 "Grób i Twoje położenie leżą przy alejkach, które nie łączą się ze sobą. "
@@ -113,46 +139,34 @@ def route_to_grave(
             f"Grób ({grave.label}) leży przy alejkach niepołączonych z żadną bramą cmentarza "
             "(np. kwatera w budowie). Nie da się wyznaczyć trasy – zapytaj obsługę cmentarza."
         )
-    best, pieces = router.shortest(reachable, target, step_free=step_free)
-    if best is None:
-        raise RouteError(
-            "Nie ma trasy bez schodów do tego grobu."
-            if step_free
-            else "Nie udało się wyznaczyć trasy do grobu."
-        )
-    first = snaps[best]
-    chosen_gate = gates[best - _WALKER_PID] if start is None else None
-    start_xy = next((x, y) for pid, x, y in starts if pid == best)
-    return _assemble(grave, chosen_gate, start_xy, first, target, pieces, step_free)
+    raise RouteError(
+        "Nie ma trasy bez schodów do tego grobu." if step_free else "Nie udało się wyznaczyć trasy do grobu."
+    )
 
 
-def _assemble(grave, gate, start_xy, first, target, pieces, step_free) -> Route:
+def _assemble(grave: GraveRef, rows: list[tuple], step_free: bool) -> Route:
+    gate_id, gate_name, sx, sy, access, final, nx, ny = rows[0][:8]
     legs: list[directions.Leg] = []
-    for piece in pieces:
-        line = shapely.from_wkb(piece.wkb)
+    for row in rows:
+        line = shapely.from_wkb(row[12])
         coords = [tuple(c) for c in line.coords]
-        legs.append(
-            directions.Leg(piece.alley_id, piece.name, piece.kind, piece.name_accusative, coords, line.length)
-        )
+        legs.append(directions.Leg(row[8], row[9], row[10], row[11], coords, line.length))
+    start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)
     coords: list[tuple[float, float]] = [start_xy]
     for leg in legs:
         for c in leg.coords:
             if math.dist(c, coords[-1]) > 1e-6:
                 coords.append(c)
-    grave_xy = (grave.geom.x, grave.geom.y)
-    on_net = (target.x, target.y)
-    if math.dist(coords[-1], on_net) > 1e-6:
-        coords.append(on_net)
-    if math.dist(coords[-1], grave_xy) > 1e-6:
-        coords.append(grave_xy)
+    for point in (on_net, grave_xy):
+        if math.dist(coords[-1], point) > 1e-6:
+            coords.append(point)
     if len(coords) == 1:
         coords.append(grave_xy)
-    access, final = first.distance, target.distance
     legs = directions.merge_legs([leg for leg in legs if leg.length > 1e-6])
     if access < 0.5 and legs:
         legs[0].length += access
         access = 0.0
-    start_text = f"Od bramy „{gate.name}”" if gate else "Od miejsca, w którym stoisz,"
+    start_text = f"Od bramy „{gate_name}”" if gate_id else "Od miejsca, w którym stoisz,"
     steps = directions.steps(
         legs,
         start_text=start_text,
@@ -163,6 +177,7 @@ def _assemble(grave, gate, start_xy, first, target, pieces, step_free) -> Route:
     )
     # access step + alleys + last step: the steps add up to the length by construction.
     length = sum(s["distance_m"] for s in steps)
+    gate = (gate_id, gate_name) if gate_id else None
     return Route(grave, gate, start_xy, coords, length, steps, step_free)
 
 
@@ -184,8 +199,8 @@ def route_feature(route: Route, srid: int) -> dict:
         "type": "Feature",
         "geometry": {"type": "LineString", "coordinates": to_srid(route.coords, srid)},
         "properties": {
-            "grave": {"id": grave.pk, "label": grave.label, "cemetery": grave.cemetery.name},
-            "gate": {"id": route.gate.pk, "name": route.gate.name} if route.gate else None,
+            "grave": {"id": grave.pk, "label": grave.label, "cemetery": grave.cemetery_name},
+            "gate": {"id": route.gate[0], "name": route.gate[1]} if route.gate else None,
             "from": None if route.gate else to_srid([route.start], srid)[0],
             "length_m": round(route.length_m, 1),
             "walking_time_s": round(route.walking_time_s),
