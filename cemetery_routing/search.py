@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Lower
 
 from sip.text import fold
@@ -91,14 +91,14 @@ def search_burials(
     died: int | None = None,
     public_only: bool = True,
     limit: int = 20,
-) -> QuerySet[Burial]:
-    """Return the best-matching burials (annotated with `edits`), best first."""
+) -> list[Burial]:
+    """Return the best-matching burials (each with `edits`: typos in the match), best first."""
     query = parse_query(text)
     if not query.words:
-        return Burial.objects.none()
+        return []
     per_word = matching_tokens(query.words)
     if any(not tokens for tokens in per_word):
-        return Burial.objects.none()
+        return []
     burials = Burial.objects.all()
     if public_only:
         burials = burials.filter(is_public=True)
@@ -112,24 +112,48 @@ def search_burials(
         burials = burials.filter(death_date__year=died)
     for year in query.years:
         burials = burials.filter(Q(birth_date__year=year) | Q(death_date__year=year))
+    # First only the closest words of each query word: when they give enough hits, no row with
+    # more typos could rank above them, and common surnames need far fewer rows read.
+    closest = [{t: d for t, d in tokens.items() if d == min(tokens.values())} for tokens in per_word]
+    edits = dict(_ranked(burials, closest, query.raw_words, limit))
+    if len(edits) < limit and closest != per_word:
+        edits = dict(_ranked(burials, per_word, query.raw_words, limit))
+    # Rank narrow rows first, then read the few winners with their graves: joining thousands of
+    # candidates to graves and cemeteries before the sort costs more than the sort itself.
+    found = Burial.objects.filter(pk__in=list(edits)).select_related("grave__section", "grave__cemetery")
+    found = found.defer("grave__cemetery__boundary")
+    by_id = {b.pk: b for b in found}
+    out = []
+    for burial_id, n in edits.items():
+        burial = by_id[burial_id]
+        burial.edits = n
+        out.append(burial)
+    return out
+
+
+def _ranked(burials, per_word: list[dict[str, int]], raw_words, limit: int) -> list[tuple[int, int]]:
+    """(burial id, edits) of the best `limit` burials having a matching word for every query word."""
     score = Value(0)
     for tokens in per_word:
         burials = burials.filter(search_names__overlap=list(tokens))
         by_edits = sorted(tokens.items(), key=lambda kv: (kv[1], kv[0]))
+        if len({d for _, d in by_edits}) == 1:
+            score = score + Value(by_edits[0][1])
+            continue
         score = score + Case(
             *[When(search_names__contains=[token], then=Value(d)) for token, d in by_edits],
             default=Value(9),
             output_field=IntegerField(),
         )
     exact = Value(0)
-    for raw in query.raw_words:
+    for raw in raw_words:
         exact = exact + Case(
             When(Q(surname_lower=raw) | Q(first_lower=raw) | Q(family_lower=raw), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
     all_tokens = sorted({t for tokens in per_word for t in tokens})
-    return (
+    return list(
         burials.annotate(
             edits=score,
             # The surname (its first word) matched rather than only a family name or first name.
@@ -143,8 +167,6 @@ def search_burials(
             family_lower=Lower("family_name"),
         )
         .annotate(exact_words=exact)
-        .select_related("grave__section", "grave__cemetery")
-        .order_by("edits", "-exact_words", "-surname_hit", "surname", "first_name", "death_date", "id")[
-            :limit
-        ]
+        .order_by("edits", "-exact_words", "-surname_hit", "surname", "first_name", "death_date", "id")
+        .values_list("id", "edits")[:limit]
     )
