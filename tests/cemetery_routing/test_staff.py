@@ -244,3 +244,16 @@ def test_alley_changes_rebuild_the_graph(client, editor, test_cemetery):
     client.force_login(editor)
     resp = client.post(f"/admin/cemetery_routing/cemetery/{test_cemetery.pk}/siec-alejek/", follow=True)
     assert "Sieć alejek zbudowana: krawędzie: 3, spójne części: 1." in resp.content.decode()
+
+
+@pytest.mark.demo
+def test_the_sample_book_fits_the_demo_cemetery(demo_data, db):
+    from pathlib import Path
+
+    from cemetery_routing.models import Cemetery
+    from sip.services import system_actor
+
+    sample = Path(__file__).resolve().parents[2] / "fixtures" / "cemetery" / "ksiega_cmentarna_przyklad.xlsx"
+    cemetery = Cemetery.objects.get(slug="cmentarz-komunalny-nowogrodziec")
+    report = import_book(actor=system_actor(), cemetery=cemetery, path_or_file=sample, dry_run=True)
+    assert [r.status for r in report.rows] == ["imported", "imported", "imported", "rejected", "rejected"]
