@@ -146,11 +146,12 @@ def _explain_missing_route(grave_id, gate_id, start, step_free) -> None:
 
 def _assemble(grave: GraveRef, rows: list[tuple], step_free: bool) -> Route:
     gate_id, gate_name, sx, sy, access, final, nx, ny = rows[0][:8]
+    lines = shapely.from_wkb([row[12] for row in rows])
+    lengths = shapely.length(lines)
     legs: list[directions.Leg] = []
-    for row in rows:
-        line = shapely.from_wkb(row[12])
-        coords = [tuple(c) for c in line.coords]
-        legs.append(directions.Leg(row[8], row[9], row[10], row[11], coords, line.length))
+    for row, line, length in zip(rows, lines, lengths, strict=True):
+        coords = [(x, y) for x, y in shapely.get_coordinates(line).tolist()]
+        legs.append(directions.Leg(row[8], row[9], row[10], row[11], coords, float(length)))
     start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)
     coords: list[tuple[float, float]] = [start_xy]
     for leg in legs:
@@ -183,6 +184,9 @@ def _assemble(grave: GraveRef, rows: list[tuple], step_free: bool) -> Route:
 
 def route_feature(route: Route, srid: int) -> dict:
     """Return the route as a GeoJSON Feature (LineString) with length, time and steps."""
+    # One reprojection for the line, the step locations and the start.
+    points = to_srid([*route.coords, *(s["at"] for s in route.steps), route.start], srid)
+    line, at, start = points[: len(route.coords)], points[len(route.coords) : -1], points[-1]
     steps = [
         {
             "maneuver": s["maneuver"],
@@ -190,18 +194,18 @@ def route_feature(route: Route, srid: int) -> dict:
             "text": s["text"],
             "distance_m": round(s["distance_m"], 1),
             "alley": s["alley"],
-            "location": to_srid([s["at"]], srid)[0],
+            "location": location,
         }
-        for s in route.steps
+        for s, location in zip(route.steps, at, strict=True)
     ]
     grave = route.grave
     feature = {
         "type": "Feature",
-        "geometry": {"type": "LineString", "coordinates": to_srid(route.coords, srid)},
+        "geometry": {"type": "LineString", "coordinates": line},
         "properties": {
             "grave": {"id": grave.pk, "label": grave.label, "cemetery": grave.cemetery_name},
             "gate": {"id": route.gate[0], "name": route.gate[1]} if route.gate else None,
-            "from": None if route.gate else to_srid([route.start], srid)[0],
+            "from": None if route.gate else start,
             "length_m": round(route.length_m, 1),
             "walking_time_s": round(route.walking_time_s),
             "step_free": route.step_free,
