@@ -144,7 +144,8 @@ ORDER BY l.path_seq
 # to the grave; the best start (network plus its access step) wins; its edges come back cut at
 # the points and turned in walking order. No row means no route: route_to_grave then asks why.
 # It is a PL/pgSQL function so that PostgreSQL keeps its plan per connection: planning this
-# query costs about as much as the walk itself.
+# query costs about as much as the walk itself. Migration 0003 creates it; a change here needs a
+# new migration that runs ROUTE_FUNCTION_SQL again.
 ROUTE_FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION cemetery_routing_route(
     p_grave bigint, p_gate bigint, p_x float8, p_y float8, p_step_free boolean
