@@ -66,3 +66,27 @@ def test_demo_volumes(demo_data, db):
     assert Cemetery.objects.count() >= 2
     assert Grave.objects.filter(status="free").exists() and Grave.objects.filter(status="reserved").exists()
     assert Burial.objects.filter(surname__regex=r"[ąćęłńóśźż]").count() > 1000
+
+
+@pytest.mark.demo
+def test_demo_cemeteries_are_deterministic_and_idempotent(demo_data, db):
+    from django.db import connection
+
+    from fixtures.demo import cemeteries
+
+    def fingerprint():
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT count(*), md5(string_agg(c.slug || s.name || g.row || g.number || ST_AsText(g.geom) "
+                "|| coalesce(b.surname || b.first_name || b.death_date::text || b.birth_date::text, ''), ',' "
+                "ORDER BY c.slug, s.name, g.row, g.number, b.burial_date, b.first_name, b.surname, "
+                "b.birth_date)) "
+                "FROM cemetery_routing_grave g JOIN cemetery_routing_section s ON s.id = g.section_id "
+                "JOIN cemetery_routing_cemetery c ON c.id = g.cemetery_id "
+                "LEFT JOIN cemetery_routing_burial b ON b.grave_id = g.id"
+            )
+            return cur.fetchone()
+
+    before = fingerprint()
+    cemeteries.load(lambda items, desc: items)
+    assert fingerprint() == before
