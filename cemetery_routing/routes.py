@@ -121,6 +121,10 @@ def _explain_missing_route(grave_id, gate_id, start, step_free) -> None:
             gates = gates.filter(pk=gate_id)
         if not gates:
             raise RouteError(f"Cmentarz „{cemetery.name}” nie ma w systemie żadnej bramy.")
+        if step_free:
+            gates = gates.filter(step_free=True)
+            if not gates:
+                raise RouteError("Ta brama ma schody; wybierz inną albo najbliższą bramę bez schodów.")
         starts = [(_WALKER_PID + k, g.geom.x, g.geom.y) for k, g in enumerate(gates)]
     snaps = router.snap([(_TARGET_PID, grave.geom.x, grave.geom.y), *starts], step_free=step_free)
     target = snaps.get(_TARGET_PID)

@@ -178,6 +178,7 @@ start_points AS (
     SELECT 1 + row_number() OVER (ORDER BY gt.id) AS pid, gt.id AS gate_id, gt.name, gt.geom
     FROM cemetery_routing_gate gt JOIN grave ON gt.cemetery_id = grave.cemetery_id
     WHERE p_x::float8 IS NULL AND (p_gate::bigint IS NULL OR gt.id = p_gate::bigint)
+      AND (gt.step_free OR NOT p_step_free)
     UNION ALL
     SELECT 2, NULL, NULL, ST_SetSRID(ST_MakePoint(p_x::float8, p_y::float8), 2180)
     FROM grave JOIN cemetery_routing_cemetery c ON c.id = grave.cemetery_id

@@ -211,3 +211,15 @@ def test_graph_is_noded_at_every_crossing(big_cemetery):
         sum(LineString(a.geom.coords).length for a in Alley.objects.filter(cemetery=big_cemetery)),
         rel_tol=1e-5,
     )
+
+
+def test_step_free_routes_start_at_step_free_gates(client, big_cemetery):
+    from cemetery_routing.models import Gate
+
+    grave = Grave.objects.get(cemetery=big_cemetery, section__name="D3", row="4", number="13")
+    assert route(client, grave.pk).json()["properties"]["gate"]["name"] == "Brama Główna"
+    Gate.objects.filter(cemetery=big_cemetery, name="Brama Główna").update(step_free=False)
+    free = route(client, grave.pk, step_free=1)
+    assert free.status_code == 200 and free.json()["properties"]["gate"]["name"] != "Brama Główna"
+    refused = route(client, grave.pk, step_free=1, gate="Brama Główna")
+    assert refused.status_code == 409 and "schody" in refused.json()["detail"]
