@@ -236,7 +236,8 @@ class GravePhoto(models.Model):
 
 
 class Orthophoto(models.Model):
-    """A drone orthophoto of the cemetery: a georeferenced image (north-up, EPSG:2180 extent)."""
+    """A drone orthophoto of the cemetery: an image north-up in Web Mercator (EPSG:3857, as web
+    maps show it, with a world file beside it); `extent` is its outline in EPSG:2180."""
 
     cemetery = models.ForeignKey(
         Cemetery, verbose_name="cmentarz", related_name="orthophotos", on_delete=models.CASCADE

@@ -129,11 +129,12 @@ def cemetery_map(cemetery: Cemetery) -> dict:
     ortho = Orthophoto.objects.filter(cemetery=cemetery).order_by("-taken_on").first()
     ortho_data = None
     if ortho is not None:
-        minx, miny, maxx, maxy = ortho.extent.extent
-        sw, ne = to_srid([(minx, miny), (maxx, maxy)], 4326)
+        # The image is north-up in Web Mercator: its corners, back in degrees, bound it exactly.
+        corners = to_srid(ortho.extent.exterior_ring.coords[:4], 4326)
+        lons, lats = [c[0] for c in corners], [c[1] for c in corners]
         ortho_data = {
             "url": ortho.image.url,
-            "bounds": [[sw[1], sw[0]], [ne[1], ne[0]]],
+            "bounds": [[min(lats), min(lons)], [max(lats), max(lons)]],
             "taken_on": ortho.taken_on.isoformat(),
         }
     return {
