@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable
-from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sip import liveserver
 
 
 def ensure_demo() -> None:
@@ -27,43 +20,11 @@ def ensure_demo() -> None:
         call_command("load_demo", verbosity=0)
 
 
-@contextmanager
 def gunicorn(workers: int = 2, threads: int = 1):
-    """Run SIP under gunicorn on a free port; yield its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "sip.settings.base"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "sip.wsgi",
-            "-w",
-            str(workers),
-            "--threads",
-            str(threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
+    """SIP under gunicorn on the development database; a context manager yielding its URL."""
+    return liveserver.gunicorn(
+        env={"DJANGO_SETTINGS_MODULE": "sip.settings.base"}, workers=workers, threads=threads
     )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/api/schema/", timeout=5)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def timings(fn: Callable[[int], object], n: int, warmup: int = 5) -> list[float]:

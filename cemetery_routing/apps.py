@@ -18,3 +18,9 @@ class CemeteryRoutingConfig(AppConfig):
         tenancy.grant(tenancy.EDITOR, [*view, *write, *holder])
         tenancy.grant(tenancy.PLANNER, view)
         tenancy.grant(tenancy.VIEWER, view)
+
+        from geoportal.search import register_provider
+
+        from .search import geoportal_graves
+
+        register_provider("grave", "Grób", geoportal_graves, order=30)

@@ -170,3 +170,28 @@ def _ranked(burials, per_word: list[dict[str, int]], raw_words, limit: int) -> l
         .order_by("edits", "-exact_words", "-surname_hit", "surname", "first_name", "death_date", "id")
         .values_list("id", "edits")[:limit]
     )
+
+
+def geoportal_graves(query: str, gmina, user, limit: int) -> list:
+    """Graves for the geoportal's search box: public burials in the gmina's cemeteries."""
+    from django.urls import reverse
+
+    from geoportal.search import SearchResult
+
+    from .routes import to_srid
+
+    out = []
+    for b in search_burials(query, gmina_id=gmina.pk, limit=limit):
+        grave = b.grave
+        years = "–".join(str(d.year) if d else "?" for d in (b.birth_date, b.death_date))
+        lon, lat = to_srid([(grave.geom.x, grave.geom.y)], 4326)[0]
+        out.append(
+            SearchResult(
+                kind="grave",
+                label=f"{b.full_name} ({years})",
+                detail=f"{grave.cemetery.name}, {grave.label}",
+                geojson={"type": "Point", "coordinates": [lon, lat]},
+                extra={"url": reverse("cemetery-grave-card", args=[grave.pk])},
+            )
+        )
+    return out

@@ -3,10 +3,17 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from geoportal.i18n import texts
 from sip.models import Gmina
 
 from . import selectors
 from .models import Cemetery
+
+
+def _frame(request) -> dict:
+    """What the geoportal's page frame needs (header texts); these pages themselves are Polish."""
+    language = getattr(request, "LANGUAGE_CODE", "pl") or "pl"
+    return {"ui": texts(language), "language": language}
 
 
 def cemetery_index(request):
@@ -47,6 +54,7 @@ def grave_card(request, grave_id: int):
         request,
         "cemetery_routing/grave.html",
         {
+            **_frame(request),
             "grave": grave,
             "burials": selectors.public_burials_of(grave),
             "photos": selectors.photos_of(grave),

@@ -60,29 +60,49 @@ def parcel_feature(parcel: Parcel, srid: int, match: str | None = None) -> dict:
     return feature
 
 
+def looks_like_identifier(query: str) -> bool:
+    """Whether a search text is (the start of) an EGiB identifier rather than words."""
+    q = query.strip()
+    return bool(PARCEL_ID_RE.match(q)) or (q[:1].isdigit() and ("_" in q or "." in q))
+
+
+def parcels_by_identifier_prefix(prefix: str, gmina: Gmina | None = None) -> QuerySet[Parcel]:
+    """Return the parcels whose identifier starts with the prefix."""
+    qs = Parcel.objects.filter(identifier__startswith=prefix.strip())
+    return qs.filter(gmina=gmina) if gmina is not None else qs
+
+
+def parcels_by_number_and_obreb(query: str, gmina: Gmina | None = None) -> QuerySet[Parcel]:
+    """Return the parcels named by a number and an obręb name ("123/4 Kruszyn", "Kruszyn 12"),
+    or by a bare number in every obręb; none when the query has no number."""
+    parts = query.split()
+    numbers = [p for p in parts if p[:1].isdigit()]
+    words = " ".join(p for p in parts if not p[:1].isdigit())
+    if len(numbers) != 1:
+        return Parcel.objects.none()
+    qs = Parcel.objects.filter(number=numbers[0])
+    if words:
+        qs = qs.annotate(obreb_name=Lower(Unaccent(F("obreb__name")))).filter(
+            obreb_name__contains=Lower(Unaccent(Value(words)))
+        )
+    qs = qs.filter(gmina=gmina) if gmina is not None else qs
+    return qs.order_by("gmina__teryt", "obreb__code")
+
+
 def search_parcels(query: str, srid: int, gmina: Gmina | None = None) -> list[dict]:
-    """Return up to SEARCH_LIMIT parcel Features matching an identifier prefix or an address."""
+    """Return up to SEARCH_LIMIT parcel Features matching an identifier prefix, a number with
+    an obręb name, or an address (the parcel under the address point)."""
     q = " ".join(query.split())
     if not q:
         return []
-    parcels = Parcel.objects.all()
-    if gmina is not None:
-        parcels = parcels.filter(gmina=gmina)
-    features: list[dict] = []
-    if PARCEL_ID_RE.match(q) or q[:1].isdigit() and ("_" in q or "." in q):
-        for p in parcels_with_geojson(parcels.filter(identifier__startswith=q), srid)[:SEARCH_LIMIT]:
-            features.append(parcel_feature(p, srid))
-        return features
-    # Number with obręb name: "123/4 Kruszyn" or "Kruszyn 123/4".
-    parts = q.split(" ")
-    numbers = [p for p in parts if p[:1].isdigit()]
-    words = " ".join(p for p in parts if not p[:1].isdigit())
-    if numbers and words:
-        by_number = parcels.annotate(obreb_name=Lower(Unaccent(F("obreb__name")))).filter(
-            number=numbers[0], obreb_name__contains=Lower(Unaccent(Value(words)))
-        )
-        for p in parcels_with_geojson(by_number, srid)[:SEARCH_LIMIT]:
-            features.append(parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}"))
+    if looks_like_identifier(q):
+        found = parcels_with_geojson(parcels_by_identifier_prefix(q, gmina), srid)[:SEARCH_LIMIT]
+        return [parcel_feature(p, srid) for p in found]
+    features = [
+        parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}")
+        for p in parcels_with_geojson(parcels_by_number_and_obreb(q, gmina), srid)[:SEARCH_LIMIT]
+        if any(not w[:1].isdigit() for w in q.split())
+    ]
     for address, parcel_id in addresses_matching(q, gmina)[: SEARCH_LIMIT - len(features)]:
         if parcel_id is None:
             continue

@@ -4,7 +4,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import api, views
+from geoportal import urls as geoportal_urls
+
+from . import api
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
@@ -14,15 +16,19 @@ api_patterns = [
     path("parcels/", api.ParcelSearchView.as_view(), name="parcel-search"),
     # The identifier may contain "/" (123/4), so it takes the rest of the path.
     path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
+    *geoportal_urls.api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
+    path("ows/", include("layers.urls")),
+    path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
-    path("", views.home, name="home"),
-    path("<slug:slug>/", views.gmina_portal, name="gmina-portal"),
+    # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
+    *geoportal_urls.page_patterns,
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

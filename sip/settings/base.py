@@ -29,6 +29,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "sip",
+    "geoportal",
+    "gisserver",
+    "layers",
+    "planning",
     "cemetery_routing",
 ]
 
@@ -36,7 +40,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sip.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

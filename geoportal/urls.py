@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import api, views
+
+api_patterns = [path("search/", api.SearchView.as_view(), name="geoportal-search")]
+
+# Last in sip/urls.py: "/<slug>/" catches every other one-segment path.
+page_patterns = [
+    path("", views.home, name="home"),
+    path("<slug:slug>/", views.portal, name="gmina-portal"),
+]

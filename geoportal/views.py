@@ -1,0 +1,91 @@
+"""Public pages: the partner gminas on a map, and each gmina's geoportal."""
+
+import json
+
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from layers.selectors import describe_layers
+from sip.dbfunctions import SimplifyPreserveTopology
+from sip.models import Gmina
+
+from .i18n import texts
+
+# "Mapa SIP", the base map: SIP's own WMS layers drawn as one tiled layer, bottom first.
+BASE_LAYERS = ("dzialki", "ulice", "adresy", "gminy")
+# Base layers that answer a click on the map (GetFeatureInfo) while the base map is shown.
+BASE_QUERY_LAYERS = ("dzialki", "adresy")
+
+# National orthophoto (GUGiK), a configured external WMS; unreachable networks degrade to a note.
+ORTHOPHOTO_WMS = {
+    "url": "https://mapy.geoportal.gov.pl/wss/service/PZGIK/ORTO/WMS/StandardResolution",
+    "layers": "Raster",
+}
+
+
+def _language(request) -> str:
+    return getattr(request, "LANGUAGE_CODE", "pl") or "pl"
+
+
+def home(request):
+    gminas = Gmina.objects.annotate(
+        parcel_count=Count("parcel"),
+        outline=AsGeoJSON(Transform(SimplifyPreserveTopology("boundary", 20), 4326), precision=5),
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(g.outline),
+            "properties": {"name": g.name, "kind": g.get_kind_display(), "url": f"/{g.slug}/"},
+        }
+        for g in gminas
+    ]
+    return render(
+        request,
+        "geoportal/home.html",
+        {
+            "gminas": gminas,
+            "ui": texts(_language(request)),
+            "outlines": {"type": "FeatureCollection", "features": features},
+        },
+    )
+
+
+def portal(request, slug: str):
+    gmina = get_object_or_404(
+        Gmina.objects.annotate(outline=AsGeoJSON(Transform("boundary", 4326), precision=6)), slug=slug
+    )
+    boundary = json.loads(gmina.outline)
+    extent = gmina.boundary.transform(4326, clone=True).extent
+    described = {d["name"]: d for d in describe_layers(request.user, gmina, "/ows/wms")}
+    base = [
+        {**described[name], "queryable": described[name]["queryable"] and name in BASE_QUERY_LAYERS}
+        for name in BASE_LAYERS
+        if name in described
+    ]
+    overlays = [d for name, d in described.items() if name not in BASE_LAYERS]
+    config = {
+        "gmina": {
+            "slug": gmina.slug,
+            "name": gmina.name,
+            "teryt": gmina.teryt,
+            "bounds": [[extent[1], extent[0]], [extent[3], extent[2]]],
+        },
+        "boundary": boundary,
+        "ui": texts(_language(request)),
+        "urls": {"search": "/api/search/", "wms": "/ows/wms"},
+        "orthophoto": ORTHOPHOTO_WMS,
+        "base_layers": base,
+        "layers": overlays,
+    }
+    return render(
+        request,
+        "geoportal/portal.html",
+        {
+            "gmina": gmina,
+            "config": config,
+            "ui": config["ui"],
+            "language": _language(request),
+        },
+    )

@@ -1,0 +1,312 @@
+"""MapServer map objects built from the layer registry (mapscript, in process).
+
+One mapObj per process and registry version: parsing and building happen once, PostGIS
+connections stay open between requests (``CLOSE_CONNECTION=DEFER``). A mapObj is not safe to
+share between threads, so every use holds ``MapHolder.lock``.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import threading
+from pathlib import Path
+
+import mapscript
+from django.db import connections
+
+from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
+
+from .crs import mapserver_projection
+from .selectors import Catalogue, LayerInfo, catalogue
+
+FONT_FILES = {
+    "sans": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "sans-bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+}
+# OGC's standard pixel of 0.28 mm, as MapServer's WMS uses for scale denominators.
+OGC_DPI = 25.4 / 0.28
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+_LAYER_TYPES = {
+    "point": mapscript.MS_LAYER_POINT,
+    "line": mapscript.MS_LAYER_LINE,
+    "polygon": mapscript.MS_LAYER_POLYGON,
+}
+
+_BASE_MAP = """
+MAP
+  NAME "sip"
+  SIZE 256 256
+  UNITS METERS
+  EXTENT 140000 120000 880000 790000
+  IMAGECOLOR 255 255 255
+  FONTSET "{fontset}"
+  PROJECTION "EPSG:2180" END
+  SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
+  SYMBOL NAME "square" TYPE VECTOR FILLED TRUE POINTS 0 0 0 1 1 1 1 0 0 0 END END
+  SYMBOL NAME "triangle" TYPE VECTOR FILLED TRUE POINTS 0 1 0.5 0 1 1 0 1 END END
+  OUTPUTFORMAT NAME "png" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGBA EXTENSION "png"
+    TRANSPARENT OFF FORMATOPTION "COMPRESSION=1" END
+  OUTPUTFORMAT NAME "png-transparent" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGBA
+    EXTENSION "png" TRANSPARENT ON FORMATOPTION "COMPRESSION=1" END
+  OUTPUTFORMAT NAME "jpeg" DRIVER "AGG/JPEG" MIMETYPE "image/jpeg" IMAGEMODE RGB EXTENSION "jpg"
+    FORMATOPTION "QUALITY=85" END
+  LEGEND
+    KEYSIZE 20 12
+    KEYSPACING 6 4
+    IMAGECOLOR 255 255 255
+    LABEL FONT "sans" SIZE 8 COLOR 0 0 0 END
+    STATUS ON
+  END
+END
+"""
+
+
+def _fontset_path() -> str:
+    folder = Path(tempfile.gettempdir()) / "sip-mapserver"
+    folder.mkdir(exist_ok=True)
+    path = folder / "fonts.txt"
+    text = "".join(f"{alias} {file}\n" for alias, file in FONT_FILES.items())
+    if not path.exists() or path.read_text() != text:
+        tmp = folder / f"fonts.{threading.get_ident()}.tmp"
+        tmp.write_text(text)
+        tmp.replace(path)
+    return str(path)
+
+
+def _conninfo_value(value) -> str:
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
+def postgis_connection() -> str:
+    """The libpq connection string of Django's default database, for MapServer's PostGIS layers."""
+    db = connections["default"].settings_dict
+    parts = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"]}
+    if db.get("HOST"):
+        parts["host"] = db["HOST"]
+    if db.get("PORT"):
+        parts["port"] = db["PORT"]
+    parts["application_name"] = "sip-mapserver"
+    return " ".join(f"{k}={_conninfo_value(v)}" for k, v in parts.items() if v not in (None, ""))
+
+
+def _ident(name: str) -> str:
+    if not _IDENT.match(name):
+        raise ValueError(f"unexpected SQL identifier {name!r}")
+    return name
+
+
+def layer_sql(info: LayerInfo) -> str:
+    """MapServer DATA for a layer: a subquery over the source's table, one gmina's rows if set."""
+    src = info.source
+    cols = [f"{_ident(src.pk_column)} AS sip_id", f"{_ident(src.geometry_column)} AS sip_geom"]
+    cols += [f"{_ident(src.column(attr))} AS {_ident(attr)}" for attr, _ in src.fields]
+    where = ""
+    if info.layer.gmina_id is not None and src.gmina_column:
+        where = f" WHERE {_ident(src.gmina_column)} = {int(info.layer.gmina_id)}"
+    # A fixed order: antialiased seams between neighbours depend on drawing order, and a
+    # parallel scan returns rows in any order; the same request must give the same image.
+    order = f" ORDER BY {_ident(src.pk_column)}"
+    sql = f"SELECT {', '.join(cols)} FROM {_ident(src.table)}{where}{order}"
+    return f"sip_geom FROM ({sql}) AS sub USING UNIQUE sip_id USING SRID={int(src.srid)}"
+
+
+def _rgb(colour_obj, hex_colour: str) -> None:
+    colour_obj.setRGB(int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16))
+
+
+def _escape_string(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _make_style(m, kind: str, style, fill: str, stroke: str) -> mapscript.styleObj:
+    so = mapscript.styleObj()
+    if kind == "point":
+        so.setSymbolByName(m, style.symbol)
+        so.size = float(style.symbol_size)
+        if fill:
+            _rgb(so.color, fill)
+        if stroke:
+            _rgb(so.outlinecolor, stroke)
+            so.width = max(float(style.stroke_width), 0.5)
+    elif kind == "line":
+        _rgb(so.color, stroke or fill or "#000000")
+        so.width = float(style.stroke_width) or 1.0
+    else:
+        if fill:
+            _rgb(so.color, fill)
+        if stroke and style.stroke_width > 0:
+            _rgb(so.outlinecolor, stroke)
+            so.width = float(style.stroke_width)
+    so.opacity = int(style.fill_opacity) if (fill and kind == "polygon") else 100
+    return so
+
+
+def _add_class(lo, kind: str, style, *, title: str, fill: str, stroke: str, expression=None, rule=None):
+    cls = mapscript.classObj(lo)
+    cls.name = title
+    if expression:
+        cls.setExpression(expression)
+    if rule is not None:
+        if rule.min_scale:
+            cls.minscaledenom = float(rule.min_scale)
+        if rule.max_scale:
+            cls.maxscaledenom = float(rule.max_scale)
+    cls.insertStyle(_make_style(lo.map, kind, style, fill, stroke))
+    if kind == "polygon" and fill and stroke and style.fill_opacity < 100 and style.stroke_width > 0:
+        # The outline stays opaque when the fill is translucent.
+        outline = mapscript.styleObj()
+        _rgb(outline.outlinecolor, stroke)
+        outline.width = float(style.stroke_width)
+        cls.getStyle(0).outlinecolor.setRGB(-1, -1, -1)
+        cls.insertStyle(outline)
+    if style.label_field:
+        label = mapscript.labelObj()
+        label.font = "sans"
+        label.size = round(style.label_size)
+        _rgb(label.color, style.label_colour)
+        label.outlinecolor.setRGB(255, 255, 255)
+        label.outlinewidth = 2
+        # A polygon's label is placed on the whole polygon (LABEL_NO_CLIP below), so every
+        # tile that the label crosses draws its part: no label repeated in each tile.
+        label.partials = kind == "polygon"
+        if style.label_max_scale:
+            label.maxscaledenom = float(style.label_max_scale)
+        if kind == "polygon":
+            label.position = mapscript.MS_CC
+        elif kind == "point":
+            label.position = mapscript.MS_UR
+            label.offsetx, label.offsety = 4, -4
+        cls.addLabel(label)
+    return cls
+
+
+def rule_expression(rule) -> str:
+    """A MapServer expression for a style rule (value equality or a numeric range)."""
+    attr = _ident(rule.field)
+    if rule.value:
+        return f'("[{attr}]" = "{_escape_string(rule.value)}")'
+    parts = []
+    if rule.min_value is not None:
+        parts.append(f"[{attr}] >= {float(rule.min_value)!r}")
+    if rule.max_value is not None:
+        parts.append(f"[{attr}] < {float(rule.max_value)!r}")
+    return "(" + " AND ".join(parts) + ")"
+
+
+def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj | None:
+    """A layer of an outside WMS, fetched by MapServer's WMS client while drawing (cascading)."""
+    ext = info.layer.external
+    srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
+    if not srids:
+        return None  # the service offers none of our CRSs: nothing MapServer could ask for
+    lo = mapscript.layerObj(m)
+    lo.name = info.layer.name
+    lo.type = mapscript.MS_LAYER_RASTER
+    lo.status = mapscript.MS_OFF
+    lo.setConnectionType(mapscript.MS_WMS, "")
+    lo.connection = ext.service.url
+    preferred = STORAGE_SRID if STORAGE_SRID in srids else srids[0]
+    lo.setProjection(mapserver_projection(preferred))
+    for key, value in (
+        ("wms_name", ext.name),
+        ("wms_title", info.layer.title),
+        ("wms_server_version", ext.service.version),
+        ("wms_format", "image/png"),
+        ("wms_transparent", "TRUE"),
+        ("wms_srs", " ".join(f"EPSG:{s}" for s in srids)),
+        ("wms_connectiontimeout", "20"),
+    ):
+        lo.metadata.set(key, value)
+    if info.layer.min_scale:
+        lo.minscaledenom = float(info.layer.min_scale)
+    if info.layer.max_scale:
+        lo.maxscaledenom = float(info.layer.max_scale)
+    return lo
+
+
+def add_raster_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj:
+    """A raster file (GeoTIFF) drawn by MapServer through GDAL."""
+    lo = mapscript.layerObj(m)
+    lo.name = info.layer.name
+    lo.type = mapscript.MS_LAYER_RASTER
+    lo.status = mapscript.MS_OFF
+    lo.data = info.layer.raster.path
+    lo.setProjection(mapserver_projection(info.raster_srid))
+    lo.setProcessingKey("RESAMPLE", "BILINEAR")
+    if info.layer.min_scale:
+        lo.minscaledenom = float(info.layer.min_scale)
+    if info.layer.max_scale:
+        lo.maxscaledenom = float(info.layer.max_scale)
+    return lo
+
+
+def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.layerObj | None:
+    if info.is_external:
+        return add_external_layer(m, info)
+    if info.is_raster:
+        return add_raster_layer(m, info)
+    row, src, style = info.layer, info.source, info.layer.style
+    kind = src.geometry_kind
+    lo = mapscript.layerObj(m)
+    lo.name = row.name
+    lo.type = _LAYER_TYPES[kind]
+    lo.status = mapscript.MS_OFF
+    lo.setConnectionType(mapscript.MS_POSTGIS, "")
+    lo.connection = conninfo
+    lo.data = layer_sql(info)
+    lo.setProjection(mapserver_projection(src.srid))
+    lo.setProcessingKey("CLOSE_CONNECTION", "DEFER")
+    lo.metadata.set("wms_title", row.title)
+    if row.min_scale:
+        lo.minscaledenom = float(row.min_scale)
+    if row.max_scale:
+        lo.maxscaledenom = float(row.max_scale)
+    if style.label_field:
+        lo.labelitem = _ident(style.label_field)
+        if kind == "polygon":
+            lo.setProcessingKey("LABEL_NO_CLIP", "True")
+    if kind == "point" and style.label_field:
+        lo.labelcache = mapscript.MS_ON
+    for rule in style.rules.all():
+        _add_class(
+            lo,
+            kind,
+            style,
+            title=rule.title,
+            fill=rule.fill_colour or style.fill_colour,
+            stroke=rule.stroke_colour or style.stroke_colour,
+            expression=rule_expression(rule),
+            rule=rule,
+        )
+    _add_class(lo, kind, style, title=row.title, fill=style.fill_colour, stroke=style.stroke_colour)
+    return lo
+
+
+def build_map(cat: Catalogue) -> mapscript.mapObj:
+    """Return a mapObj with one (switched off) layer per published layer of the catalogue."""
+    m = mapscript.fromstring(_BASE_MAP.format(fontset=_fontset_path()))
+    m.resolution = OGC_DPI
+    m.defresolution = OGC_DPI
+    conninfo = postgis_connection()
+    for info in cat.layers:
+        add_layer(m, info, conninfo)
+    return m
+
+
+class MapHolder:
+    """The process's map object for the current registry version; use it under ``lock``."""
+
+    lock = threading.RLock()
+    _map: mapscript.mapObj | None = None
+    _version: int | None = None
+
+    @classmethod
+    def get(cls) -> tuple[mapscript.mapObj, Catalogue]:
+        """Return the map and catalogue for the current version; call with ``lock`` held."""
+        cat = catalogue()
+        if cls._map is None or cls._version != cat.version:
+            cls._map = build_map(cat)
+            cls._version = cat.version
+        return cls._map, cat

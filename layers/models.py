@@ -1,0 +1,268 @@
+"""The layer registry: layers published as WMS/WFS and shown in the geoportal, and their styles.
+
+A layer row names a registered source (see layers.registry) and adds what staff decide: the
+gmina it covers (or all), titles, style, scales, group, order and who may see it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from sip.models import Gmina
+
+LAYER_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{1,62}$")
+validate_layer_name = RegexValidator(
+    LAYER_NAME_RE,
+    "Nazwa warstwy: małe litery łacińskie, cyfry, „-” i „_”, zaczyna się od litery (2–63 znaki).",
+)
+validate_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Kolor w zapisie #rrggbb, np. #ff8800.")
+
+
+class Style(models.Model):
+    """How a layer is drawn: edited by staff in forms, rendered to MapServer classes."""
+
+    class Symbol(models.TextChoices):
+        CIRCLE = "circle", "koło"
+        SQUARE = "square", "kwadrat"
+        TRIANGLE = "triangle", "trójkąt"
+
+    name = models.CharField("nazwa", max_length=100, unique=True)
+    fill_colour = models.CharField(
+        "kolor wypełnienia",
+        max_length=7,
+        blank=True,
+        validators=[validate_colour],
+        help_text="Puste: bez wypełnienia.",
+    )
+    fill_opacity = models.PositiveSmallIntegerField(
+        "krycie wypełnienia [%]", default=100, validators=[MaxValueValidator(100)]
+    )
+    stroke_colour = models.CharField(
+        "kolor obrysu", max_length=7, blank=True, default="#000000", validators=[validate_colour]
+    )
+    stroke_width = models.FloatField(
+        "grubość obrysu [px]", default=1.0, validators=[MinValueValidator(0), MaxValueValidator(20)]
+    )
+    symbol = models.CharField("symbol punktu", max_length=10, choices=Symbol.choices, default=Symbol.CIRCLE)
+    symbol_size = models.FloatField(
+        "wielkość symbolu [px]", default=8, validators=[MinValueValidator(1), MaxValueValidator(64)]
+    )
+    label_field = models.CharField(
+        "etykieta z atrybutu",
+        max_length=63,
+        blank=True,
+        help_text="Nazwa atrybutu warstwy; puste: bez etykiet.",
+    )
+    label_colour = models.CharField(
+        "kolor etykiety", max_length=7, default="#000000", validators=[validate_colour]
+    )
+    label_size = models.FloatField(
+        "wielkość etykiety [pt]", default=8, validators=[MinValueValidator(4), MaxValueValidator(36)]
+    )
+    label_max_scale = models.PositiveIntegerField(
+        "etykiety do skali 1:", null=True, blank=True, help_text="Etykiety tylko w skalach większych niż ta."
+    )
+    updated_at = models.DateTimeField("zmieniono", auto_now=True)
+
+    class Meta:
+        verbose_name = "styl"
+        verbose_name_plural = "style"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StyleRule(models.Model):
+    """A class of a style: features whose attribute equals a value or falls in a range."""
+
+    style = models.ForeignKey(Style, verbose_name="styl", related_name="rules", on_delete=models.CASCADE)
+    order = models.PositiveSmallIntegerField("kolejność", default=0)
+    title = models.CharField("opis w legendzie", max_length=100)
+    field = models.CharField("atrybut", max_length=63)
+    value = models.CharField("wartość", max_length=100, blank=True, help_text="Równa tej wartości (tekst).")
+    min_value = models.FloatField("od (włącznie)", null=True, blank=True)
+    max_value = models.FloatField("do (wyłącznie)", null=True, blank=True)
+    fill_colour = models.CharField(
+        "kolor wypełnienia", max_length=7, blank=True, validators=[validate_colour]
+    )
+    stroke_colour = models.CharField("kolor obrysu", max_length=7, blank=True, validators=[validate_colour])
+    min_scale = models.PositiveIntegerField("od skali 1:", null=True, blank=True)
+    max_scale = models.PositiveIntegerField("do skali 1:", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "klasa stylu"
+        verbose_name_plural = "klasy stylu"
+        ordering = ["style", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        has_range = self.min_value is not None or self.max_value is not None
+        if bool(self.value) == has_range:
+            raise ValidationError("Podaj albo wartość, albo zakres (od/do) – dokładnie jedno z nich.")
+        if self.min_value is not None and self.max_value is not None and self.min_value >= self.max_value:
+            raise ValidationError("Początek zakresu musi być mniejszy niż koniec.")
+
+
+class ExternalService(models.Model):
+    """An outside WMS (e.g. GUGiK's orthophoto) whose layers SIP shows and cascades."""
+
+    title = models.CharField("nazwa", max_length=200)
+    url = models.URLField("adres usługi (WMS)", max_length=500, unique=True)
+    version = models.CharField(
+        "wersja WMS", max_length=5, default="1.3.0", choices=[("1.3.0", "1.3.0"), ("1.1.1", "1.1.1")]
+    )
+    harvested_at = models.DateTimeField("odczytano", null=True, blank=True)
+    service_title = models.CharField("tytuł w GetCapabilities", max_length=300, blank=True)
+    last_error = models.TextField("ostatni błąd", blank=True)
+
+    class Meta:
+        verbose_name = "usługa zewnętrzna"
+        verbose_name_plural = "usługi zewnętrzne"
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExternalLayer(models.Model):
+    """A layer read from an external service's capabilities."""
+
+    service = models.ForeignKey(
+        ExternalService, verbose_name="usługa", related_name="layers", on_delete=models.CASCADE
+    )
+    name = models.CharField("nazwa w usłudze", max_length=200)
+    title = models.CharField("tytuł", max_length=300)
+    abstract = models.TextField("opis", blank=True)
+    srids = models.JSONField("obsługiwane układy (EPSG)", default=list)
+    extent_4326 = models.JSONField("zasięg (WGS 84)", null=True, blank=True)
+    queryable = models.BooleanField("odpytywalna", default=False)
+
+    class Meta:
+        verbose_name = "warstwa usługi zewnętrznej"
+        verbose_name_plural = "warstwy usług zewnętrznych"
+        ordering = ["service", "title"]
+        constraints = [models.UniqueConstraint(fields=["service", "name"], name="external_layer_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.service})"
+
+
+class Layer(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "publiczna (każdy)"
+        STAFF = "staff", "wewnętrzna (pracownicy gminy)"
+        ROLES = "roles", "wybrane role w gminie"
+
+    name = models.CharField(
+        "nazwa (w adresach WMS/WFS)", max_length=63, unique=True, validators=[validate_layer_name]
+    )
+    source = models.CharField(
+        "źródło danych",
+        max_length=63,
+        blank=True,
+        help_text="Źródło zarejestrowane przez moduł systemu (np. dzialki); puste dla warstwy zewnętrznej.",
+    )
+    external = models.ForeignKey(
+        ExternalLayer,
+        verbose_name="warstwa zewnętrzna",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Warstwa usługi zewnętrznej pokazywana przez SIP (kaskadowo).",
+    )
+    raster = models.FileField(
+        "plik rastra (GeoTIFF)",
+        upload_to="rasters/",
+        blank=True,
+        help_text="Np. ortofotomapa z drona; układ PL-1992, PL-2000, 3857 lub 4326.",
+    )
+    gmina = models.ForeignKey(
+        Gmina,
+        verbose_name="gmina",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Puste: dane wszystkich gmin partnerskich.",
+    )
+    title = models.CharField("tytuł", max_length=200)
+    abstract = models.TextField("opis", blank=True)
+    style = models.ForeignKey(Style, verbose_name="styl", on_delete=models.PROTECT)
+    group = models.CharField("grupa", max_length=100, blank=True)
+    order = models.IntegerField("kolejność", default=100)
+    min_scale = models.PositiveIntegerField(
+        "widoczna od skali 1:", null=True, blank=True, help_text="Najbardziej szczegółowa skala (mianownik)."
+    )
+    max_scale = models.PositiveIntegerField(
+        "widoczna do skali 1:", null=True, blank=True, help_text="Najmniej szczegółowa skala (mianownik)."
+    )
+    queryable = models.BooleanField("odpytywalna (GetFeatureInfo)", default=True)
+    published = models.BooleanField("opublikowana", default=True)
+    visibility = models.CharField(
+        "widoczność", max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    roles = models.ManyToManyField(
+        Group, verbose_name="role", blank=True, help_text="Dla widoczności „wybrane role w gminie”."
+    )
+    updated_at = models.DateTimeField("zmieniono", auto_now=True)
+
+    class Meta:
+        verbose_name = "warstwa"
+        verbose_name_plural = "warstwy"
+        ordering = ["group", "order", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.name})"
+
+    def clean(self):
+        from .registry import get_source
+
+        if sum((bool(self.source), bool(self.external_id), bool(self.raster))) != 1:
+            raise ValidationError(
+                "Wybierz dokładnie jedno: źródło danych, warstwę zewnętrzną albo plik rastra."
+            )
+        if self.raster:
+            from .raster import inspect_field_file
+
+            inspect_field_file(self.raster)
+        if self.source and get_source(self.source) is None:
+            raise ValidationError({"source": f"Nieznane źródło danych „{self.source}”."})
+        if self.min_scale and self.max_scale and self.min_scale >= self.max_scale:
+            raise ValidationError("Skala „od” musi być bardziej szczegółowa (mniejszy mianownik) niż „do”.")
+
+
+class RegistryVersion(models.Model):
+    """One row: bumped on every change of a layer or style so every process rebuilds its maps."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "wersja rejestru warstw"
+        verbose_name_plural = "wersja rejestru warstw"
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+class AccessToken(models.Model):
+    """A personal token for desktop GIS (QGIS) that cannot keep a session: ?token= or Bearer."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="użytkownik", on_delete=models.CASCADE)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    label = models.CharField("opis", max_length=100)
+    created_at = models.DateTimeField("utworzono", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "token dostępu"
+        verbose_name_plural = "tokeny dostępu"
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.label}"

@@ -1,0 +1,225 @@
+"""Reads of the layer registry: a per-process snapshot of every layer, and who may see which.
+
+The snapshot (``catalogue()``) is rebuilt when the registry version in the database changes.
+Looking the version up costs a round trip to the database, more than the rest of a tile
+request outside MapServer, so a process looks at most once every SIP_LAYER_REFRESH_SECONDS
+(default 1 s): a change made in the admin reaches every worker within that time.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.gis.db.models import Extent
+from django.db.models import Prefetch
+
+from sip import tenancy
+from sip.geometry import STORAGE_SRID
+from sip.models import Gmina
+
+from .crs import transform_extent
+from .models import Layer, RegistryVersion, StyleRule
+from .registry import Source, get_source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """A layer as the services see it: the row, its source, its style and its extent (EPSG:2180)."""
+
+    layer: Layer
+    source: Source | None  # None for a cascaded external layer and for a raster file
+    extent: tuple[float, float, float, float]
+    role_names: frozenset[str]
+    raster_srid: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    @property
+    def is_external(self) -> bool:
+        return bool(self.layer.external_id)
+
+    @property
+    def is_raster(self) -> bool:
+        return bool(self.layer.raster)
+
+    @property
+    def is_vector(self) -> bool:
+        return self.source is not None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: int
+    layers: tuple[LayerInfo, ...]
+
+    def get(self, name: str) -> LayerInfo | None:
+        return self._by_name.get(name)
+
+    @property
+    def _by_name(self) -> dict[str, LayerInfo]:
+        cached = self.__dict__.get("_by_name_cache")
+        if cached is None:
+            cached = {i.name: i for i in self.layers}
+            object.__setattr__(self, "_by_name_cache", cached)
+        return cached
+
+
+_lock = threading.Lock()
+_catalogue: Catalogue | None = None
+_checked_at = 0.0
+
+
+def refresh_seconds() -> float:
+    return float(getattr(settings, "SIP_LAYER_REFRESH_SECONDS", 1.0))
+
+
+def forget_catalogue() -> None:
+    """Make the next catalogue() look at the database (tests, management commands)."""
+    global _checked_at
+    _checked_at = 0.0
+
+
+def registry_version() -> int:
+    """Return the current registry version (0 before the first layer exists)."""
+    return RegistryVersion.objects.filter(pk=1).values_list("version", flat=True).first() or 0
+
+
+def _extents() -> dict[int | None, tuple[float, float, float, float]]:
+    out = {g.pk: g.boundary.extent for g in Gmina.objects.only("boundary")}
+    whole = Gmina.objects.aggregate(e=Extent("boundary"))["e"]
+    out[None] = whole or (140_000.0, 120_000.0, 880_000.0, 790_000.0)
+    return out
+
+
+def _build(version: int) -> Catalogue:
+    rows = (
+        Layer.objects.filter(published=True)
+        .select_related("style", "gmina", "external__service")
+        .prefetch_related(
+            "roles", Prefetch("style__rules", queryset=StyleRule.objects.order_by("order", "id"))
+        )
+    )
+    extents = _extents()
+    infos = []
+    for row in rows:
+        raster_srid = None
+        if row.raster:
+            from .raster import inspect_raster
+
+            source = None
+            try:
+                found = inspect_raster(row.raster.path)
+            except Exception:  # a file removed or broken since upload: leave the layer out
+                log.exception("Raster of layer %s is not readable", row.name)
+                continue
+            raster_srid = found.srid
+            extent = transform_extent(found.extent, STORAGE_SRID, source=found.srid)
+        elif row.external_id:
+            source = None
+            box = row.external.extent_4326
+            extent = transform_extent(tuple(box), STORAGE_SRID, source=4326) if box else extents[None]
+        else:
+            source = get_source(row.source)
+            if source is None:
+                continue  # the app that registered it is not installed any more
+            extent = extents.get(row.gmina_id) or extents[None]
+        infos.append(
+            LayerInfo(
+                layer=row,
+                source=source,
+                extent=tuple(float(v) for v in extent),
+                role_names=frozenset(g.name for g in row.roles.all()),
+                raster_srid=raster_srid,
+            )
+        )
+    return Catalogue(version=version, layers=tuple(infos))
+
+
+def catalogue() -> Catalogue:
+    """Return the snapshot of published layers (at most SIP_LAYER_REFRESH_SECONDS old)."""
+    global _catalogue, _checked_at
+    current = _catalogue
+    now = time.monotonic()
+    if current is not None and now - _checked_at < refresh_seconds():
+        return current
+    version = registry_version()
+    with _lock:
+        if _catalogue is None or _catalogue.version != version:
+            _catalogue = _build(version)
+        _checked_at = now
+        return _catalogue
+
+
+def _role_names(user) -> set[str]:
+    cached = getattr(user, "_sip_layer_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        user._sip_layer_roles = cached
+    return cached
+
+
+def may_see(user, info: LayerInfo) -> bool:
+    """Whether the user may see this layer in WMS, WFS and the geoportal."""
+    visibility = info.layer.visibility
+    if visibility == Layer.Visibility.PUBLIC:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    if not tenancy.in_scope(user, info.layer.gmina_id):
+        return False
+    if visibility == Layer.Visibility.ROLES:
+        return tenancy.is_central_admin(user) or bool(info.role_names & _role_names(user))
+    return True
+
+
+def visible_layers(user) -> list[LayerInfo]:
+    """Return the published layers the user may see, in group and display order."""
+    return [i for i in catalogue().layers if may_see(user, i)]
+
+
+def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
+    """The layers the user may see, for one gmina (its own and all-gmina layers) or all, in
+    display order, with what a web map needs to show them (the /ows/layers document)."""
+    out = []
+    for info in visible_layers(user):
+        row = info.layer
+        if gmina is not None and row.gmina_id not in (None, gmina.pk):
+            continue
+        legend = urlencode(
+            {
+                "SERVICE": "WMS",
+                "VERSION": "1.3.0",
+                "REQUEST": "GetLegendGraphic",
+                "LAYER": row.name,
+                "FORMAT": "image/png",
+            }
+        )
+        out.append(
+            {
+                "name": row.name,
+                "title": row.title,
+                "abstract": row.abstract,
+                "group": row.group,
+                "order": row.order,
+                "gmina": row.gmina.slug if row.gmina_id else None,
+                "visibility": row.visibility,
+                "queryable": row.queryable and info.is_vector,
+                "wfs": info.is_vector,
+                "min_scale": row.min_scale,
+                "max_scale": row.max_scale,
+                "attributes": [{"name": a, "label": label} for a, label in info.source.fields]
+                if info.source
+                else [],
+                "legend_url": f"{wms_url}?{legend}",
+            }
+        )
+    return out

@@ -1,0 +1,333 @@
+"""Writes of the layer registry. Each checks tenancy, leaves an audit entry and bumps the
+registry version so that every worker rebuilds its map objects."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from sip import audit, tenancy
+from sip.models import Gmina
+
+from .models import AccessToken, ExternalLayer, ExternalService, Layer, RegistryVersion, Style
+from .registry import get_source, sources
+
+_STYLE_FIELDS = (
+    "fill_colour",
+    "fill_opacity",
+    "stroke_colour",
+    "stroke_width",
+    "symbol",
+    "symbol_size",
+    "label_field",
+    "label_colour",
+    "label_size",
+    "label_max_scale",
+)
+
+
+def bump_version() -> int:
+    """Increase the registry version; return the new value."""
+    updated = RegistryVersion.objects.filter(pk=1).update(version=F("version") + 1)
+    if not updated:
+        RegistryVersion.objects.get_or_create(pk=1, defaults={"version": 1})
+    return RegistryVersion.objects.values_list("version", flat=True).get(pk=1)
+
+
+def _require_central(actor) -> None:
+    if not tenancy.is_central_admin(actor):
+        raise PermissionDenied("Warstwami zarządza jednostka centralna.")
+
+
+def _check_style(style: Style, source_name: str) -> None:
+    if not source_name:
+        return  # an external layer: drawn by its own service
+    source = get_source(source_name)
+    attrs = source.labels if source else {}
+    used = [style.label_field] if style.label_field else []
+    used += [r.field for r in style.rules.all()] if style.pk else []
+    for attr in used:
+        if attr not in attrs:
+            raise ValidationError(f"Atrybut „{attr}” nie należy do źródła „{source_name}”.")
+
+
+@transaction.atomic
+def sync_registered_layers() -> list[Layer]:
+    """Create the layer row (and its style) of every registered source that has none; return them."""
+    created = []
+    for source in sources():
+        if Layer.objects.filter(name=source.name).exists():
+            continue
+        style, _ = Style.objects.get_or_create(
+            name=source.name, defaults={k: v for k, v in source.style.items() if k in _STYLE_FIELDS}
+        )
+        created.append(
+            Layer.objects.create(
+                name=source.name,
+                source=source.name,
+                title=source.title,
+                abstract=source.abstract,
+                style=style,
+                group=source.group,
+                order=source.order,
+                min_scale=source.min_scale,
+                max_scale=source.max_scale,
+                queryable=source.queryable,
+                visibility=source.visibility,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def create_layer(
+    *,
+    actor,
+    name: str,
+    title: str,
+    source: str = "",
+    external: ExternalLayer | None = None,
+    raster=None,
+    gmina: Gmina | None = None,
+    style: Style | None = None,
+    visibility: str = Layer.Visibility.PUBLIC,
+    abstract: str = "",
+    group: str = "",
+    order: int = 100,
+    queryable: bool = True,
+    min_scale: int | None = None,
+    max_scale: int | None = None,
+) -> Layer:
+    """Publish a registered source or an external service's layer as a new layer; return it.
+
+    `source` names a registered source (its rows of `gmina` only, when given); `external` a
+    harvested layer of an outside WMS, cascaded by MapServer (not queryable, no WFS)."""
+    _require_central(actor)
+    if style is None:
+        base = Layer.objects.filter(name=source).select_related("style").first() if source else None
+        style = base.style if base else Style.objects.get_or_create(name=source or "zewnetrzne")[0]
+    layer = Layer(
+        name=name,
+        source=source,
+        external=external,
+        raster=raster or "",
+        title=title,
+        gmina=gmina,
+        style=style,
+        visibility=visibility,
+        abstract=abstract,
+        group=group,
+        order=order,
+        queryable=queryable and bool(source),
+        min_scale=min_scale,
+        max_scale=max_scale,
+    )
+    layer.full_clean()
+    _check_style(style, source)
+    layer.save()
+    audit.record(
+        actor=actor,
+        action="create",
+        obj=layer,
+        gmina=gmina,
+        changes={"source": source}
+        if source
+        else {"external": f"{external.service.url} {external.name}"}
+        if external
+        else {"raster": layer.raster.name},
+    )
+    return layer
+
+
+@transaction.atomic
+def update_layer(*, actor, layer: Layer, **changes) -> Layer:
+    """Change a layer's attributes (title, style, visibility, scales…); return the layer."""
+    _require_central(actor)
+    before = {k: getattr(layer, k) for k in changes}
+    for key, value in changes.items():
+        setattr(layer, key, value)
+    layer.full_clean()
+    _check_style(layer.style, layer.source)
+    layer.save()
+    audit.record(
+        actor=actor, action="update", obj=layer, gmina=layer.gmina, changes=audit.diff(before, changes)
+    )
+    return layer
+
+
+@transaction.atomic
+def update_style(*, actor, style: Style, **changes) -> Style:
+    """Change a style's drawing attributes; return the style."""
+    _require_central(actor)
+    unknown = set(changes) - set(_STYLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Nieznane pola stylu: {', '.join(sorted(unknown))}.")
+    before = {k: getattr(style, k) for k in changes}
+    for key, value in changes.items():
+        setattr(style, key, value)
+    style.full_clean()
+    for layer in style.layer_set.all():
+        _check_style(style, layer.source)
+    style.save()
+    audit.record(actor=actor, action="update", obj=style, changes=audit.diff(before, changes))
+    return style
+
+
+@transaction.atomic
+def save_edited(*, actor, obj: Layer | Style, changed: list[str], created: bool) -> Layer | Style:
+    """Save a layer or style edited in a form (the admin); return it."""
+    _require_central(actor)
+    obj.full_clean()
+    if isinstance(obj, Layer):
+        _check_style(obj.style, obj.source)
+    else:
+        for layer in obj.layer_set.all() if obj.pk else []:
+            _check_style(obj, layer.source)
+    obj.save()
+    gmina = obj.gmina if isinstance(obj, Layer) else None
+    audit.record(
+        actor=actor,
+        action="create" if created else "update",
+        obj=obj,
+        gmina=gmina,
+        changes={"fields": sorted(changed)} if changed else {},
+    )
+    return obj
+
+
+@transaction.atomic
+def publish_to_gminas(*, actor, layer: Layer, gminas) -> list[Layer]:
+    """Publish a layer separately for each gmina (name `<layer>-<gmina slug>`); return the new layers."""
+    _require_central(actor)
+    created = []
+    for gmina in gminas:
+        name = f"{layer.name}-{gmina.slug}"[:63]
+        if Layer.objects.filter(name=name).exists():
+            continue
+        created.append(
+            create_layer(
+                actor=actor,
+                name=name,
+                source=layer.source,
+                external=layer.external,
+                raster=layer.raster,
+                title=f"{layer.title} – {gmina.name}",
+                gmina=gmina,
+                style=layer.style,
+                visibility=layer.visibility,
+                abstract=layer.abstract,
+                group=layer.group,
+                order=layer.order,
+                queryable=layer.queryable,
+                min_scale=layer.min_scale,
+                max_scale=layer.max_scale,
+            )
+        )
+    return created
+
+
+@transaction.atomic
+def delete_layer(*, actor, layer: Layer) -> None:
+    """Withdraw a layer from the services."""
+    _require_central(actor)
+    audit.record(actor=actor, action="delete", obj=layer, gmina=layer.gmina)
+    layer.delete()
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_access_token(*, actor, user, label: str) -> tuple[AccessToken, str]:
+    """Issue a personal token for QGIS; return the token row and the secret (shown once)."""
+    if actor != user and not tenancy.is_central_admin(actor):
+        raise PermissionDenied("Token można wystawić tylko sobie.")
+    key = secrets.token_urlsafe(32)
+    token = AccessToken.objects.create(user=user, key_hash=hash_token(key), label=label)
+    audit.record(actor=actor, action="create", obj=token)
+    return token, key
+
+
+def harvest_service(*, actor, service: ExternalService, timeout: int = 20) -> list[ExternalLayer]:
+    """Read an external WMS's capabilities with OWSLib; store and return its named layers."""
+    from django.utils import timezone
+    from owslib.wms import WebMapService
+
+    from sip.geometry import ACCEPTED_SRIDS
+
+    _require_central(actor)
+    try:
+        wms = WebMapService(service.url, version=service.version, timeout=timeout)
+    except Exception as exc:  # OWSLib raises whatever requests, lxml or its parser raise
+        service.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        service.save(update_fields=["last_error"])
+        raise ValidationError(f"Nie udało się odczytać usługi {service.url}: {exc}") from exc
+    found = []
+    with transaction.atomic():
+        seen = []
+        for name, layer in wms.contents.items():
+            if not name:
+                continue
+            offered = set()
+            for crs in layer.crsOptions or []:
+                code = crs if isinstance(crs, str) else crs[-1]
+                text = str(code).upper().removeprefix("EPSG:")
+                if text.isdigit() and int(text) in ACCEPTED_SRIDS:
+                    offered.add(int(text))
+            box = layer.boundingBoxWGS84
+            row, _ = ExternalLayer.objects.update_or_create(
+                service=service,
+                name=name,
+                defaults={
+                    "title": (layer.title or name)[:300],
+                    "abstract": layer.abstract or "",
+                    "srids": sorted(offered),
+                    "extent_4326": [float(v) for v in box[:4]] if box else None,
+                    "queryable": bool(layer.queryable),
+                },
+            )
+            seen.append(row.pk)
+            found.append(row)
+        ExternalLayer.objects.filter(service=service).exclude(pk__in=seen).delete()
+        service.service_title = (wms.identification.title or "")[:300]
+        service.harvested_at = timezone.now()
+        service.last_error = ""
+        service.save()
+        audit.record(actor=actor, action="import", obj=service, changes={"layers": len(found)})
+    return found
+
+
+@transaction.atomic
+def import_sld(*, actor, style: Style, sld: bytes | str) -> Style:
+    """Replace a style's drawing and classes with those of an SLD document; return the style."""
+    from .models import StyleRule
+    from .sld import SLDError, parse_sld
+
+    _require_central(actor)
+    try:
+        parsed = parse_sld(sld)
+    except SLDError as exc:
+        raise ValidationError(str(exc)) from None
+    before = {k: getattr(style, k) for k in _STYLE_FIELDS}
+    for key, value in parsed.attrs.items():
+        setattr(style, key, value)
+    style.full_clean()
+    style.save()
+    style.rules.all().delete()
+    for order, rule in enumerate(parsed.rules):
+        row = StyleRule(style=style, order=order, **rule.__dict__)
+        row.title = row.title[:100]
+        row.full_clean()
+        row.save()
+    for layer in style.layer_set.all():
+        _check_style(style, layer.source)
+    after = {k: getattr(style, k) for k in _STYLE_FIELDS}
+    changes = audit.diff(before, after)
+    changes["rules"] = len(parsed.rules)
+    audit.record(actor=actor, action="import", obj=style, changes=changes)
+    return style

@@ -1,0 +1,163 @@
+"""WFS 2.0 at /ows/wfs through django-gisserver, from the same registry and visibility as WMS.
+
+Each caller gets the feature types of the layers it may see (layers.selectors.visible_layers);
+a type name that exists but is hidden from the caller is refused with 401 (anonymous: log in)
+or 403, as in the WMS. Attribute labels from the registry become the fields' abstracts.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+
+from defusedxml import DefusedXmlException
+from gisserver.crs import CRS
+from gisserver.exceptions import OWSException
+from gisserver.features import FeatureType, ServiceDescription, field
+from gisserver.views import WFSView
+
+from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
+
+from .auth import BadCredentials, ows_user
+from .selectors import LayerInfo, catalogue, may_see
+from .urls_util import service_url
+
+XML_NAMESPACE = "urn:x-sip:warstwy"
+# A gml:Envelope start tag that names no CRS (GDAL's WFS driver sends these).
+_ENVELOPE_WITHOUT_SRS = re.compile(r"<((?:[A-Za-z_][\w.-]*:)?Envelope)(?![^>]*\bsrsName=)(?=[\s/>])")
+_cache_lock = threading.Lock()
+_feature_types: dict[tuple[int, str], FeatureType] = {}
+
+
+class WFSAccessDenied(OWSException):
+    code = "OperationProcessingFailed"
+    status_code = 403
+
+
+def feature_type(info: LayerInfo, version: int) -> FeatureType:
+    """The gisserver FeatureType of a layer, built once per registry version."""
+    key = (version, info.name)
+    with _cache_lock:
+        found = _feature_types.get(key)
+        if found is None:
+            if len(_feature_types) > 500:
+                _feature_types.clear()
+            src = info.source
+            found = FeatureType(
+                src.queryset(info.layer.gmina_id).order_by("pk"),
+                fields=[field(attr, abstract=label) for attr, label in src.fields]
+                + [field(src.geometry_field, abstract="geometria")],
+                geometry_field_name=src.geometry_field,
+                name=info.name,
+                title=info.layer.title,
+                abstract=info.layer.abstract or None,
+                keywords=[k for k in (info.layer.group, src.name) if k],
+                crs=CRS.from_srid(STORAGE_SRID),
+                other_crs=[CRS.from_srid(s) for s in ACCEPTED_SRIDS if s != STORAGE_SRID],
+                show_name_field=False,
+            )
+            _feature_types[key] = found
+    return found
+
+
+def _requested_names(request) -> list[str]:
+    params = {k.lower(): v for k, v in request.GET.items()}
+    raw = params.get("typenames") or params.get("typename") or ""
+    names = []
+    for part in raw.replace("(", ",").replace(")", ",").split(","):
+        part = part.strip()
+        if part:
+            names.append(part.split(":", 1)[-1])
+    return names
+
+
+def _default_envelope_crs(request) -> None:
+    """Give a FILTER's gml:Envelope without srsName the layers' storage CRS, as FES 2.0 says
+    (the CRS of the geometry property); django-gisserver 2.5 refuses such envelopes."""
+    key = next((k for k in request.GET if k.lower() == "filter"), None)
+    if key is None or "Envelope" not in request.GET[key]:
+        return
+    fixed = _ENVELOPE_WITHOUT_SRS.sub(
+        rf'<\1 srsName="urn:ogc:def:crs:EPSG::{STORAGE_SRID}"', request.GET[key]
+    )
+    if fixed != request.GET[key]:
+        query = request.GET.copy()
+        query[key] = fixed
+        request.GET = query
+
+
+class SIPWFSView(WFSView):
+    xml_namespace = XML_NAMESPACE
+    xml_namespace_aliases = {"sip": XML_NAMESPACE, "app": XML_NAMESPACE}
+    service_description = ServiceDescription(
+        title="SIP – dane wektorowe gmin partnerskich",
+        abstract=(
+            "Usługa pobierania obiektów (WFS 2.0) systemu informacji przestrzennej gmin partnerskich: "
+            "działki, obręby, granice gmin, adresy i warstwy tematyczne."
+        ),
+        keywords=["działki", "obręby", "gminy", "adresy"],
+        provider_name="Jednostka centralna SIP",
+    )
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.sip_user = ows_user(request)
+        except BadCredentials:
+            response = OWSException(
+                "Błędna nazwa użytkownika, hasło lub token.",
+                code="OperationProcessingFailed",
+                status_code=401,
+            ).as_response()
+            response["WWW-Authenticate"] = 'Basic realm="SIP", charset="UTF-8"'
+            return response
+        params = {k.lower(): v for k, v in request.GET.items()}
+        for key in ("count", "maxfeatures", "startindex"):
+            value = params.get(key, "").strip()
+            if value and not value.isdigit():
+                # gisserver 2.5 answers a negative COUNT with a 500 (negative slicing).
+                return OWSException(
+                    f"{key.upper()} musi być nieujemną liczbą całkowitą.",
+                    code="InvalidParameterValue",
+                    locator=key,
+                ).as_response()
+        _default_envelope_crs(request)
+        cat = catalogue()
+        for name in _requested_names(request):
+            info = cat.get(name)
+            if info is not None and not may_see(self.sip_user, info):
+                anonymous = not self.sip_user.is_authenticated
+                text = (
+                    f"Warstwa „{name}” jest dostępna tylko po zalogowaniu."
+                    if anonymous
+                    else f"Nie masz dostępu do warstwy „{name}”."
+                )
+                response = WFSAccessDenied(
+                    text, locator="typeNames", status_code=401 if anonymous else 403
+                ).as_response()
+                if anonymous:
+                    response["WWW-Authenticate"] = 'Basic realm="SIP", charset="UTF-8"'
+                return response
+        return super().dispatch(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, DefusedXmlException):
+            # DTDs and entities (XML bombs, external entities) are refused by defusedxml;
+            # gisserver 2.5 lets that exception become a 500.
+            return OWSException(
+                "Dokument XML z deklaracją DTD lub encjami jest niedozwolony.",
+                code="OperationParsingFailed",
+                locator="body",
+            ).as_response()
+        return super().handle_exception(exc)
+
+    def get_feature_types(self) -> list[FeatureType]:
+        cat = catalogue()
+        return [
+            feature_type(info, cat.version)
+            for info in cat.layers
+            if info.is_vector and may_see(self.sip_user, info)
+        ]
+
+    @property
+    def server_url(self):
+        return service_url(self.request)

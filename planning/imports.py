@@ -1,0 +1,262 @@
+"""Imports of planning data, each in one transaction with a reason for every rejected feature:
+APP GML acts (plan boundaries, formal documents, amendments, planning zones of plans ogólne) and
+zones of a plan from GPKG/SHP with a field mapping."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.gis.gdal import DataSource, GDALException
+from django.contrib.gis.geos import GEOSGeometry
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from sip import audit, tenancy
+from sip.geometry import ACCEPTED_SRIDS, GeometryError, parse_srid, to_storage_multipolygon
+from sip.models import Gmina
+
+from . import app_gml
+from .models import Amendment, Plan, Zone, purpose_of, validate_symbol
+
+# Share of a plan's (or a zone's) area allowed outside its gmina (or plan): digitising tolerance.
+OUTSIDE_TOLERANCE = 0.001
+
+
+class ImportFileError(Exception):
+    """The whole file cannot be read; the message is Polish."""
+
+
+@dataclass
+class Report:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    zones: int = 0
+    rejected: list[app_gml.Rejection] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def reject(self, feature: str, reason: str) -> None:
+        self.rejected.append(app_gml.Rejection(feature, reason))
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _outside_share(geom, container) -> float:
+    return geom.difference(container).area / geom.area if geom.area else 1.0
+
+
+def import_app_gml(*, actor, gmina: Gmina, data: bytes, dry_run: bool = False) -> Report:
+    """Create or update the gmina's plans from an APP GML document; return the report
+    (nothing is kept when dry_run)."""
+    tenancy.require(actor, "planning.add_plan", gmina)
+    try:
+        parsed = app_gml.parse(data)
+    except app_gml.AppGmlError as exc:
+        raise ImportFileError(str(exc)) from exc
+    report = Report(dry_run=dry_run, rejected=list(parsed.rejections))
+    report.read = len(parsed.acts) + len(parsed.zones) + len(parsed.rejections)
+    report.notes.append(f"Schemat APP {parsed.version}.")
+    try:
+        with transaction.atomic():
+            _save_acts(actor, gmina, parsed, report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> None:
+    saved: dict[str, Plan] = {}
+    for act in parsed.acts:
+        label = f"AktPlanowaniaPrzestrzennego {act.gml_id}"
+        if _outside_share(act.boundary, gmina.boundary) > OUTSIDE_TOLERANCE:
+            report.reject(label, f"zasięg aktu wykracza poza gminę {gmina.name} ({gmina.teryt})")
+            continue
+        existing = Plan.objects.filter(app_id=act.app_id).first() if act.app_id else None
+        if existing is not None and existing.gmina_id != gmina.pk:
+            report.reject(label, f"akt o identyfikatorze {act.app_id} należy do innej gminy")
+            continue
+        plan = existing or Plan(gmina=gmina)
+        plan.kind, plan.title, plan.status = act.kind, act.title[:500], act.status
+        plan.valid_from, plan.valid_to, plan.boundary = act.valid_from, act.valid_to, act.boundary
+        plan.resolution_number, plan.resolution_date = act.resolution_number[:60], act.resolution_date
+        plan.adopted_by = (act.adopted_by or plan.adopted_by or "Rady Gminy")[:120]
+        plan.journal_entry = act.journal_entry[:160]
+        plan.app_id = act.app_id
+        if act.scale:
+            plan.scale = act.scale
+        try:
+            plan.full_clean()
+        except ValidationError as exc:
+            report.reject(label, "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+            continue
+        plan.save()
+        audit.record(actor=actor, action="import", obj=plan, gmina=gmina, changes={"source": "APP GML"})
+        report.created += existing is None
+        report.updated += existing is not None
+        saved[act.gml_id] = plan
+        if act.app_id:
+            saved[act.app_id] = plan
+    for act in parsed.acts:
+        plan = saved.get(act.gml_id)
+        if plan is None:
+            continue
+        for ref, kind in act.amends:
+            target = saved.get(ref) or Plan.objects.filter(gmina=gmina, app_id=ref).first()
+            if target is None:
+                report.reject(
+                    f"DokumentFormalny aktu {act.gml_id}", f"zmieniany akt „{ref}” nie istnieje w gminie"
+                )
+                continue
+            Amendment.objects.update_or_create(amending=plan, amended=target, defaults={"kind": kind})
+    by_plan: dict[int, list] = {}
+    for zone in parsed.zones:
+        plan = saved.get(zone.act_ref)
+        if plan is None:
+            report.reject(
+                f"StrefaPlanistyczna {zone.gml_id}", f"akt „{zone.act_ref}” nie został zaimportowany"
+            )
+            continue
+        by_plan.setdefault(plan.pk, []).append(zone)
+    for plan_pk, zones in by_plan.items():
+        plan = Plan.objects.get(pk=plan_pk)
+        features = [(f"StrefaPlanistyczna {z.gml_id}", z.symbol, z.name, "", z.geom) for z in zones]
+        _save_zones(actor, plan, features, report, replace=True)
+
+
+def _save_zones(actor, plan: Plan, features, report: Report, *, replace: bool) -> None:
+    """Validate and save zones (label, symbol, name, provisions, geometry in EPSG:2180)."""
+    if replace:
+        plan.zones.all().delete()
+    taken = set(plan.zones.values_list("symbol", flat=True))
+    kept: list[tuple[str, GEOSGeometry]] = []
+    boundary = plan.boundary
+    for label, symbol, name, provisions, geom in features:
+        symbol = (symbol or "").strip().upper()
+        try:
+            validate_symbol(symbol)
+        except ValidationError as exc:
+            report.reject(label, exc.messages[0])
+            continue
+        if symbol in taken:
+            report.reject(label, f"symbol {symbol} powtarza się w planie")
+            continue
+        if _outside_share(geom, boundary) > OUTSIDE_TOLERANCE:
+            report.reject(label, f"teren {symbol} wykracza poza granicę planu")
+            continue
+        overlap = next((s for s, g in kept if geom.intersection(g).area > 1.0), None)
+        if overlap:
+            report.reject(label, f"teren {symbol} nakłada się na teren {overlap}")
+            continue
+        zone = Zone(plan=plan, symbol=symbol, name=(name or "")[:200], provisions=provisions or "", geom=geom)
+        zone.save()
+        if not purpose_of(symbol):
+            report.notes.append(f"{symbol}: nieznana kategoria przeznaczenia")
+        taken.add(symbol)
+        kept.append((symbol, geom))
+        report.zones += 1
+    audit.record(
+        actor=actor,
+        action="import",
+        obj=plan,
+        gmina=plan.gmina,
+        changes={"zones": len(kept), "replace": replace},
+    )
+
+
+def _layer_srid(layer, srid: int | None) -> int:
+    if srid is not None:
+        return parse_srid(srid)
+    code = None
+    if layer.srs is not None:
+        try:
+            layer.srs.identify_epsg()
+            code = layer.srs.srid
+        except GDALException:
+            code = None
+    if code not in ACCEPTED_SRIDS:
+        raise ImportFileError("Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180).")
+    return code
+
+
+def _field(layer, wanted: str | None, role: str, required: bool) -> str | None:
+    if not wanted:
+        if required:
+            raise ImportFileError(f"Podaj pole z {role}.")
+        return None
+    lowered = {f.lower(): f for f in layer.fields}
+    if wanted.lower() not in lowered:
+        raise ImportFileError(
+            f"W pliku nie ma pola „{wanted}” ({role}). Pola w pliku: {', '.join(layer.fields)}."
+        )
+    return lowered[wanted.lower()]
+
+
+def import_zones(
+    *,
+    actor,
+    plan: Plan,
+    path: str | Path,
+    symbol_field: str,
+    provisions_field: str | None = None,
+    name_field: str | None = None,
+    layer_name: str | None = None,
+    srid: int | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+    progress: Callable[[Iterable], Iterable] = lambda it: it,
+) -> Report:
+    """Import the zones of a plan from a GPKG/SHP/GML layer with a field mapping; return the report."""
+    tenancy.require(actor, "planning.add_zone", plan.gmina_id)
+    try:
+        source = DataSource(str(path))
+    except GDALException as exc:
+        raise ImportFileError(f"Nie można odczytać pliku {Path(path).name}: {exc}") from exc
+    if len(source) == 0:
+        raise ImportFileError("Plik nie zawiera żadnej warstwy.")
+    if layer_name:
+        names = [layer.name for layer in source]
+        if layer_name not in names:
+            raise ImportFileError(f"Nie ma warstwy „{layer_name}”; warstwy w pliku: {', '.join(names)}.")
+        layer = source[names.index(layer_name)]
+    else:
+        layer = source[0]
+    sym = _field(layer, symbol_field, "symbolem terenu", True)
+    prov = _field(layer, provisions_field, "ustaleniami", False)
+    name = _field(layer, name_field, "nazwą przeznaczenia", False)
+    source_srid = _layer_srid(layer, srid)
+    report = Report(dry_run=dry_run)
+    features = []
+    for index, feature in enumerate(progress(layer), start=1):
+        report.read += 1
+        label = f"obiekt {index}"
+        try:
+            geom = feature.geom.geos
+            geom.srid = source_srid
+            geom = to_storage_multipolygon(geom)
+        except (GDALException, GeometryError) as exc:
+            report.reject(label, str(exc) or "nieprawidłowa geometria")
+            continue
+        features.append(
+            (
+                f"{label} ({feature.get(sym) or 'bez symbolu'})",
+                str(feature.get(sym) or ""),
+                str(feature.get(name) or "") if name else "",
+                str(feature.get(prov) or "") if prov else "",
+                geom,
+            )
+        )
+    try:
+        with transaction.atomic():
+            _save_zones(actor, plan, features, report, replace=replace)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report

@@ -1,0 +1,29 @@
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+from sip.services import system_actor
+
+
+def actor_for(username: str | None):
+    if not username:
+        return system_actor()
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise CommandError(f"Nie ma konta {username}.")
+    return user
+
+
+def print_report(command, report, what: str) -> None:
+    for r in report.rejected:
+        command.stdout.write(f"  odrzucono {r}")
+    for note in report.notes:
+        command.stdout.write(f"  {note}")
+    summary = f"{what}: odczytano obiektów {report.read}"
+    if report.created or report.updated:
+        summary += f", akty nowe: {report.created}, zaktualizowane: {report.updated}"
+    summary += f", tereny: {report.zones}, odrzucono: {len(report.rejected)}."
+    if report.dry_run:
+        summary += " Próba (--dry-run): niczego nie zapisano."
+    command.stdout.write(
+        command.style.SUCCESS(summary) if not report.rejected else command.style.WARNING(summary)
+    )

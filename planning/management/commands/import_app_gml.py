@@ -1,0 +1,33 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from planning.imports import ImportFileError, import_app_gml
+from sip.models import Gmina
+
+from ._common import actor_for, print_report
+
+
+class Command(BaseCommand):
+    help = "Importuje akty planowania przestrzennego z pliku APP GML (schemat 1.0 lub 2.0) do gminy."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="plik GML zgodny ze schematem APP")
+        parser.add_argument("--gmina", required=True, help="kod TERYT gminy, np. 020101_1")
+        parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
+        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+
+    def handle(self, *args, **opts):
+        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
+        if gmina is None:
+            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
+        path = Path(opts["file"])
+        if not path.is_file():
+            raise CommandError(f"Nie ma pliku {path}.")
+        try:
+            report = import_app_gml(
+                actor=actor_for(opts["user"]), gmina=gmina, data=path.read_bytes(), dry_run=opts["dry_run"]
+            )
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
+        print_report(self, report, "Akty planowania")

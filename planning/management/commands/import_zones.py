@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from planning.imports import ImportFileError, import_zones
+from planning.models import Plan
+from sip.geometry import GeometryError, parse_srid
+
+from ._common import actor_for, print_report
+
+
+class Command(BaseCommand):
+    help = "Importuje tereny planu z pliku GPKG/SHP/GML według wskazanego mapowania pól."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="plik GPKG, SHP albo GML z wielokątami terenów")
+        parser.add_argument(
+            "--plan", required=True, help="identyfikator APP (idIIP) albo numer planu w systemie"
+        )
+        parser.add_argument("--symbol-field", required=True, help="pole z symbolem terenu, np. SYMBOL")
+        parser.add_argument("--provisions-field", help="pole z pełnym tekstem ustaleń dla terenu")
+        parser.add_argument("--name-field", help="pole z nazwą przeznaczenia")
+        parser.add_argument("--layer", help="nazwa warstwy (domyślnie pierwsza)")
+        parser.add_argument("--srid", help="układ współrzędnych pliku: 2176–2180 (domyślnie z pliku)")
+        parser.add_argument("--replace", action="store_true", help="usuń dotychczasowe tereny planu")
+        parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
+        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+
+    def handle(self, *args, **opts):
+        ref = opts["plan"]
+        plan = Plan.objects.filter(app_id=ref).first() or (
+            Plan.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+        )
+        if plan is None:
+            raise CommandError(f"Nie ma planu „{ref}” (podaj idIIP albo numer planu).")
+        try:
+            srid = parse_srid(opts["srid"]) if opts["srid"] else None
+        except GeometryError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            report = import_zones(
+                actor=actor_for(opts["user"]),
+                plan=plan,
+                path=opts["file"],
+                symbol_field=opts["symbol_field"],
+                provisions_field=opts["provisions_field"],
+                name_field=opts["name_field"],
+                layer_name=opts["layer"],
+                srid=srid,
+                replace=opts["replace"],
+                dry_run=opts["dry_run"],
+                progress=lambda it: tqdm(it, desc="Tereny", unit=" obiekt", file=self.stderr._out),
+            )
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from exc
+        print_report(self, report, f"Tereny planu {plan.resolution_number}")

@@ -1,0 +1,188 @@
+"""Writes of planning: registering extract applications and issuing their PDFs.
+
+Every write checks tenancy (sip.tenancy) and leaves an audit entry (sip.audit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from sip import audit, tenancy
+from sip.identifiers import parse_parcel_identifier
+from sip.models import Parcel
+
+from . import selectors
+from .extracts import documents
+from .extracts.numbering import format_case_number, next_case_number
+from .models import ExtractCase, IssuedDocument
+
+MAX_PARCELS = 200
+
+
+def _parcels(identifiers: list[str]) -> list[Parcel]:
+    """The parcels named, in the order given (duplicates dropped); ValidationError in Polish."""
+    if not identifiers:
+        raise ValidationError("Podaj co najmniej jedną działkę.")
+    if len(identifiers) > MAX_PARCELS:
+        raise ValidationError(f"Jeden wniosek może obejmować najwyżej {MAX_PARCELS} działek.")
+    wanted = list(dict.fromkeys(str(parse_parcel_identifier(i)) for i in identifiers))
+    found = {
+        p.identifier: p for p in Parcel.objects.select_related("gmina", "obreb").filter(identifier__in=wanted)
+    }
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise ValidationError(f"Nie ma w systemie działek: {', '.join(missing)}.")
+    parcels = [found[i] for i in wanted]
+    gminas = {p.gmina_id for p in parcels}
+    if len(gminas) > 1:
+        raise ValidationError("Działki z jednego wniosku muszą leżeć w jednej gminie.")
+    return parcels
+
+
+def _check_provisions(zonings: list[selectors.ParcelZoning]) -> None:
+    for z in zonings:
+        for pz in z.plans:
+            repeals_only = pz.plan.amendments_made.filter(kind="repeal").exists()
+            if not pz.zones and not repeals_only and not pz.plan.zones.exists():
+                raise ValidationError(
+                    f"Plan „{pz.plan.title}” (uchwała nr {pz.plan.resolution_number}) obejmuje działkę "
+                    f"{z.parcel.identifier}, ale nie ma w systemie terenów; wprowadź tereny planu przed "
+                    "wydaniem wypisu."
+                )
+        for plan, share in z.zone_shares:
+            if not share.zone.provisions.strip():
+                raise ValidationError(
+                    f"Plan „{plan.title}” (uchwała nr {plan.resolution_number}) nie ma tekstu ustaleń dla "
+                    f"terenu {share.zone.symbol}; uzupełnij ustalenia przed wydaniem wypisu."
+                )
+            if not plan.general_provisions.strip():
+                raise ValidationError(
+                    f"Plan „{plan.title}” (uchwała nr {plan.resolution_number}) nie ma ustaleń ogólnych; "
+                    "uzupełnij je przed wydaniem wypisu."
+                )
+
+
+def _application_date(value) -> dt.date:
+    if value in (None, ""):
+        return timezone.localdate()
+    if isinstance(value, dt.date):
+        return value
+    parsed = parse_date(str(value))
+    if parsed is None:
+        raise ValidationError(f"Nieprawidłowa data wniosku „{value}”: oczekiwano RRRR-MM-DD.")
+    if parsed > timezone.localdate():
+        raise ValidationError("Data wniosku nie może być późniejsza niż dzisiejsza.")
+    return parsed
+
+
+def verify_url(base_url: str, token: str) -> str:
+    return base_url.rstrip("/") + f"/verify/{token}"
+
+
+def _issue(*, actor, case: ExtractCase, zonings, base_url: str) -> IssuedDocument:
+    version = (case.documents.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    token = secrets.token_urlsafe(18)
+    built = documents.build(
+        case=case,
+        zonings=zonings,
+        version=version,
+        verify_url=verify_url(base_url, token),
+        combined_cap=documents.combined_cap_of(case.gmina),
+    )
+    name = f"planning/extracts/{case.gmina.teryt}/{case.year}/{case.case_number}-v{version}.pdf"
+    # The storage never overwrites: an existing name gets a suffix. Writing the file is the last
+    # step but three; if any of them fails, the file goes and the transaction rolls back.
+    stored = default_storage.save(name, ContentFile(built.content))
+    try:
+        document = IssuedDocument.objects.create(
+            case=case,
+            version=version,
+            kind=built.kind,
+            token=token,
+            file=stored,
+            sha256=hashlib.sha256(built.content).hexdigest(),
+            size=len(built.content),
+            wypis_pages=built.wypis_pages,
+            wyrys_pages=built.wyrys_pages,
+            issued_by=actor if actor is not None and actor.is_authenticated else None,
+        )
+        case.fee_wypis, case.fee_wyrys, case.fee_total = built.fee.wypis, built.fee.wyrys, built.fee.total
+        case.save(update_fields=["fee_wypis", "fee_wyrys", "fee_total"])
+        audit.record(
+            actor=actor,
+            action="create",
+            obj=document,
+            gmina=case.gmina,
+            changes={"version": version, "sha256": document.sha256, "fee": str(built.fee.total)},
+        )
+    except Exception:
+        default_storage.delete(stored)
+        raise
+    return document
+
+
+@transaction.atomic
+def issue_extract(
+    *,
+    actor,
+    parcel_identifiers: list[str],
+    kind: str,
+    applicant: str = "",
+    applicant_address: str = "",
+    application_date=None,
+    purpose: str = "",
+    base_url: str,
+) -> tuple[ExtractCase, IssuedDocument]:
+    """Register an application under the next case number of the gmina and year, issue its PDF
+    (wypis and/or wyrys, or a certificate that no plan applies); return the case and document."""
+    if kind not in ExtractCase.Kind.values:
+        raise ValidationError("Rodzaj dokumentu („kind”) musi być jednym z: wypis, wyrys, both.")
+    parcels = _parcels(parcel_identifiers)
+    gmina = parcels[0].gmina
+    tenancy.require(actor, "planning.add_extractcase", gmina)
+    date = _application_date(application_date)
+    zonings = [selectors.parcel_zoning(p) for p in parcels]
+    _check_provisions(zonings)
+    office = documents.office_for(gmina)
+    year = timezone.localdate().year
+    number = next_case_number(gmina, year)
+    case = ExtractCase.objects.create(
+        gmina=gmina,
+        year=year,
+        number=number,
+        case_number=format_case_number(office.case_prefix, number, year),
+        applicant=applicant.strip()[:200],
+        applicant_address=applicant_address.strip()[:250],
+        application_date=date,
+        kind=kind,
+        purpose=purpose.strip()[:250],
+        parcel_identifiers=[p.identifier for p in parcels],
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    case.parcels.set(parcels)
+    audit.record(
+        actor=actor, action="create", obj=case, gmina=gmina, changes={"parcels": case.parcel_identifiers}
+    )
+    document = _issue(actor=actor, case=case, zonings=zonings, base_url=base_url)
+    return case, document
+
+
+@transaction.atomic
+def reissue_extract(*, actor, case: ExtractCase, base_url: str) -> IssuedDocument:
+    """Issue the case's document again from the current plans as a new version; return it.
+    Earlier versions stay unchanged."""
+    tenancy.require(actor, "planning.add_issueddocument", case.gmina_id)
+    case = ExtractCase.objects.select_for_update().get(pk=case.pk)
+    parcels = _parcels(case.parcel_identifiers)
+    zonings = [selectors.parcel_zoning(p) for p in parcels]
+    _check_provisions(zonings)
+    return _issue(actor=actor, case=case, zonings=zonings, base_url=base_url)

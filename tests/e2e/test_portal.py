@@ -1,0 +1,172 @@
+"""The geoportal in a real browser: search, highlight, permalink, tools, phone, accessibility."""
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from tests.e2e.conftest import shot
+
+pytestmark = pytest.mark.e2e
+
+
+def open_portal(page, slug="gmina-boleslawiec", hash_=""):
+    page.goto(f"{page.base}/{slug}/{hash_}")
+    page.wait_for_function("window.sipPortal !== undefined")
+
+
+def test_search_a_parcel_and_see_it_highlighted(page, demo_data):
+    open_portal(page)
+    page.fill("#search-input", "15 kruszyn")
+    option = page.locator("#search-results li").first
+    option.wait_for()
+    assert "Działka 15, obręb Kruszyn" in option.inner_text()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.sipPortal.highlight.getLayers().length === 1")
+    assert "Działka: Działka 15, obręb Kruszyn" in page.inner_text("#search-status")
+    # The map moved to the parcel: it is in view and the view is close up.
+    in_view = page.evaluate(
+        "(() => { const p = window.sipPortal; return p.map.getBounds().contains(p.highlight.getBounds()) "
+        "&& p.map.getZoom() >= 15; })()"
+    )
+    assert in_view
+    assert page.locator("path.leaflet-interactive[stroke='#e08a00']").count() == 1
+    shot(page, "portal-parcel-search")
+
+
+def test_search_an_address(page, demo_data):
+    open_portal(page, "boleslawiec")
+    page.fill("#search-input", "garncarska 1")
+    page.locator("#search-results li[data-kind=address]").first.wait_for()
+    page.locator("#search-results li[data-kind=address]").first.click()
+    page.wait_for_function("window.sipPortal.map.getZoom() === 18")
+    assert page.locator("#search-status").inner_text().startswith("Adres: ul. Garncarska")
+
+
+def test_permalink_restores_the_view(page, demo_data, browser):
+    open_portal(page, "nowogrodziec")
+    page.evaluate("window.sipPortal.map.setView([51.2, 15.40], 16)")
+    page.wait_for_function("location.hash.includes('map=16/51.2')")
+    url = page.url
+    other = browser.new_page()
+    other.goto(url)
+    other.wait_for_function("window.sipPortal !== undefined")
+    centre = other.evaluate(
+        "(() => { const c = window.sipPortal.map.getCenter(); return [c.lat, c.lng]; })()"
+    )
+    assert other.evaluate("window.sipPortal.map.getZoom()") == 16
+    assert centre == pytest.approx([51.2, 15.40], abs=1e-5)
+    other.close()
+
+
+def test_orthophoto_unreachable_degrades_to_a_message(page, demo_data):
+    open_portal(page)
+    page.check("input[name=base][value=ortho]")
+    page.locator("#notice").wait_for(state="visible")
+    assert "Ortofotomapa jest teraz niedostępna" in page.inner_text("#notice")
+    assert page.evaluate("window.sipPortal.map.getZoom()") > 0  # the map still works
+
+
+def test_measure_distance(page, demo_data):
+    open_portal(page, "boleslawiec")
+    page.evaluate("window.sipPortal.map.setView([51.2636, 15.5697], 16)")
+    page.click("#tools-panel summary")
+    page.click("#tool-distance")
+    box = page.locator("#map").bounding_box()
+    a = (box["x"] + 400, box["y"] + 300)
+    b = (box["x"] + 700, box["y"] + 300)
+    page.mouse.click(*a)
+    page.mouse.click(*b)
+    text = page.inner_text("#measure-result")
+    expected = page.evaluate(
+        "(() => { const m = window.sipPortal.map; return m.distance("
+        "m.containerPointToLatLng([400, 300]), m.containerPointToLatLng([700, 300])); })()"
+    )
+    value = float(text.split(":")[1].strip().split()[0].replace(",", "."))
+    assert text.startswith("Odległość") and value == pytest.approx(expected, abs=0.2)
+
+
+def test_phone_viewport(phone, demo_data):
+    phone.goto(f"{phone.base}/boleslawiec/")
+    phone.wait_for_function("window.sipPortal !== undefined")
+    assert phone.get_attribute("#sidebar-toggle", "aria-expanded") == "false"
+    map_box = phone.locator("#map").bounding_box()
+    assert map_box["width"] >= 370  # the map takes the whole phone width
+    shot(phone, "portal-phone-closed")
+    phone.tap("#sidebar-toggle")
+    phone.locator("#search-input").wait_for(state="visible")
+    phone.wait_for_timeout(400)  # the sidebar slides in
+    box = phone.locator("#sidebar").bounding_box()
+    assert box["x"] == 0 and box["width"] > 300
+    # The search box is on top: nothing of the map covers it.
+    assert (
+        phone.evaluate(
+            "(() => { const r = document.getElementById('search-input').getBoundingClientRect();"
+            " return document.elementFromPoint(r.x + 20, r.y + 10).id; })()"
+        )
+        == "search-input"
+    )
+    shot(phone, "portal-phone-menu")
+
+
+def test_accessibility_axe(page, demo_data):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for path in ("/", "/boleslawiec/"):
+        page.goto(page.base + path)
+        page.wait_for_load_state("networkidle")
+        results = Axe().run(page)
+        serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert not serious, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious]
+
+
+def test_first_load_is_small(page, demo_data):
+    sizes = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if "/ows/" not in r.url and r.ok else None)
+    open_portal(page, "gmina-boleslawiec")
+    page.wait_for_load_state("networkidle")
+    assert sum(sizes) < 500_000, f"first load transferred {sum(sizes)} bytes"
+
+
+def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
+    open_portal(page, "boleslawiec")
+    tiles = []
+
+    def collect(response):
+        params = {k.lower(): v for k, v in parse_qsl(urlsplit(response.url).query)}
+        if "/ows/wms" in response.url and params.get("layers") == "obreby":
+            tiles.append((response, params))
+
+    page.on("response", collect)
+    box = page.locator("#layer-obreby")
+    assert not box.is_checked()
+    box.check()
+    page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
+    page.wait_for_timeout(500)
+    assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
+    assert all(p["width"] == "256" and p["height"] == "256" for _, p in tiles)
+    assert "layers=obreby" in page.url
+    # The legend of the layer is shown while it is on.
+    legend = "#layer-tree img[alt='Legenda: Obręby ewidencyjne']"
+    page.wait_for_function(f'document.querySelector("{legend}").naturalWidth > 0')
+    assert page.locator(legend).is_visible()
+    shot(page, "portal-layer-obreby")
+
+
+@pytest.mark.django_db
+def test_click_a_parcel_and_read_its_identifier(page, demo_data):
+    from sip.models import Parcel
+
+    parcel = Parcel.objects.get(identifier="020101_1.0002.40")
+    point = parcel.geom.point_on_surface.transform(4326, clone=True)
+    open_portal(page, "boleslawiec")
+    page.evaluate(f"window.sipPortal.map.setView([{point.y}, {point.x}], 18)")
+    page.wait_for_timeout(300)
+    size = page.evaluate("(() => { const s = window.sipPortal.map.getSize(); return [s.x, s.y]; })()")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + size[0] / 2, box["y"] + size[1] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "020101_1.0002.40" in popup.inner_text()
+    assert "identyfikator działki" in popup.inner_text()
+    shot(page, "portal-popup")

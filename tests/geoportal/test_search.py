@@ -1,0 +1,41 @@
+"""The geoportal's one search box: parcels by number with obręb, identifiers, addresses."""
+
+import pytest
+
+from sip.models import AddressPoint, Parcel
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, q, gmina="gmina-boleslawiec"):
+    resp = client.get("/api/search/", {"q": q, "gmina": gmina})
+    assert resp.status_code == 200, resp.content
+    return resp.json()["results"]
+
+
+def test_number_with_obreb_name_without_diacritics(client, demo_data):
+    parcel = Parcel.objects.get(identifier="020102_2.0008.15")
+    name = parcel.obreb.name.replace("ł", "l").replace("ż", "z").replace("ą", "a").replace("ó", "o")
+    results = search(client, f"15 {name.lower()}")
+    assert results[0]["kind"] == "parcel" and results[0]["identifier"] == parcel.identifier
+    assert results[0]["label"] == f"Działka 15, obręb {parcel.obreb.name}"
+
+
+def test_identifier_prefix_stays_in_the_gmina(client, demo_data):
+    results = search(client, "020102_2.0003.4", gmina="gmina-boleslawiec")
+    assert results and all(r["identifier"].startswith("020102_2.0003.4") for r in results)
+    assert search(client, "020102_2.0003.4", gmina="nowogrodziec") == []
+
+
+def test_address_result_is_a_point_at_the_address(client, demo_data):
+    address = AddressPoint.objects.filter(gmina__slug="boleslawiec", street__name="ul. Garncarska").first()
+    results = search(client, f"garncarska {address.house_number}", gmina="boleslawiec")
+    hit = next(r for r in results if r["kind"] == "address" and r["label"] == address.label)
+    lon, lat = hit["geometry"]["coordinates"]
+    point = address.geom.transform(4326, clone=True)
+    assert (lon, lat) == pytest.approx((point.x, point.y), abs=1e-6)
+
+
+def test_bad_queries(client, demo_data):
+    assert client.get("/api/search/", {"q": "x", "gmina": "boleslawiec"}).status_code == 400
+    assert client.get("/api/search/", {"q": "xyz", "gmina": "nie-ma"}).status_code == 404
