@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
+    path("", include("cemetery_routing.urls")),
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]

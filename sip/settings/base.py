@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "layers",
     "planning",
     "inventory",
+    "cemetery_routing",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,394 @@
+"""Every routing query of the app: building the alley graph and walking routes (pgRouting).
+
+Like Geotrek-admin's PathRouter, one small module owns the SQL; values always travel as query
+parameters. pgRouting takes its inner queries as text, so those are assembled by PostgreSQL's
+own format() with %L (a quoted literal) from parameters, never by Python string formatting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+EDGE_TABLE = "cemetery_routing_alleyedge"
+# Junctions closer than this are one junction (metres).
+NODE_GRID_M = 0.001
+# pgr_withPoints finds no path when a point sits exactly on a vertex (fraction 0 or 1).
+_FRACTION_MARGIN = 1e-7
+
+_BUILD_SQL = """
+WITH alleys AS (
+    SELECT id, step_free, ST_SnapToGrid(geom, %(grid)s) AS geom
+    FROM cemetery_routing_alley WHERE cemetery_id = %(cemetery)s
+),
+pieces AS (
+    SELECT (ST_Dump(ST_Node(ST_Collect(geom)))).geom AS geom FROM alleys
+),
+attributed AS (
+    SELECT p.geom, a.id AS alley_id, a.step_free
+    FROM pieces p
+    CROSS JOIN LATERAL (
+        SELECT id, step_free FROM alleys
+        ORDER BY alleys.geom <-> ST_LineInterpolatePoint(p.geom, 0.5)
+        LIMIT 1
+    ) a
+    WHERE ST_Length(p.geom) > %(grid)s
+),
+ends AS (
+    SELECT geom, alley_id, step_free,
+           ST_SnapToGrid(ST_StartPoint(geom), %(grid)s) AS s,
+           ST_SnapToGrid(ST_EndPoint(geom), %(grid)s) AS t
+    FROM attributed
+),
+nodes AS (
+    SELECT pt, %(node_base)s + row_number() OVER (ORDER BY ST_X(pt), ST_Y(pt)) AS id
+    FROM (SELECT s AS pt FROM ends UNION SELECT t FROM ends) AS u
+)
+INSERT INTO cemetery_routing_alleyedge
+    (cemetery_id, alley_id, source, target, length, step_free, component, geom)
+SELECT %(cemetery)s, e.alley_id, ns.id, nt.id, ST_Length(e.geom), e.step_free, 0, e.geom
+FROM ends e JOIN nodes ns ON ns.pt = e.s JOIN nodes nt ON nt.pt = e.t
+"""
+
+_COMPONENTS_SQL = """
+UPDATE cemetery_routing_alleyedge e SET component = c.component
+FROM pgr_connectedComponents(
+    format('SELECT id, source, target, length AS cost, length AS reverse_cost
+            FROM cemetery_routing_alleyedge WHERE cemetery_id = %%L', %(cemetery)s)
+) AS c
+WHERE e.cemetery_id = %(cemetery)s AND c.node = e.source
+"""
+
+_REPORT_SQL = """
+SELECT component, count(*), sum(length), count(DISTINCT source) + count(DISTINCT target)
+FROM cemetery_routing_alleyedge WHERE cemetery_id = %(cemetery)s
+GROUP BY component ORDER BY count(*) DESC
+"""
+
+_GATE_COMPONENTS_SQL = """
+SELECT g.name, e.component, ST_Distance(e.geom, g.geom)
+FROM cemetery_routing_gate g
+CROSS JOIN LATERAL (
+    SELECT component, geom FROM cemetery_routing_alleyedge
+    WHERE cemetery_id = g.cemetery_id ORDER BY geom <-> g.geom LIMIT 1
+) e
+WHERE g.cemetery_id = %(cemetery)s ORDER BY g.name
+"""
+
+_SNAP_SQL = """
+SELECT p.pid, e.id, ST_LineLocatePoint(e.geom, p.pt), e.component,
+       ST_Distance(e.geom, p.pt), ST_X(ST_ClosestPoint(e.geom, p.pt)), ST_Y(ST_ClosestPoint(e.geom, p.pt))
+FROM (
+    SELECT pid, ST_SetSRID(ST_MakePoint(x, y), 2180) AS pt
+    FROM unnest(%(pids)s::bigint[], %(xs)s::float8[], %(ys)s::float8[]) AS t(pid, x, y)
+) p
+CROSS JOIN LATERAL (
+    SELECT id, geom, component FROM cemetery_routing_alleyedge
+    WHERE cemetery_id = %(cemetery)s AND (step_free OR NOT %(step_free)s)
+    ORDER BY geom <-> p.pt LIMIT 1
+) e
+"""
+
+_EDGES_INNER = """format('SELECT id, source, target, length AS cost, length AS reverse_cost
+    FROM cemetery_routing_alleyedge WHERE cemetery_id = %%L AND (step_free OR NOT %%L)',
+    %(cemetery)s, %(step_free)s)"""
+_POINTS_INNER = """format('SELECT pid, edge_id, fraction
+    FROM unnest(%%L::bigint[], %%L::bigint[], %%L::float8[]) AS t(pid, edge_id, fraction)',
+    %(pids)s, %(edges)s, %(fractions)s)"""
+
+# The bare pgRouting call (the benchmark's baseline): costs from every start point to the target.
+BARE_ROUTE_SQL = f"""
+SELECT start_pid, path_seq, node, edge, cost, agg_cost
+FROM pgr_withPoints({_EDGES_INNER}, {_POINTS_INNER}, %(starts)s::bigint[], %(target)s, directed => false)
+"""
+
+_ROUTE_SQL = f"""
+WITH pts AS (
+    SELECT * FROM unnest(%(pids)s::bigint[], %(fractions)s::float8[], %(access)s::float8[])
+        AS t(pid, fraction, access)
+),
+path AS (
+    SELECT start_pid, path_seq, node, edge, cost, agg_cost
+    FROM pgr_withPoints({_EDGES_INNER}, {_POINTS_INNER}, %(starts)s::bigint[], %(target)s, directed => false)
+),
+best AS (
+    SELECT p.start_pid FROM path p JOIN pts ON pts.pid = -p.start_pid
+    WHERE p.edge = -1 ORDER BY p.agg_cost + pts.access LIMIT 1
+),
+legs AS (
+    SELECT p.path_seq, p.node, p.edge, p.start_pid,
+           lead(p.node) OVER (ORDER BY p.path_seq) AS next_node
+    FROM path p JOIN best USING (start_pid)
+)
+SELECT l.start_pid, l.edge, e.alley_id, a.name, a.kind, a.name_accusative, ST_AsBinary(
+    CASE WHEN f.a <= f.b THEN ST_LineSubstring(e.geom, f.a, f.b)
+         ELSE ST_Reverse(ST_LineSubstring(e.geom, f.b, f.a)) END)
+FROM legs l
+JOIN cemetery_routing_alleyedge e ON e.id = l.edge
+JOIN cemetery_routing_alley a ON a.id = e.alley_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN l.node < 0 THEN (SELECT fraction FROM pts WHERE pid = -l.node)
+                WHEN l.node = e.source THEN 0.0 ELSE 1.0 END AS a,
+           CASE WHEN l.next_node < 0 THEN (SELECT fraction FROM pts WHERE pid = -l.next_node)
+                WHEN l.next_node = e.source THEN 0.0 ELSE 1.0 END AS b
+) f
+ORDER BY l.path_seq
+"""
+
+
+# The whole route in one round trip. The grave and the starts (gates of its cemetery, one chosen
+# gate, or the walker's point if it lies inside the cemetery) are moved onto their nearest edges;
+# starts in another connected part than the grave are dropped; pgRouting walks from every start
+# to the grave; the best start (network plus its access step) wins; its edges come back cut at
+# the points and turned in walking order. No row means no route: route_to_grave then asks why.
+# It is a PL/pgSQL function so that PostgreSQL keeps its plan per connection: planning this
+# query costs about as much as the walk itself. Migration 0003 creates it; a change here needs a
+# new migration that runs ROUTE_FUNCTION_SQL again.
+ROUTE_FUNCTION_SQL = f"""
+CREATE OR REPLACE FUNCTION cemetery_routing_route(
+    p_grave bigint, p_gate bigint, p_x float8, p_y float8, p_step_free boolean
+) RETURNS TABLE (
+    o_gate_id bigint, o_gate_name varchar, o_start_x float8, o_start_y float8, o_start_access float8,
+    o_final float8, o_net_x float8, o_net_y float8, o_alley_id bigint, o_alley_name varchar,
+    o_alley_kind varchar, o_alley_accusative varchar, o_piece bytea, o_section varchar, o_row varchar,
+    o_number varchar, o_cemetery varchar, o_grave_x float8, o_grave_y float8
+) LANGUAGE plpgsql STABLE AS $route$
+BEGIN
+RETURN QUERY
+WITH grave AS (
+    SELECT g.id, g.geom, g.cemetery_id, s.name AS section, g.row, g.number, c.name AS cemetery_name
+    FROM cemetery_routing_grave g
+    JOIN cemetery_routing_section s ON s.id = g.section_id
+    JOIN cemetery_routing_cemetery c ON c.id = g.cemetery_id
+    WHERE g.id = p_grave
+),
+target AS (
+    SELECT 1::bigint AS pid, e.id AS edge_id, ST_LineLocatePoint(e.geom, grave.geom) AS fraction,
+           ST_Distance(e.geom, grave.geom) AS access, e.component,
+           ST_ClosestPoint(e.geom, grave.geom) AS on_net
+    FROM grave CROSS JOIN LATERAL (
+        SELECT id, geom, component FROM cemetery_routing_alleyedge
+        WHERE cemetery_id = grave.cemetery_id AND (step_free OR NOT p_step_free)
+        ORDER BY geom <-> grave.geom LIMIT 1
+    ) e
+),
+start_points AS (
+    SELECT 1 + row_number() OVER (ORDER BY gt.id) AS pid, gt.id AS gate_id, gt.name, gt.geom
+    FROM cemetery_routing_gate gt JOIN grave ON gt.cemetery_id = grave.cemetery_id
+    WHERE p_x::float8 IS NULL AND (p_gate::bigint IS NULL OR gt.id = p_gate::bigint)
+      AND (gt.step_free OR NOT p_step_free)
+    UNION ALL
+    SELECT 2, NULL, NULL, ST_SetSRID(ST_MakePoint(p_x::float8, p_y::float8), 2180)
+    FROM grave JOIN cemetery_routing_cemetery c ON c.id = grave.cemetery_id
+    WHERE p_x::float8 IS NOT NULL
+      AND ST_Contains(c.boundary, ST_SetSRID(ST_MakePoint(p_x::float8, p_y::float8), 2180))
+),
+starts AS (
+    SELECT s.pid, s.gate_id, s.name, ST_X(s.geom) AS x, ST_Y(s.geom) AS y, e.id AS edge_id,
+           ST_LineLocatePoint(e.geom, s.geom) AS fraction, ST_Distance(e.geom, s.geom) AS access
+    FROM start_points s CROSS JOIN grave CROSS JOIN LATERAL (
+        SELECT id, geom, component FROM cemetery_routing_alleyedge
+        WHERE cemetery_id = grave.cemetery_id AND (step_free OR NOT p_step_free)
+        ORDER BY geom <-> s.geom LIMIT 1
+    ) e
+    WHERE e.component = (SELECT component FROM target)
+),
+pts AS (
+    SELECT pid, edge_id, access,
+           least(greatest(fraction, {_FRACTION_MARGIN}), 1 - {_FRACTION_MARGIN}) AS fraction
+    FROM (SELECT pid, edge_id, fraction, access FROM target
+          UNION ALL SELECT pid, edge_id, fraction, access FROM starts) AS u
+),
+path AS (
+    SELECT start_pid, path_seq, node, edge, agg_cost FROM pgr_withPoints(
+        format('SELECT id, source, target, length AS cost, length AS reverse_cost
+                FROM cemetery_routing_alleyedge WHERE cemetery_id = %L AND (step_free OR NOT %L)',
+               (SELECT cemetery_id FROM grave), p_step_free),
+        format('SELECT pid, edge_id, fraction
+                FROM unnest(%L::bigint[], %L::bigint[], %L::float8[]) AS t(pid, edge_id, fraction)',
+               (SELECT array_agg(pid ORDER BY pid) FROM pts),
+               (SELECT array_agg(edge_id ORDER BY pid) FROM pts),
+               (SELECT array_agg(fraction ORDER BY pid) FROM pts)),
+        (SELECT array_agg(-pid ORDER BY pid) FROM starts), -1::bigint, directed => false)
+),
+best AS (
+    SELECT p.start_pid FROM path p JOIN pts ON pts.pid = -p.start_pid
+    WHERE p.edge = -1 ORDER BY p.agg_cost + pts.access LIMIT 1
+),
+legs AS (
+    SELECT p.path_seq, p.node, p.edge, p.start_pid, lead(p.node) OVER (ORDER BY p.path_seq) AS next_node
+    FROM path p JOIN best USING (start_pid)
+)
+SELECT s.gate_id, s.name, s.x, s.y, s.access, t.access, ST_X(t.on_net), ST_Y(t.on_net),
+       a.id, a.name, a.kind, a.name_accusative, ST_AsBinary(
+    CASE WHEN f.a <= f.b THEN ST_LineSubstring(e.geom, f.a, f.b)
+         ELSE ST_Reverse(ST_LineSubstring(e.geom, f.b, f.a)) END),
+       grave.section, grave.row, grave.number, grave.cemetery_name, ST_X(grave.geom), ST_Y(grave.geom)
+FROM legs l
+JOIN starts s ON s.pid = -l.start_pid
+CROSS JOIN target t
+CROSS JOIN grave
+JOIN cemetery_routing_alleyedge e ON e.id = l.edge
+JOIN cemetery_routing_alley a ON a.id = e.alley_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN l.node < 0 THEN (SELECT fraction FROM pts WHERE pid = -l.node)
+                WHEN l.node = e.source THEN 0.0 ELSE 1.0 END AS a,
+           CASE WHEN l.next_node < 0 THEN (SELECT fraction FROM pts WHERE pid = -l.next_node)
+                WHEN l.next_node = e.source THEN 0.0 ELSE 1.0 END AS b
+) f
+ORDER BY l.path_seq
+;
+END
+$route$
+"""
+DROP_ROUTE_FUNCTION_SQL = (
+    "DROP FUNCTION IF EXISTS cemetery_routing_route(bigint, bigint, float8, float8, boolean)"
+)
+
+
+@dataclass(frozen=True)
+class Component:
+    number: int
+    edges: int
+    length_m: float
+    gates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GraphReport:
+    edges: int
+    components: tuple[Component, ...]
+    gates_off_network: tuple[tuple[str, float], ...]
+
+    @property
+    def disconnected(self) -> tuple[Component, ...]:
+        """Parts of the network that no gate reaches."""
+        return tuple(c for c in self.components if not c.gates)
+
+
+@dataclass(frozen=True)
+class Snap:
+    """A point moved onto the nearest edge: which edge, where along it, how far it was."""
+
+    pid: int
+    edge_id: int
+    fraction: float
+    component: int
+    distance: float
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class Piece:
+    edge_id: int
+    alley_id: int
+    name: str
+    kind: str
+    name_accusative: str
+    wkb: bytes
+
+
+class PathRouter:
+    """Walking routes over one cemetery's alley graph."""
+
+    def __init__(self, cemetery_id: int):
+        self.cemetery_id = cemetery_id
+
+    def build(self) -> GraphReport:
+        """Node the cemetery's alleys at every crossing, replace its edges, number the connected
+        parts; return a report (parts, gates of each, gates far from every alley)."""
+        from .models import Cemetery
+
+        params = {"cemetery": self.cemetery_id, "grid": NODE_GRID_M, "node_base": self.cemetery_id * 10**7}
+        with connection.cursor() as cur:
+            cur.execute(f"DELETE FROM {EDGE_TABLE} WHERE cemetery_id = %(cemetery)s", params)
+            cur.execute(_BUILD_SQL, params)
+            cur.execute(_COMPONENTS_SQL, params)
+        Cemetery.objects.filter(pk=self.cemetery_id).update(graph_built_at=timezone.now())
+        return self.report()
+
+    def report(self) -> GraphReport:
+        """The connected parts of the current graph and the gates that reach each."""
+        params = {"cemetery": self.cemetery_id}
+        with connection.cursor() as cur:
+            cur.execute(_GATE_COMPONENTS_SQL, params)
+            gates = cur.fetchall()
+            cur.execute(_REPORT_SQL, params)
+            rows = cur.fetchall()
+        components = tuple(
+            Component(
+                number=int(number),
+                edges=int(edges),
+                length_m=float(length),
+                gates=tuple(name for name, comp, _ in gates if comp == number),
+            )
+            for number, edges, length, _ in rows
+        )
+        far = tuple((name, float(dist)) for name, _, dist in gates if dist > 5.0)
+        return GraphReport(
+            edges=sum(c.edges for c in components), components=components, gates_off_network=far
+        )
+
+    def snap(self, points: list[tuple[int, float, float]], *, step_free: bool) -> dict[int, Snap]:
+        """Move each (pid, x, y) in EPSG:2180 onto its nearest edge; return {pid: Snap}."""
+        params = {
+            "cemetery": self.cemetery_id,
+            "step_free": step_free,
+            "pids": [p[0] for p in points],
+            "xs": [p[1] for p in points],
+            "ys": [p[2] for p in points],
+        }
+        with connection.cursor() as cur:
+            cur.execute(_SNAP_SQL, params)
+            rows = cur.fetchall()
+        return {
+            int(r[0]): Snap(int(r[0]), int(r[1]), float(r[2]), int(r[3]), float(r[4]), r[5], r[6])
+            for r in rows
+        }
+
+    def _params(self, starts: list[Snap], target: Snap, step_free: bool) -> dict:
+        snaps = [target, *starts]
+        return {
+            "cemetery": self.cemetery_id,
+            "step_free": step_free,
+            "pids": [s.pid for s in snaps],
+            "edges": [s.edge_id for s in snaps],
+            "fractions": [min(max(s.fraction, _FRACTION_MARGIN), 1 - _FRACTION_MARGIN) for s in snaps],
+            "access": [s.distance for s in snaps],
+            "starts": [-s.pid for s in starts],
+            "target": -target.pid,
+        }
+
+    def shortest(
+        self, starts: list[Snap], target: Snap, *, step_free: bool
+    ) -> tuple[int | None, list[Piece]]:
+        """The shortest walk from the best start (network length plus its access step) to the
+        target: (pid of that start, pieces of edges in walking order); (None, []) if none."""
+        with connection.cursor() as cur:
+            cur.execute(_ROUTE_SQL, self._params(starts, target, step_free))
+            rows = cur.fetchall()
+        if not rows:
+            return None, []
+        return -int(rows[0][0]), [Piece(int(r[1]), int(r[2]), r[3], r[4], r[5], bytes(r[6])) for r in rows]
+
+    @staticmethod
+    def route(
+        grave_id: int, *, gate_id: int | None, start: tuple[float, float] | None, step_free: bool
+    ) -> list[tuple]:
+        """The whole route to a grave in one query (see ROUTE_FUNCTION_SQL); [] when there is none."""
+        x, y = start if start is not None else (None, None)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT * FROM cemetery_routing_route(%s, %s, %s, %s, %s)",
+                [grave_id, gate_id, x, y, step_free],
+            )
+            return cur.fetchall()
+
+    def bare(self, starts: list[Snap], target: Snap, *, step_free: bool = False) -> list[tuple]:
+        """Run only the pgRouting call (benchmark baseline); return its rows."""
+        with connection.cursor() as cur:
+            cur.execute(BARE_ROUTE_SQL, self._params(starts, target, step_free))
+            return cur.fetchall()

@@ -1,0 +1,186 @@
+"""Reads of the cemetery area. Public readers never touch GraveHolder (personal data)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from sip import tenancy
+
+from .models import Alley, Burial, Cemetery, Gate, Grave, GravePhoto, Orthophoto, Section
+from .routes import to_srid
+
+
+def public_burial(b: Burial) -> dict:
+    """The public record of one burial (the holder of the grave is never part of it)."""
+    return {
+        "id": b.pk,
+        "first_name": b.first_name,
+        "surname": b.surname,
+        "family_name": b.family_name or None,
+        "full_name": b.full_name,
+        "birth_date": b.birth_date.isoformat() if b.birth_date else None,
+        "death_date": b.death_date.isoformat() if b.death_date else None,
+        "burial_date": b.burial_date.isoformat() if b.burial_date else None,
+        "record": b.record or None,
+    }
+
+
+def grave_urls(grave_id: int) -> dict:
+    return {
+        "card_url": reverse("cemetery-grave-card", args=[grave_id]),
+        "route_url": reverse("cemetery-grave-route", args=[grave_id]),
+    }
+
+
+def grave_location(grave: Grave) -> dict:
+    return {
+        "cemetery": {"id": grave.cemetery_id, "name": grave.cemetery.name, "slug": grave.cemetery.slug},
+        "section": grave.section.name,
+        "row": grave.row,
+        "number": grave.number,
+        "label": grave.label,
+    }
+
+
+def public_grave(grave_id: int) -> Grave | None:
+    """Return the grave with its cemetery and section, or None."""
+    return Grave.objects.select_related("section", "cemetery", "cemetery__gmina").filter(pk=grave_id).first()
+
+
+def public_burials_of(grave: Grave) -> list[Burial]:
+    """Return the grave's burials that are public, oldest first."""
+    return list(grave.burials.filter(is_public=True).order_by("burial_date", "id"))
+
+
+def photos_of(grave: Grave) -> list[GravePhoto]:
+    return list(grave.photos.all())
+
+
+def grave_feature(grave: Grave, srid: int) -> dict:
+    """Return a public GeoJSON Feature of a grave: location, kind, status, public burials, photos."""
+    feature = {
+        "type": "Feature",
+        "id": grave.pk,
+        "geometry": {"type": "Point", "coordinates": to_srid([(grave.geom.x, grave.geom.y)], srid)[0]},
+        "properties": {
+            **grave_location(grave),
+            "kind": grave.get_kind_display(),
+            "status": grave.status,
+            "status_label": grave.get_status_display(),
+            "burials": [public_burial(b) for b in public_burials_of(grave)],
+            "photos": [
+                {
+                    "url": p.image.url,
+                    "kind": p.get_kind_display(),
+                    "taken_on": p.taken_on.isoformat(),
+                    "caption": p.caption,
+                }
+                for p in photos_of(grave)
+            ],
+            **grave_urls(grave.pk),
+        },
+    }
+    if srid != 4326:
+        feature["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
+    return feature
+
+
+def search_feature(burial: Burial, srid: int) -> dict:
+    """Return a search hit: the burial's public record at its grave's location."""
+    grave = burial.grave
+    return {
+        "type": "Feature",
+        "id": burial.pk,
+        "geometry": {"type": "Point", "coordinates": to_srid([(grave.geom.x, grave.geom.y)], srid)[0]},
+        "properties": {
+            **public_burial(burial),
+            "grave": {"id": grave.pk, **grave_location(grave), **grave_urls(grave.pk)},
+            "edits": burial.edits,
+        },
+    }
+
+
+def cemeteries(gmina_id: int | None = None) -> QuerySet[Cemetery]:
+    """Return the cemeteries (of one gmina if given) with counts of graves."""
+    qs = Cemetery.objects.select_related("gmina").annotate(grave_count=Count("graves", distinct=True))
+    if gmina_id is not None:
+        qs = qs.filter(gmina_id=gmina_id)
+    return qs.order_by("gmina__name", "name")
+
+
+def _collection(queryset, props) -> dict:
+    features = []
+    for obj in queryset.annotate(out=AsGeoJSON(Transform("geom", 4326), precision=7)):
+        features.append({"type": "Feature", "geometry": json.loads(obj.out), "properties": props(obj)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def cemetery_map(cemetery: Cemetery) -> dict:
+    """Return the public map layers of a cemetery in EPSG:4326: outline, sections, alleys, gates,
+    the newest orthophoto's corners."""
+    outline = Cemetery.objects.filter(pk=cemetery.pk).annotate(
+        out=AsGeoJSON(Transform("boundary", 4326), precision=7)
+    )
+    ortho = Orthophoto.objects.filter(cemetery=cemetery).order_by("-taken_on").first()
+    ortho_data = None
+    if ortho is not None:
+        # The image is north-up in Web Mercator: its corners, back in degrees, bound it exactly.
+        corners = to_srid(ortho.extent.exterior_ring.coords[:4], 4326)
+        lons, lats = [c[0] for c in corners], [c[1] for c in corners]
+        ortho_data = {
+            "url": ortho.image.url,
+            "bounds": [[min(lats), min(lons)], [max(lats), max(lons)]],
+            "taken_on": ortho.taken_on.isoformat(),
+        }
+    return {
+        "outline": json.loads(outline.get().out),
+        "sections": _collection(Section.objects.filter(cemetery=cemetery), lambda s: {"name": s.name}),
+        "alleys": _collection(
+            Alley.objects.filter(cemetery=cemetery),
+            lambda a: {"name": a.name, "kind": a.kind, "step_free": a.step_free},
+        ),
+        "gates": _collection(Gate.objects.filter(cemetery=cemetery), lambda g: {"id": g.pk, "name": g.name}),
+        "orthophoto": ortho_data,
+    }
+
+
+# Staff reads (scoped by gmina through sip.tenancy).
+
+
+def expiring_leases(user, *, until: date, cemetery_id: int | None = None) -> QuerySet[Grave]:
+    """Return the user's graves whose lease ends on or before `until`, soonest first, with holders."""
+    qs = tenancy.scope_queryset(Grave.objects.all(), user, "cemetery__gmina")
+    if cemetery_id is not None:
+        qs = qs.filter(cemetery_id=cemetery_id)
+    return (
+        qs.filter(lease_expires__isnull=False, lease_expires__lte=until)
+        .exclude(status=Grave.Status.FREE)
+        .select_related("section", "cemetery", "holder")
+        .order_by("lease_expires", "cemetery__name", "section__name", "row", "number")
+    )
+
+
+def free_graves(user, cemetery_id: int) -> QuerySet[Grave]:
+    """Return the user's free graves of one cemetery."""
+    qs = tenancy.scope_queryset(Grave.objects.all(), user, "cemetery__gmina")
+    return qs.filter(cemetery_id=cemetery_id, status=Grave.Status.FREE).select_related("section")
+
+
+def status_counts(cemetery: Cemetery) -> dict[str, int]:
+    """Return {status: number of graves} for a cemetery."""
+    rows = Grave.objects.filter(cemetery=cemetery).values("status").annotate(n=Count("id"))
+    out = {s: 0 for s in Grave.Status.values}
+    out.update({r["status"]: r["n"] for r in rows})
+    return out
+
+
+def burial_counts(cemetery: Cemetery) -> dict[str, int]:
+    agg = Burial.objects.filter(grave__cemetery=cemetery).aggregate(
+        all=Count("id"), public=Count("id", filter=Q(is_public=True))
+    )
+    return agg

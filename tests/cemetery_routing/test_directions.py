@@ -1,0 +1,67 @@
+"""Polish grammar and turns of the walking directions."""
+
+import pytest
+
+from cemetery_routing import directions
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "acc", "ins"),
+    [
+        ("Aleja Lipowa", "main", "aleję Lipową", "aleją Lipową"),
+        ("Aleja Główna", "main", "aleję Główną", "aleją Główną"),
+        ("Aleja Zasłużonych", "main", "aleję Zasłużonych", "aleją Zasłużonych"),
+        ("Aleja Świętego Józefa", "main", "aleję Świętego Józefa", "aleją Świętego Józefa"),
+        ("Ścieżka Cicha", "path", "ścieżkę Cichą", "ścieżką Cichą"),
+        ("", "path", "ścieżkę", "ścieżką"),
+        ("", "stairs", "schody", "schodami"),
+        ("Kwatera wojskowa", "path", "Kwatera wojskowa", "Kwatera wojskowa"),
+    ],
+)
+def test_declension(name, kind, acc, ins):
+    assert directions.accusative(name, kind) == acc
+    assert directions.instrumental(name, kind) == ins
+
+
+def test_staff_override_of_the_accusative():
+    assert (
+        directions.accusative("Aleja Matki Boskiej", "main", "aleję Matki Boskiej") == "aleję Matki Boskiej"
+    )
+
+
+@pytest.mark.parametrize(
+    ("outgoing", "maneuver"),
+    [
+        ([(0, 10), (0, 20)], "straight"),
+        ([(0, 10), (-10, 10)], "left"),
+        ([(0, 10), (10, 10)], "right"),
+        ([(0, 10), (5, 15)], "slight_right"),
+        ([(0, 10), (0, 0)], "u_turn"),
+    ],
+)
+def test_turns(outgoing, maneuver):
+    incoming = [(0, 0), (0, 10)]  # walking north
+    assert directions.turn_words(directions.turn_angle(incoming, outgoing))[0] == maneuver
+
+
+def test_steps_add_up_and_read_well():
+    legs = [
+        directions.Leg(1, "Aleja Główna", "main", "", [(0, 0), (0, 40)], 40.0),
+        directions.Leg(2, "Aleja Lipowa", "main", "", [(0, 40), (-25, 40)], 25.0),
+        directions.Leg(3, "", "path", "", [(-25, 40), (-25, 52)], 12.0),
+    ]
+    steps = directions.steps(
+        legs,
+        start_text="Od bramy „Brama Główna”",
+        access_m=0.0,
+        final_coords=[(-25, 52), (-26.8, 52)],
+        final_m=1.8,
+        grave_label="kwatera A1, rząd 2, grób 7",
+    )
+    assert [s["text"] for s in steps] == [
+        "Od bramy „Brama Główna” idź aleją Główną, 40 m",
+        "Skręć w lewo w aleję Lipową, 25 m",
+        "Skręć w prawo w ścieżkę, 12 m",
+        "Grób (kwatera A1, rząd 2, grób 7) jest po lewej stronie: zejdź z alejki, 2 m",
+    ]
+    assert sum(s["distance_m"] for s in steps) == pytest.approx(78.8)

@@ -1,0 +1,118 @@
+"""Grave search: typo-tolerant, diacritics-insensitive, ranked, public records only."""
+
+from datetime import date
+
+import pytest
+
+from cemetery_routing.models import Burial, NameToken
+
+
+@pytest.fixture
+def people(test_cemetery):
+    graves = list(test_cemetery.graves.order_by("number"))
+    rows = [
+        ("Łukasz", "Wójcik", "", date(1950, 3, 1), date(2001, 5, 2), True),
+        ("Lukasz", "Wojcik", "", date(1931, 1, 1), date(1990, 7, 7), True),
+        ("Zofia", "Wujcik", "Brzęczyszczykiewicz", date(1944, 2, 2), date(2015, 9, 9), True),
+        ("Grzegorz", "Brzęczyszczykiewicz", "", date(1920, 1, 1), date(1980, 1, 1), True),
+        ("Małgorzata", "Żółkiewska", "Śliwińska", date(1938, 4, 4), date(2020, 2, 2), True),
+        ("Tajemnica", "Niepubliczna", "", date(1930, 1, 1), date(2000, 1, 1), False),
+    ]
+    out = {}
+    for grave, (first, surname, family, born, died, public) in zip(graves, rows, strict=True):
+        out[surname] = Burial.objects.create(
+            grave=grave,
+            first_name=first,
+            surname=surname,
+            family_name=family,
+            birth_date=born,
+            death_date=died,
+            is_public=public,
+        )
+    return out
+
+
+def find(client, q, **params):
+    resp = client.get("/api/cemetery/graves/", {"q": q, "cemetery": "cmentarz-testowy", **params})
+    assert resp.status_code == 200, resp.json()
+    return [f["properties"]["full_name"] for f in resp.json()["features"]]
+
+
+def test_name_words_are_collected_by_the_database_trigger(people):
+    tokens = set(NameToken.objects.values_list("token", flat=True))
+    assert {"lukasz", "wojcik", "wujcik", "brzeczyszczykiewicz", "zolkiewska", "sliwinska"} <= tokens
+
+
+def test_with_and_without_diacritics(client, people):
+    assert find(client, "Łukasz Wójcik")[0] == "Łukasz Wójcik"
+    assert find(client, "lukasz wojcik")[0] == "Lukasz Wojcik"
+    assert set(find(client, "lukasz wojcik")[:2]) == {"Łukasz Wójcik", "Lukasz Wojcik"}
+    assert find(client, "ZOLKIEWSKA")[0] == "Małgorzata Żółkiewska z d. Śliwińska"
+    assert find(client, "sliwinska") == ["Małgorzata Żółkiewska z d. Śliwińska"]
+
+
+def test_exact_spelling_ranks_first(client, people):
+    assert find(client, "Wójcik")[:2] == ["Łukasz Wójcik", "Lukasz Wojcik"]
+    assert find(client, "Wojcik")[:2] == ["Lukasz Wojcik", "Łukasz Wójcik"]
+    # Wujcik is one letter from Wójcik: found, but after the exact Wujcik.
+    names = find(client, "Wujcik")
+    assert names[0] == "Zofia Wujcik z d. Brzęczyszczykiewicz"
+    assert "Łukasz Wójcik" in names and "Lukasz Wojcik" in names
+
+
+@pytest.mark.parametrize(
+    "typo",
+    [
+        "Brzeczyszczykiewic",
+        "Brzeczyszczykiewiczz",
+        "Brzeczyszczikiewicz",
+        "Brzęczyszczykeiwicz",
+        "Grzegoż Brzęczyszczykiewicz",
+    ],
+)
+def test_one_letter_typos(client, people, typo):
+    assert "Grzegorz Brzęczyszczykiewicz" in find(client, typo)
+
+
+def test_surname_match_before_family_name_match(client, people):
+    names = find(client, "Brzęczyszczykiewicz")
+    assert names == ["Grzegorz Brzęczyszczykiewicz", "Zofia Wujcik z d. Brzęczyszczykiewicz"]
+
+
+def test_years_and_filters(client, people):
+    assert find(client, "Wójcik 1950") == ["Łukasz Wójcik"]
+    assert find(client, "Wojcik", died=1990) == ["Lukasz Wojcik"]
+    assert find(client, "Wojcik", born=1931) == ["Lukasz Wojcik"]
+    assert find(client, "xqzv") == []
+
+
+def test_non_public_records_are_not_found(client, people):
+    assert find(client, "Niepubliczna") == []
+    assert find(client, "Tajemnica") == []
+
+
+def test_hits_carry_the_grave_location(client, people, test_cemetery):
+    resp = client.get("/api/cemetery/graves/", {"q": "Żółkiewska", "srid": 2180})
+    feature = resp.json()["features"][0]
+    grave = people["Żółkiewska"].grave
+    assert feature["geometry"]["coordinates"] == pytest.approx([grave.geom.x, grave.geom.y], abs=0.001)
+    assert feature["properties"]["grave"]["label"] == "kwatera A, rząd 1, grób 5"
+    assert feature["properties"]["grave"]["card_url"] == f"/cmentarze/grob/{grave.pk}/"
+
+
+def test_bad_queries(client, people):
+    assert client.get("/api/cemetery/graves/", {"q": ""}).status_code == 400
+    assert client.get("/api/cemetery/graves/", {"q": "1950"}).status_code == 400
+    assert client.get("/api/cemetery/graves/", {"q": "Nowak", "cemetery": "nie-ma"}).status_code == 404
+    assert client.get("/api/cemetery/graves/", {"q": "Nowak", "born": "abc"}).status_code == 400
+
+
+@pytest.mark.demo
+def test_search_in_the_demo_data(client, demo_data, db):
+    resp = client.get(
+        "/api/cemetery/graves/", {"q": "kowalska", "cemetery": "cmentarz-komunalny-boleslawiec"}
+    )
+    features = resp.json()["features"]
+    assert len(features) == 20
+    assert all(f["properties"]["edits"] == 0 for f in features)
+    assert any(f["properties"]["surname"] == "Kowalska" for f in features)
