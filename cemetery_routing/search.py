@@ -191,7 +191,7 @@ def geoportal_graves(query: str, gmina, user, limit: int) -> list:
                 label=f"{b.full_name} ({years})",
                 detail=f"{grave.cemetery.name}, {grave.label}",
                 geojson={"type": "Point", "coordinates": [lon, lat]},
-                extra={"url": reverse("cemetery-grave-card", args=[grave.pk])},
+                extra={"url": reverse("cemetery-grave-card", args=[grave.pk]), "grave_id": grave.pk},
             )
         )
     return out

@@ -32,3 +32,50 @@ class SearchView(APIView):
         if gmina is None:
             raise Http404("Nie ma takiej gminy.")
         return Response({"results": search.search(query, gmina, request.user)})
+
+
+class PrintView(APIView):
+    """The current map view as a PDF at a chosen scale, drawn on the server by MapServer."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("gmina", OpenApiTypes.STR, required=True, description="skrót gminy"),
+            OpenApiParameter(
+                "center", OpenApiTypes.STR, required=True, description="środek: dł.,szer. (WGS 84)"
+            ),
+            OpenApiParameter("scale", OpenApiTypes.INT, description="500, 1000, 2000, 5000, 10000, 25000"),
+            OpenApiParameter("paper", OpenApiTypes.STR, description="A4 albo A3"),
+            OpenApiParameter("orientation", OpenApiTypes.STR, description="landscape albo portrait"),
+            OpenApiParameter("layers", OpenApiTypes.STR, description="warstwy nad podkładem, po przecinku"),
+            OpenApiParameter("title", OpenApiTypes.STR, description="tytuł wydruku"),
+            OpenApiParameter("parcel", OpenApiTypes.STR, description="identyfikator działki do wyróżnienia"),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        summary="Wydruk mapy do PDF w skali",
+        operation_id="geoportal_print",
+    )
+    def get(self, request):
+        from django.http import HttpResponse
+
+        from sip.models import Parcel
+
+        from .printing import PrintError, parse_print_request, render_print
+        from .views import BASE_LAYERS
+
+        gmina = Gmina.objects.filter(slug=request.query_params.get("gmina", "")).first()
+        if gmina is None:
+            raise Http404("Nie ma takiej gminy.")
+        highlight = None
+        if request.query_params.get("parcel"):
+            parcel = Parcel.objects.filter(identifier=request.query_params["parcel"]).first()
+            if parcel is None:
+                raise Http404(f"Nie ma działki {request.query_params['parcel']}.")
+            highlight = parcel.geom
+        try:
+            req = parse_print_request(request.query_params, gmina, highlight)
+            pdf = render_print(req, request.user, BASE_LAYERS)
+        except PrintError as exc:
+            raise BadRequest(str(exc)) from None
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="mapa-{gmina.slug}-1-{req.scale}.pdf"'
+        return response

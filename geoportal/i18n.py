@@ -41,6 +41,10 @@ UI = {
         "map_of": "Mapa gminy",
         "distance": "Odległość",
         "area": "Powierzchnia",
+        "orientation": "Orientacja",
+        "landscape": "pozioma",
+        "portrait": "pionowa",
+        "issue_extract": "Wydaj wypis i wyrys dla tej działki",
     },
     "en": {
         "portal": "Geoportal",
@@ -82,6 +86,10 @@ UI = {
         "map_of": "Map of",
         "distance": "Distance",
         "area": "Area",
+        "orientation": "Orientation",
+        "landscape": "landscape",
+        "portrait": "portrait",
+        "issue_extract": "Issue a zoning extract for this parcel",
     },
 }
 

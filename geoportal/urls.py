@@ -2,7 +2,10 @@ from django.urls import path
 
 from . import api, views
 
-api_patterns = [path("search/", api.SearchView.as_view(), name="geoportal-search")]
+api_patterns = [
+    path("search/", api.SearchView.as_view(), name="geoportal-search"),
+    path("print/", api.PrintView.as_view(), name="geoportal-print"),
+]
 
 # Last in sip/urls.py: "/<slug>/" catches every other one-segment path.
 page_patterns = [

@@ -5,12 +5,15 @@ import json
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from layers.selectors import describe_layers
+from sip import tenancy
 from sip.dbfunctions import SimplifyPreserveTopology
 from sip.models import Gmina
 
 from .i18n import texts
+from .printing import SCALES
 
 # "Mapa SIP", the base map: SIP's own WMS layers drawn as one tiled layer, bottom first.
 BASE_LAYERS = ("dzialki", "ulice", "adresy", "gminy")
@@ -77,6 +80,11 @@ def portal(request, slug: str):
         "urls": {"search": "/api/search/", "wms": "/ows/wms"},
         "orthophoto": ORTHOPHOTO_WMS,
         "base_layers": base,
+        "print_scales": list(SCALES),
+        # A planner of this gmina gets "issue an extract" for a parcel found or clicked.
+        "extract_url": reverse("planning:new-case")
+        if tenancy.can(request.user, "planning.add_extractcase", gmina)
+        else None,
         "layers": overlays,
     }
     return render(

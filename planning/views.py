@@ -75,7 +75,9 @@ def register_xlsx(request):
 def new_case(request):
     if not request.user.has_perm("planning.add_extractcase"):
         raise PermissionDenied("Wypisy i wyrysy wydaje planista gminy.")
-    form = ExtractApplicationForm(request.POST or None, initial={"application_date": timezone.localdate()})
+    # The geoportal's "issue an extract" button opens this page with ?parcels=<identifier>.
+    initial = {"application_date": timezone.localdate(), "parcels": request.GET.get("parcels", "")}
+    form = ExtractApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             case, _document = services.issue_extract(

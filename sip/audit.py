@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.gis.geos import GEOSGeometry
@@ -14,6 +15,8 @@ def _plain(value):
         return {"srid": value.srid, "wkt_length": len(value.wkt), "area": round(value.area, 2)}
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
     if hasattr(value, "pk"):
         return value.pk
     return value

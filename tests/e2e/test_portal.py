@@ -170,3 +170,72 @@ def test_click_a_parcel_and_read_its_identifier(page, demo_data):
     assert "020101_1.0002.40" in popup.inner_text()
     assert "identyfikator działki" in popup.inner_text()
     shot(page, "portal-popup")
+
+
+@pytest.mark.django_db
+def test_search_a_grave_and_see_the_route_drawn(page, demo_data):
+    from cemetery_routing.models import Burial
+
+    burial = (
+        Burial.objects.filter(is_public=True, grave__cemetery__gmina__slug="boleslawiec")
+        .exclude(grave__section__name__icontains="budow")
+        .order_by("id")
+        .first()
+    )
+    open_portal(page, "boleslawiec")
+    page.fill("#search-input", f"{burial.surname} {burial.first_name}")
+    option = page.locator("#search-results li[data-kind=grave]").first
+    option.wait_for()
+    option.click()
+    page.locator("#grave-panel ol.steps li").first.wait_for()
+    summary = page.inner_text("#grave-panel .route-summary")
+    assert summary.startswith("Trasa od bramy") and "min pieszo" in summary
+    steps = page.locator("#grave-panel ol.steps li").all_inner_texts()
+    assert len(steps) >= 2 and any(s.startswith(("Skręć", "Idź", "Wejdź", "Grób")) for s in steps), steps
+    assert page.locator("path.leaflet-interactive[stroke='#c51b7d']").count() == 1
+    shot(page, "portal-grave-route")
+
+
+def test_print_a_pdf_of_the_view(page, demo_data):
+    open_portal(page, "boleslawiec")
+    page.evaluate("window.sipPortal.map.setView([51.2636, 15.5697], 17)")
+    page.click("#print-panel summary")
+    page.select_option("#print-scale", "1000")
+    page.select_option("#print-paper", "A3")
+    with page.expect_popup() as popup_info:
+        page.click("#print-form button[type=submit]")
+    popup = popup_info.value
+    params = dict(parse_qsl(urlsplit(popup.url).query))
+    assert params["scale"] == "1000" and params["paper"] == "A3" and params["gmina"] == "boleslawiec"
+    lon, lat = (float(v) for v in params["center"].split(","))
+    assert (lat, lon) == pytest.approx((51.2636, 15.5697), abs=1e-4)
+    resp = page.request.get(popup.url)
+    assert resp.status == 200 and resp.headers["content-type"] == "application/pdf"
+    assert resp.body()[:5] == b"%PDF-"
+
+
+def test_planner_issues_an_extract_from_a_found_parcel(page, demo_data):
+    page.goto(f"{page.base}/admin/login/?next=/boleslawiec/")
+    page.fill("#id_username", "planista-boleslawiec")
+    page.fill("#id_password", "sip-demo")
+    page.click("input[type=submit]")
+    page.wait_for_function("window.sipPortal !== undefined")
+    page.fill("#search-input", "020101_1.0002.40")
+    page.locator("#search-results li[data-kind=parcel]").first.wait_for()
+    page.keyboard.press("Enter")
+    link = page.locator("#extract-link a")
+    link.wait_for()
+    assert "020101_1.0002.40" in link.inner_text()
+    link.click()
+    page.wait_for_load_state()
+    assert "/planowanie/nowa/" in page.url
+    assert page.input_value("textarea[name=parcels], input[name=parcels]") == "020101_1.0002.40"
+
+
+def test_no_extract_button_for_residents(page, demo_data):
+    open_portal(page, "boleslawiec")
+    page.fill("#search-input", "020101_1.0002.40")
+    page.locator("#search-results li[data-kind=parcel]").first.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.sipPortal.highlight.getLayers().length === 1")
+    assert page.locator("#extract-link a").count() == 0

@@ -143,4 +143,8 @@ def test_load_demo_is_deterministic_and_idempotent(demo_data):
     before = fingerprint()
     call_command("load_demo", verbosity=0)
     assert fingerprint() == before
+    from fixtures.demo import version
+    from sip.models import DemoDataset
+
+    assert list(DemoDataset.objects.values_list("version", flat=True)) == [version()]
     assert Gmina.objects.filter(teryt__in=DEMO).count() == 3

@@ -316,6 +316,42 @@ document.getElementById("tool-permalink").addEventListener("click", async () => 
   catch { showNotice(url); }
 });
 
+// --- Print to PDF at a scale (drawn on the server by MapServer) ---------------------------
+let chosenParcel = null; // the identifier of the parcel last found or clicked, outlined on prints
+document.getElementById("print-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  const form = new FormData(ev.target);
+  const c = map.getCenter();
+  const params = new URLSearchParams({
+    gmina: config.gmina.slug, center: `${c.lng.toFixed(7)},${c.lat.toFixed(7)}`,
+    scale: form.get("scale"), paper: form.get("paper"), orientation: form.get("orientation"),
+    title: form.get("title"),
+    layers: [...overlays.values()].filter((o) => map.hasLayer(o.layer)).map((o) => o.info.name).join(","),
+  });
+  if (chosenParcel) params.set("parcel", chosenParcel);
+  window.open(`/api/print/?${params}`, "_blank");
+});
+
+// --- A planner issues a zoning extract for a parcel found or clicked -----------------------
+const extractBox = document.createElement("p");
+extractBox.id = "extract-link";
+document.getElementById("extra-panels").prepend(extractBox);
+function offerParcel(identifier) {
+  chosenParcel = identifier;
+  extractBox.textContent = "";
+  if (!config.extract_url || !identifier) return;
+  const a = document.createElement("a");
+  a.href = `${config.extract_url}?parcels=${encodeURIComponent(identifier)}`;
+  a.className = "button";
+  a.textContent = `${ui.issue_extract} (${identifier})`;
+  extractBox.append(a);
+}
+document.addEventListener("sip:result", (ev) => offerParcel(ev.detail.kind === "parcel" ? ev.detail.identifier : null));
+map.on("popupopen", (ev) => {
+  const m = /\b(\d{6}_\d\.\d{4}\.\d+(?:\/\d+)*)\b/.exec(ev.popup.getContent() || "");
+  if (m) offerParcel(m[1]);
+});
+
 // --- Narrow screens: the sidebar folds away ----------------------------------------------
 const sidebar = document.getElementById("sidebar");
 const toggle = document.getElementById("sidebar-toggle");

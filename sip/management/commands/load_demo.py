@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from tqdm import tqdm
 
-from fixtures.demo import STEPS
+from fixtures.demo import STEPS, version
+from sip.models import DemoDataset
 
 
 class Command(BaseCommand):
@@ -23,6 +24,9 @@ class Command(BaseCommand):
             summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
             if not quiet:
                 self.stdout.write(f"{title}: {summary}")
+        # Test databases and benchmarks reload the demo only when the generator changed.
+        DemoDataset.objects.all().delete()
+        DemoDataset.objects.create(version=version())
         if not quiet:
             self.stdout.write(
                 self.style.SUCCESS(

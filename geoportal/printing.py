@@ -1,0 +1,167 @@
+"""Print a geoportal view to PDF at a chosen scale: MapServer draws the map for the exact ground
+extent of the paper's map frame, WeasyPrint lays out title, legend, scale bar and date.
+
+The map image is placed at the frame's physical size, so 1 mm on paper is `scale` mm on the
+ground whatever the image's pixel density.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.gis.geos import GEOSGeometry, Point
+from django.template.loader import render_to_string
+from PIL import Image, ImageDraw
+
+from layers.ows_errors import WMSError
+from layers.wms import MapRequest, get_legend_graphic, render_map, resolve_layer
+from sip.geometry import STORAGE_SRID
+from sip.models import Gmina
+
+SCALES = (500, 1000, 2000, 5000, 10000, 25000)
+# Map frame (width, height) in millimetres, inside 10 mm margins and below the title block.
+FRAMES_MM = {
+    ("A4", "landscape"): (277, 150),
+    ("A4", "portrait"): (190, 225),
+    ("A3", "landscape"): (400, 237),
+    ("A3", "portrait"): (277, 340),
+}
+DPI = 150
+MAX_LAYERS = 12
+
+
+class PrintError(ValueError):
+    """A print request that cannot be served; the message is Polish."""
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    gmina: Gmina
+    centre: Point  # EPSG:2180
+    scale: int
+    paper: str
+    orientation: str
+    layers: tuple[str, ...]
+    title: str
+    highlight: GEOSGeometry | None = None  # EPSG:2180, outlined in red (e.g. a searched parcel)
+
+    @property
+    def frame_mm(self) -> tuple[int, int]:
+        return FRAMES_MM[(self.paper, self.orientation)]
+
+    @property
+    def ground_extent(self) -> tuple[float, float, float, float]:
+        w_mm, h_mm = self.frame_mm
+        half_w, half_h = w_mm / 1000 * self.scale / 2, h_mm / 1000 * self.scale / 2
+        return (
+            self.centre.x - half_w,
+            self.centre.y - half_h,
+            self.centre.x + half_w,
+            self.centre.y + half_h,
+        )
+
+
+def parse_print_request(params, gmina: Gmina, highlight: GEOSGeometry | None = None) -> PrintRequest:
+    """Validate the query parameters of a print; raise PrintError with a Polish message."""
+    try:
+        scale = int(params.get("scale", "2000"))
+    except ValueError:
+        raise PrintError("Skala musi być liczbą, np. 2000.") from None
+    if scale not in SCALES:
+        raise PrintError(f"Dostępne skale: {', '.join(f'1:{s}' for s in SCALES)}.")
+    paper = params.get("paper", "A4").upper()
+    orientation = params.get("orientation", "landscape").lower()
+    if (paper, orientation) not in FRAMES_MM:
+        raise PrintError("Papier A4 albo A3, orientacja pozioma (landscape) albo pionowa (portrait).")
+    try:
+        lon, lat = (float(v) for v in params.get("center", "").split(","))
+    except ValueError:
+        raise PrintError("Podaj środek mapy jako center=długość,szerokość (WGS 84).") from None
+    centre = Point(lon, lat, srid=4326).transform(STORAGE_SRID, clone=True)
+    if not gmina.boundary.buffer(5000).contains(centre):
+        raise PrintError(f"Środek wydruku leży poza gminą {gmina.name}.")
+    layers = tuple(n for n in params.get("layers", "").split(",") if n)
+    if len(layers) > MAX_LAYERS:
+        raise PrintError(f"Najwyżej {MAX_LAYERS} warstw na wydruku.")
+    title = (params.get("title") or f"Geoportal gminy {gmina.name}").strip()[:120]
+    return PrintRequest(gmina, centre, scale, paper, orientation, layers, title, highlight)
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _draw_highlight(png: bytes, req: PrintRequest, size: tuple[int, int]) -> bytes:
+    import io
+
+    minx, miny, maxx, maxy = req.ground_extent
+    width, height = size
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    pen = ImageDraw.Draw(image)
+    polygons = req.highlight if req.highlight.geom_type == "MultiPolygon" else [req.highlight]
+    for polygon in polygons:
+        for ring in polygon:
+            pts = [((x - minx) / (maxx - minx) * width, (maxy - y) / (maxy - miny) * height) for x, y in ring]
+            pen.line(pts, fill=(220, 0, 0), width=4, joint="curve")
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def scale_bar(scale: int, frame_width_mm: float) -> dict:
+    """A round ground length whose bar takes at most a quarter of the frame: length and mm."""
+    longest_m = frame_width_mm / 4 / 1000 * scale
+    nice = max(n * 10**e for e in range(0, 6) for n in (1, 2, 5) if n * 10**e <= longest_m)
+    return {
+        "metres": nice,
+        "mm": nice / scale * 1000,
+        "label": f"{nice} m" if nice < 1000 else f"{nice // 1000} km",
+    }
+
+
+def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes:
+    """Return the PDF of the print."""
+    from weasyprint import HTML
+
+    infos = []
+    for name in (*base_layers, *req.layers):
+        try:
+            infos.append(resolve_layer(name, user))
+        except WMSError as exc:
+            raise PrintError(exc.message) from None
+    w_mm, h_mm = req.frame_mm
+    size = (round(w_mm / 25.4 * DPI), round(h_mm / 25.4 * DPI))
+    png = render_map(
+        MapRequest(
+            version="1.3.0",
+            layers=tuple(infos),
+            srid=STORAGE_SRID,
+            bbox=req.ground_extent,
+            width=size[0],
+            height=size[1],
+            format="image/png",
+            transparent=False,
+            bgcolor=(255, 255, 255),
+        )
+    )
+    if req.highlight is not None:
+        png = _draw_highlight(png, req, size)
+    legends = []
+    for info in infos:
+        resp = get_legend_graphic({"layer": info.name, "format": "image/png"}, user, "1.3.0")
+        legends.append({"title": info.layer.title, "image": _data_uri(resp.content)})
+    html = render_to_string(
+        "geoportal/print.html",
+        {
+            "req": req,
+            "map": _data_uri(png),
+            "frame": {"w": w_mm, "h": h_mm},
+            "legends": legends,
+            "bar": scale_bar(req.scale, w_mm),
+            "today": dt.date.today(),
+            "centre": req.centre.transform(4326, clone=True),
+        },
+    )
+    return HTML(string=html).write_pdf()
