@@ -18,3 +18,9 @@ class InventoryConfig(AppConfig):
         )
         grant(PLANNER, read)
         grant(VIEWER, read)
+
+        from geoportal.search import register_provider
+
+        from .search import geoportal_register_items
+
+        register_provider("register", "Obiekt rejestru", geoportal_register_items, order=40)

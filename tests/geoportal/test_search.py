@@ -39,3 +39,20 @@ def test_address_result_is_a_point_at_the_address(client, demo_data):
 def test_bad_queries(client, demo_data):
     assert client.get("/api/search/", {"q": "x", "gmina": "boleslawiec"}).status_code == 400
     assert client.get("/api/search/", {"q": "xyz", "gmina": "nie-ma"}).status_code == 404
+
+
+def test_register_objects_by_their_number(client, demo_data):
+    results = search(client, "D-0000", gmina="boleslawiec")
+    trees = [r for r in results if r["kind"] == "register"]
+    assert trees and all(r["label"].startswith("Drzewo D-0000") for r in trees)
+    assert trees[0]["geometry"]["type"] == "Point"
+
+
+def test_internal_registers_are_not_searchable_by_residents(client, demo_data):
+    from inventory.models import LightingLine
+
+    line = LightingLine.objects.filter(gmina__slug="boleslawiec").exclude(external_id="").first()
+    assert not [r for r in search(client, line.external_id, gmina="boleslawiec") if r["kind"] == "register"]
+    client.login(username="redaktor-boleslawiec", password="sip-demo")
+    found = [r for r in search(client, line.external_id, gmina="boleslawiec") if r["kind"] == "register"]
+    assert found and line.external_id in found[0]["label"]
