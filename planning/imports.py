@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sip import audit, tenancy
-from sip.geometry import ACCEPTED_SRIDS, GeometryError, parse_srid, to_storage_multipolygon
+from sip.geometry import GeometryError, source_srid, to_storage_multipolygon
 from sip.models import Gmina
 
 from . import app_gml
@@ -171,18 +171,10 @@ def _save_zones(actor, plan: Plan, features, report: Report, *, replace: bool) -
 
 
 def _layer_srid(layer, srid: int | None) -> int:
-    if srid is not None:
-        return parse_srid(srid)
-    code = None
-    if layer.srs is not None:
-        try:
-            layer.srs.identify_epsg()
-            code = layer.srs.srid
-        except GDALException:
-            code = None
-    if code not in ACCEPTED_SRIDS:
-        raise ImportFileError("Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180).")
-    return code
+    try:
+        return source_srid(layer, srid)
+    except GeometryError as exc:
+        raise ImportFileError(str(exc)) from exc
 
 
 def _field(layer, wanted: str | None, role: str, required: bool) -> str | None:

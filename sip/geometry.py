@@ -54,3 +54,22 @@ def to_storage_multipolygon(geom: GEOSGeometry | None) -> MultiPolygon:
     if not POLAND_EXTENT_2180.contains(stored):
         raise GeometryError("Geometria leży poza obszarem Polski (sprawdź układ współrzędnych).")
     return stored
+
+
+def source_srid(layer, srid: int | str | None = None) -> int:
+    """The EPSG code of a GDAL layer being imported: `srid` when the user gave one, else the
+    layer's own if it is on the allow-list; raise GeometryError (Polish) otherwise."""
+    from django.contrib.gis.gdal import GDALException
+
+    if srid is not None:
+        return parse_srid(srid)
+    code = None
+    if layer.srs is not None:
+        try:
+            layer.srs.identify_epsg()
+            code = layer.srs.srid
+        except GDALException:
+            code = None
+    if code not in ACCEPTED_SRIDS:
+        raise GeometryError("Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180).")
+    return code

@@ -14,10 +14,9 @@ from django.db import transaction
 
 from . import audit, tenancy
 from .geometry import (
-    ACCEPTED_SRIDS,
     STORAGE_SRID,
     GeometryError,
-    parse_srid,
+    source_srid,
     to_storage_multipolygon,
 )
 from .identifiers import parse_parcel_identifier
@@ -74,18 +73,10 @@ def _pick_field(names: Iterable[str], candidates: tuple[str, ...]) -> str | None
 
 
 def _layer_srid(layer, srid: int | None) -> int:
-    if srid is not None:
-        return parse_srid(srid)
-    code = None
-    if layer.srs is not None:
-        try:
-            layer.srs.identify_epsg()
-            code = layer.srs.srid
-        except GDALException:
-            code = None
-    if code not in ACCEPTED_SRIDS:
-        raise ParcelFileError("Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180).")
-    return code
+    try:
+        return source_srid(layer, srid)
+    except GeometryError as exc:
+        raise ParcelFileError(str(exc)) from exc
 
 
 def _area(value) -> Decimal | None:
