@@ -84,19 +84,7 @@ class StyleForm(forms.ModelForm):
 
     class Meta:
         model = Style
-        fields = (
-            "name",
-            "fill_colour",
-            "fill_opacity",
-            "stroke_colour",
-            "stroke_width",
-            "symbol",
-            "symbol_size",
-            "label_field",
-            "label_colour",
-            "label_size",
-            "label_max_scale",
-        )
+        fields = ("name", *services.STYLE_FIELDS)
 
 
 @admin.register(Style)

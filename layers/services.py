@@ -16,7 +16,8 @@ from sip.models import Gmina
 from .models import AccessToken, ExternalLayer, ExternalService, Layer, RegistryVersion, Style, StyleRule
 from .registry import get_source, sources
 
-_STYLE_FIELDS = (
+# The editable look of a style: what staff set in the admin and apps pass to register(style=…).
+STYLE_FIELDS = (
     "fill_colour",
     "fill_opacity",
     "stroke_colour",
@@ -63,7 +64,7 @@ def sync_registered_layers() -> list[Layer]:
         if Layer.objects.filter(name=source.name).exists():
             continue
         style, style_created = Style.objects.get_or_create(
-            name=source.name, defaults={k: v for k, v in source.style.items() if k in _STYLE_FIELDS}
+            name=source.name, defaults={k: v for k, v in source.style.items() if k in STYLE_FIELDS}
         )
         if style_created:
             # Classes by attribute value or range: style={"rules": [{"title": "MN – zabudowa
@@ -168,7 +169,7 @@ def update_layer(*, actor, layer: Layer, **changes) -> Layer:
 def update_style(*, actor, style: Style, **changes) -> Style:
     """Change a style's drawing attributes; return the style."""
     _require_central(actor)
-    unknown = set(changes) - set(_STYLE_FIELDS)
+    unknown = set(changes) - set(STYLE_FIELDS)
     if unknown:
         raise ValidationError(f"Nieznane pola stylu: {', '.join(sorted(unknown))}.")
     before = {k: getattr(style, k) for k in changes}
@@ -318,7 +319,7 @@ def import_sld(*, actor, style: Style, sld: bytes | str) -> Style:
         parsed = parse_sld(sld)
     except SLDError as exc:
         raise ValidationError(str(exc)) from None
-    before = {k: getattr(style, k) for k in _STYLE_FIELDS}
+    before = {k: getattr(style, k) for k in STYLE_FIELDS}
     for key, value in parsed.attrs.items():
         setattr(style, key, value)
     style.full_clean()
@@ -331,7 +332,7 @@ def import_sld(*, actor, style: Style, sld: bytes | str) -> Style:
         row.save()
     for layer in style.layer_set.all():
         _check_style(style, layer.source)
-    after = {k: getattr(style, k) for k in _STYLE_FIELDS}
+    after = {k: getattr(style, k) for k in STYLE_FIELDS}
     changes = audit.diff(before, after)
     changes["rules"] = len(parsed.rules)
     audit.record(actor=actor, action="import", obj=style, changes=changes)
