@@ -299,7 +299,8 @@ class Photo(models.Model):
 
 
 class TreeOnMap(models.Model):
-    """Trees with their species names (a database view) for the map layer and its popups."""
+    """Trees with their species names (a database view) for the map layer and its popups;
+    only trees of gminas whose tree register is public (see RegisterVisibility)."""
 
     gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
     external_id = models.CharField("numer w rejestrze", max_length=60)
@@ -317,3 +318,50 @@ class TreeOnMap(models.Model):
         db_table = "inventory_tree_map"
         verbose_name = "drzewo na mapie"
         verbose_name_plural = "drzewa na mapie"
+
+
+class _OnMap(models.Model):
+    """Rows of a register in the gminas where it is public (a database view, see migration
+    0005): what the register's map layer (WMS/WFS) reads."""
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
+    external_id = models.CharField("numer w rejestrze", max_length=60)
+
+    class Meta:
+        abstract = True
+        managed = False
+
+
+class SmallArchitectureOnMap(_OnMap):
+    kind = models.CharField("rodzaj", max_length=12, choices=SmallArchitecture.Kind.choices)
+    material = models.CharField("materiał", max_length=10, choices=SmallArchitecture.Material.choices)
+    condition = models.PositiveSmallIntegerField("stan", null=True)
+    installed_on = models.DateField("data montażu", null=True)
+    geom = models.PointField("położenie", srid=STORAGE_SRID)
+
+    class Meta(_OnMap.Meta):
+        db_table = "inventory_smallarchitecture_map"
+
+
+class LampOnMap(_OnMap):
+    circuit = models.CharField("obwód", max_length=30)
+    switch_cabinet = models.CharField("szafa oświetleniowa", max_length=30)
+    pole_type = models.CharField("rodzaj słupa", max_length=10, choices=Lamp.PoleType.choices)
+    height_m = models.DecimalField("wysokość [m]", max_digits=4, decimal_places=1, null=True)
+    luminaire = models.CharField("oprawa", max_length=80)
+    power_w = models.PositiveIntegerField("moc [W]")
+    is_led = models.BooleanField("LED")
+    geom = models.PointField("położenie", srid=STORAGE_SRID)
+
+    class Meta(_OnMap.Meta):
+        db_table = "inventory_lamp_map"
+
+
+class LightingLineOnMap(_OnMap):
+    circuit = models.CharField("obwód", max_length=30)
+    switch_cabinet = models.CharField("szafa oświetleniowa", max_length=30)
+    cable = models.CharField("kabel", max_length=60)
+    geom = models.LineStringField("przebieg", srid=STORAGE_SRID)
+
+    class Meta(_OnMap.Meta):
+        db_table = "inventory_lightingline_map"

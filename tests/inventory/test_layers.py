@@ -37,10 +37,23 @@ def test_tree_popup_names_the_species(client, demo_data):
     assert tree.species_polish in page and tree.external_id in page and "obwód pnia" in page
 
 
-def test_internal_register_is_not_public(client, demo_data):
-    layers = [layer["name"] for layer in client.get("/ows/layers").json()["layers"]]
-    assert {"drzewa", "mala-architektura", "oswietlenie-latarnie"} <= set(layers)
-    assert "oswietlenie-linie" not in layers
-    client.login(username="centrala", password="sip-demo")
-    layers = [layer["name"] for layer in client.get("/ows/layers?gmina=boleslawiec").json()["layers"]]
-    assert "oswietlenie-linie" in layers
+def test_layers_follow_each_gminas_register_visibility(client, demo_data):
+    from django.contrib.auth.models import User
+
+    from inventory import services
+    from inventory.registers import REGISTERS
+    from sip.models import Gmina
+
+    tree = TreeOnMap.objects.filter(gmina__slug="boleslawiec").order_by("id").first()
+    assert tree.external_id in feature_info(client, "drzewa", tree.geom).content.decode()
+    # Lighting lines are internal by default: the layer is empty for them.
+    from inventory.models import LightingLine, LightingLineOnMap
+
+    assert LightingLine.objects.filter(gmina__slug="boleslawiec").exists()
+    assert not LightingLineOnMap.objects.filter(gmina__slug="boleslawiec").exists()
+    # The gmina makes its trees internal: residents no longer get them from WMS or WFS.
+    editor = User.objects.get(username="redaktor-boleslawiec")
+    gmina = Gmina.objects.get(slug="boleslawiec")
+    services.set_register_public(actor=editor, register=REGISTERS["trees"], gmina=gmina, is_public=False)
+    assert not TreeOnMap.objects.filter(gmina=gmina).exists()
+    assert TreeOnMap.objects.filter(gmina__slug="nowogrodziec").exists()
