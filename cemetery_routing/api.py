@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sip.api import SRID_PARAM, BadRequest, request_srid
-from sip.geometry import parse_srid
+from sip.geometry import GeometryError, check_in_poland, parse_srid
 from sip.models import Gmina
 
 from . import routes, search, selectors
@@ -108,6 +108,10 @@ def _parse_from(value: str, srid: int) -> Point:
         raise BadRequest("Parametr from ma postać długość,szerokość, np. from=15.5712,51.2519.") from None
     if srid == 4326 and not (-180 <= x <= 180 and -90 <= y <= 90):
         raise BadRequest("Współrzędne from są poza zakresem (długość −180…180, szerokość −90…90).")
+    try:
+        check_in_poland(x, y, srid)
+    except GeometryError as exc:
+        raise BadRequest(f"Parametr from: {exc}") from None
     return Point(x, y, srid=srid)
 
 

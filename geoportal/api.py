@@ -4,9 +4,10 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from sip.api import BadRequest
+from sip.api import MAX_QUERY_LENGTH, BadRequest
 from sip.models import Gmina
 
 from . import search
@@ -26,8 +27,8 @@ class SearchView(APIView):
     )
     def get(self, request):
         query = request.query_params.get("q", "").strip()
-        if len(query) < 2:
-            raise BadRequest("Podaj co najmniej dwa znaki w parametrze q.")
+        if not 2 <= len(query) <= MAX_QUERY_LENGTH:
+            raise BadRequest(f"Parametr q: od 2 do {MAX_QUERY_LENGTH} znaków.")
         gmina = Gmina.objects.filter(slug=request.query_params.get("gmina", "")).first()
         if gmina is None:
             raise Http404("Nie ma takiej gminy.")
@@ -36,6 +37,10 @@ class SearchView(APIView):
 
 class PrintView(APIView):
     """The current map view as a PDF at a chosen scale, drawn on the server by MapServer."""
+
+    # A print takes a second of MapServer and WeasyPrint: a visitor gets a few a minute.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "print"
 
     @extend_schema(
         parameters=[

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from layers.ows_errors import WMSError
 from layers.wms import MapRequest, get_legend_graphic, render_map, resolve_layer
-from sip.geometry import STORAGE_SRID
+from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import Gmina
 
 SCALES = (500, 1000, 2000, 5000, 10000, 25000)
@@ -79,6 +79,10 @@ def parse_print_request(params, gmina: Gmina, highlight: GEOSGeometry | None = N
         lon, lat = (float(v) for v in params.get("center", "").split(","))
     except ValueError:
         raise PrintError("Podaj środek mapy jako center=długość,szerokość (WGS 84).") from None
+    try:
+        check_in_poland(lon, lat, 4326)
+    except GeometryError as exc:
+        raise PrintError(f"Środek wydruku: {exc}") from None
     centre = Point(lon, lat, srid=4326).transform(STORAGE_SRID, clone=True)
     if not gmina.boundary.buffer(5000).contains(centre):
         raise PrintError(f"Środek wydruku leży poza gminą {gmina.name}.")

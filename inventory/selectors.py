@@ -14,7 +14,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from sip import tenancy
-from sip.geometry import STORAGE_SRID
+from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import AuditLog, Gmina
 
 from . import values as v
@@ -76,8 +76,13 @@ def parse_bbox(text: str, srid: int) -> Polygon:
         parts = [float(p) for p in text.split(",")]
     except ValueError:
         raise FilterError("bbox: podaj cztery liczby minx,miny,maxx,maxy.") from None
-    if len(parts) != 4 or parts[0] >= parts[2] or parts[1] >= parts[3]:
+    if len(parts) != 4 or not parts[0] < parts[2] or not parts[1] < parts[3]:
         raise FilterError("bbox: podaj cztery liczby minx,miny,maxx,maxy (min mniejsze od max).")
+    try:
+        check_in_poland(parts[0], parts[1], srid)
+        check_in_poland(parts[2], parts[3], srid)
+    except GeometryError as exc:
+        raise FilterError(f"bbox: {exc}") from None
     box = Polygon.from_bbox(parts)
     box.srid = srid
     return box.transform(STORAGE_SRID, clone=True) if srid != STORAGE_SRID else box

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -15,10 +16,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import selectors, services
+from . import selectors, services, tenancy
 from .geometry import GeometryError, parse_srid
 from .identifiers import parse_parcel_identifier
 from .models import Gmina, Parcel
+
+# Longer search texts are no one's query, and each word costs the database a filter.
+MAX_QUERY_LENGTH = 100
 
 
 class BadRequest(APIException):
@@ -62,14 +66,14 @@ def _geometry_from_body(data: dict, srid: int) -> GEOSGeometry | None:
     if "geometry" in data:
         try:
             geom = GEOSGeometry(json.dumps(data["geometry"]))
-        except (GEOSException, ValueError, TypeError) as exc:
+        except (GEOSException, GDALException, ValueError, TypeError) as exc:
             raise BadRequest("Nieprawidłowa geometria GeoJSON.") from exc
         geom.srid = srid
         return geom
     if "wkt" in data:
         try:
             return GEOSGeometry(str(data["wkt"]))
-        except (GEOSException, ValueError) as exc:
+        except (GEOSException, GDALException, ValueError) as exc:
             raise BadRequest("Nieprawidłowa geometria WKT.") from exc
     return None
 
@@ -99,6 +103,8 @@ class ParcelDetailView(APIView):
     def patch(self, request, identifier: str):
         srid = request_srid(request)
         parcel = _get_parcel_or_404(identifier)
+        # Refuse early, before the body is read, anyone who may not change this parcel.
+        tenancy.require(request.user, "sip.change_parcel", parcel.gmina_id)
         fields = {}
         if "registered_area_m2" in request.data:
             fields["registered_area_m2"] = request.data["registered_area_m2"]
@@ -139,8 +145,8 @@ class ParcelSearchView(APIView):
     def get(self, request):
         srid = request_srid(request)
         query = request.query_params.get("q", "").strip()
-        if len(query) < 2:
-            raise BadRequest("Podaj co najmniej dwa znaki w parametrze q.")
+        if not 2 <= len(query) <= MAX_QUERY_LENGTH:
+            raise BadRequest(f"Parametr q: od 2 do {MAX_QUERY_LENGTH} znaków.")
         gmina = None
         if request.query_params.get("gmina"):
             gmina = Gmina.objects.filter(teryt=request.query_params["gmina"]).first()

@@ -6,6 +6,9 @@ so user-supplied SRS text never reaches GDAL: only integers from the allow-list 
 
 from __future__ import annotations
 
+import math
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 
@@ -73,3 +76,21 @@ def source_srid(layer, srid: int | str | None = None) -> int:
     if code not in ACCEPTED_SRIDS:
         raise GeometryError("Nie rozpoznano układu współrzędnych pliku; podaj go opcją --srid (2176–2180).")
     return code
+
+
+@lru_cache(maxsize=8)
+def _to_wgs84(srid: int):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(srid, 4326, always_xy=True)
+
+
+def check_in_poland(x: float, y: float, srid: int) -> None:
+    """Raise GeometryError (Polish) unless (x, y) in `srid` is a finite point in or near Poland.
+    Coordinates from users are checked with this before GDAL reprojects them: GDAL fails with
+    an exception on points outside a CRS's domain."""
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise GeometryError("Współrzędne muszą być skończonymi liczbami.")
+    lon, lat = (x, y) if srid == 4326 else _to_wgs84(srid).transform(x, y)
+    if not (math.isfinite(lon) and 13.0 <= lon <= 25.5 and math.isfinite(lat) and 48.5 <= lat <= 55.5):
+        raise GeometryError("Współrzędne leżą poza obszarem Polski (sprawdź układ i kolejność osi).")

@@ -1,14 +1,33 @@
-"""Language: Polish unless the visitor chose another language (cookie set by /i18n/setlang/).
-
-Django's LocaleMiddleware would follow the browser's Accept-Language, so an office computer
-with an English browser would get an English admin; SIP speaks Polish first.
-"""
+"""SIP's own middleware: Polish first, and no NUL characters past the door."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 
 
+class RejectNulMiddleware:
+    """Answer 400 to a request whose path or parameters carry a NUL character: PostgreSQL text
+    cannot hold it, so it would otherwise fail deep inside a query as a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        params = (item for key, values in request.GET.lists() for item in (key, *values))
+        if "\x00" in request.path or any("\x00" in item for item in params):
+            return HttpResponseBadRequest(
+                "Nieprawidłowy znak (NUL) w adresie.", content_type="text/plain; charset=utf-8"
+            )
+        return self.get_response(request)
+
+
 class PolishFirstLocaleMiddleware:
+    """Polish unless the visitor chose another language (cookie set by /i18n/setlang/).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office computer
+    with an English browser would get an English admin; SIP speaks Polish first.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.supported = {code for code, _ in settings.LANGUAGES}

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "sip.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sip.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +112,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "sip.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"print": env("SIP_PRINT_RATE", default="20/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SIP API",

@@ -90,7 +90,7 @@ def test_search_by_number_and_obreb_name(client, demo_data):
 
 def test_search_needs_a_query(client):
     resp = client.get("/api/parcels/", {"q": "a"})
-    assert resp.status_code == 400 and "dwa znaki" in resp.json()["detail"]
+    assert resp.status_code == 400 and "od 2 do 100 znaków" in resp.json()["detail"]
 
 
 def test_openapi_schema_and_docs(client):
