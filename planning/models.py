@@ -14,8 +14,30 @@ from sip.models import Gmina, Parcel
 STORAGE_SRID = 2180
 
 
+# A plan applies on a day when it is in force and the day is within its validity dates. The
+# one definition of that, in SQL (for the zoning query) and as a queryset (everywhere else).
+IN_FORCE_SQL = (
+    "{p}.status = 'in_force' AND ({p}.valid_from IS NULL OR {p}.valid_from <= CURRENT_DATE)"
+    " AND ({p}.valid_to IS NULL OR {p}.valid_to >= CURRENT_DATE)"
+)
+
+
+class PlanQuerySet(models.QuerySet):
+    def in_force(self, day=None):
+        """The plans that apply on `day` (today by default)."""
+        from django.utils import timezone
+
+        day = day or timezone.localdate()
+        return self.filter(status=Plan.Status.IN_FORCE).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        )
+
+
 class Plan(models.Model):
     """An act of spatial planning: a local plan (MPZP) or a general plan (plan ogólny gminy)."""
+
+    objects = PlanQuerySet.as_manager()
 
     class Kind(models.TextChoices):
         MPZP = "mpzp", "miejscowy plan zagospodarowania przestrzennego"

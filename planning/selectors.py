@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 
 from sip.models import Parcel
 
-from .models import ExtractCase, Plan, Zone
+from .models import IN_FORCE_SQL, ExtractCase, Plan, Zone
 
 # Pieces of a zone this small are digitising slivers, not zoning (ustalenia nie obejmują 0,3 m²).
 SLIVER_MAX_AREA_M2 = 0.5
@@ -30,12 +30,10 @@ plans AS (
     SELECT pl.id,
            (SELECT ST_Union(a.boundary)
               FROM planning_amendment am JOIN planning_plan a ON a.id = am.amending_id
-             WHERE am.amended_id = pl.id AND a.status = 'in_force'
+             WHERE am.amended_id = pl.id AND {amending_in_force}
                AND a.boundary && parcel.geom) AS replaced
       FROM planning_plan pl, parcel
-     WHERE pl.status = 'in_force'
-       AND (pl.valid_from IS NULL OR pl.valid_from <= CURRENT_DATE)
-       AND (pl.valid_to IS NULL OR pl.valid_to >= CURRENT_DATE)
+     WHERE {plan_in_force}
        AND pl.boundary && parcel.geom AND ST_Intersects(pl.boundary, parcel.geom)
 ),
 pieces AS (
@@ -52,7 +50,9 @@ UNION ALL
 SELECT 'parcel', NULL, NULL, (SELECT area FROM parcel)
 UNION ALL
 SELECT 'covered', NULL, NULL, COALESCE((SELECT ST_Area(ST_Union(geom)) FROM pieces), 0)
-"""
+""".replace("{amending_in_force}", IN_FORCE_SQL.format(p="a")).replace(
+    "{plan_in_force}", IN_FORCE_SQL.format(p="pl")
+)
 
 
 @dataclass
@@ -138,7 +138,7 @@ def geojson_of(queryset: QuerySet, field_name: str, srid: int, precision: int) -
 
 def plans_in_force(gmina) -> QuerySet[Plan]:
     """Return the gmina's plans in force, newest first."""
-    return Plan.objects.filter(gmina=gmina, status=Plan.Status.IN_FORCE).order_by("-resolution_date")
+    return Plan.objects.in_force().filter(gmina=gmina).order_by("-resolution_date")
 
 
 def extract_register(gmina_ids, *, query: str = "", year: int | None = None, kind: str = "") -> QuerySet:

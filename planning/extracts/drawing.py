@@ -177,9 +177,7 @@ def render_sheet(
     # The legend names what can be seen: at least 4 mm² of a zone inside the frame itself.
     exact = _envelope(sheet.extent)
     seen_area = 4 * (sheet.scale / 1000) ** 2
-    replaced = [
-        a.boundary for a in plan.amended_by.filter(status=Plan.Status.IN_FORCE, boundary__intersects=env)
-    ]
+    replaced = [a.boundary for a in plan.amended_by.in_force().filter(boundary__intersects=env)]
     visible_purposes = set()
     for zone in zones:
         visible = zone.clipped.intersection(exact)

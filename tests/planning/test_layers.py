@@ -81,3 +81,22 @@ def test_feature_info_names_the_zone(client, demo_data):
     )
     page = resp.content.decode()
     assert resp.status_code == 200 and zone.symbol in page and "symbol terenu" in page
+
+
+def test_an_amendment_applies_only_from_its_first_day(client, demo_data):
+    import datetime as dt
+
+    from planning.selectors import parcel_zoning
+    from sip.models import Parcel
+
+    amending = Plan.objects.filter(amendments_made__kind="change", status="in_force").first()
+    amended = amending.amendments_made.first().amended
+    inside = amending.boundary.point_on_surface
+    parcel = Parcel.objects.filter(geom__contains=inside).first()
+    assert {p.plan.pk for p in parcel_zoning(parcel).plans} >= {amending.pk}
+    # The same amendment, taking effect next year: the amended plan's zones apply there today.
+    amending.valid_from = dt.date.today() + dt.timedelta(days=365)
+    amending.save(update_fields=["valid_from"])
+    assert [z.plan_id for z in ZoneInForce.objects.filter(geom__contains=inside)] == [amended.pk]
+    plans = {p.plan.pk for p in parcel_zoning(parcel).plans}
+    assert amended.pk in plans and amending.pk not in plans
