@@ -159,14 +159,6 @@ def catalogue() -> Catalogue:
         return _catalogue
 
 
-def _role_names(user) -> set[str]:
-    cached = getattr(user, "_sip_layer_roles", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
-        user._sip_layer_roles = cached
-    return cached
-
-
 def may_see(user, info: LayerInfo) -> bool:
     """Whether the user may see this layer in WMS, WFS and the geoportal."""
     visibility = info.layer.visibility
@@ -177,7 +169,7 @@ def may_see(user, info: LayerInfo) -> bool:
     if not tenancy.in_scope(user, info.layer.gmina_id):
         return False
     if visibility == Layer.Visibility.ROLES:
-        return tenancy.is_central_admin(user) or bool(info.role_names & _role_names(user))
+        return tenancy.is_central_admin(user) or bool(info.role_names & tenancy.role_names(user))
     return True
 
 

@@ -61,7 +61,8 @@ def sync_roles() -> None:
         group.permissions.set(wanted)
 
 
-def _role_names(user) -> set[str]:
+def role_names(user) -> set[str]:
+    """The names of the role groups of the user (cached on the user object)."""
     if not user or not user.is_authenticated:
         return set()
     cached = getattr(user, "_sip_roles", None)
@@ -73,7 +74,7 @@ def _role_names(user) -> set[str]:
 
 def is_central_admin(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active) and (
-        user.is_superuser or CENTRAL_ADMIN in _role_names(user)
+        user.is_superuser or CENTRAL_ADMIN in role_names(user)
     )
 
 
