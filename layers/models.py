@@ -266,3 +266,18 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.label}"
+
+
+class PublishedSource(models.Model):
+    """A registered source whose default layer was created once: staff own it from then on, so a
+    layer they delete stays deleted after the next migrate."""
+
+    name = models.CharField("źródło", max_length=100, unique=True)
+    published_at = models.DateTimeField("opublikowano", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "opublikowane źródło"
+        verbose_name_plural = "opublikowane źródła"
+
+    def __str__(self) -> str:
+        return self.name

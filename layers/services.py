@@ -13,7 +13,16 @@ from django.db.models import F
 from sip import audit, tenancy
 from sip.models import Gmina
 
-from .models import AccessToken, ExternalLayer, ExternalService, Layer, RegistryVersion, Style, StyleRule
+from .models import (
+    AccessToken,
+    ExternalLayer,
+    ExternalService,
+    Layer,
+    PublishedSource,
+    RegistryVersion,
+    Style,
+    StyleRule,
+)
 from .registry import get_source, sources
 
 # The editable look of a style: what staff set in the admin and apps pass to register(style=…).
@@ -58,9 +67,13 @@ def _check_style(style: Style, source_name: str) -> None:
 
 @transaction.atomic
 def sync_registered_layers() -> list[Layer]:
-    """Create the layer row (and its style) of every registered source that has none; return them."""
+    """Create the layer row (and its style) of every registered source published for the first
+    time; return them. A source is published once: a layer staff deleted is not recreated."""
     created = []
     for source in sources():
+        if PublishedSource.objects.filter(name=source.name).exists():
+            continue
+        PublishedSource.objects.create(name=source.name)
         if Layer.objects.filter(name=source.name).exists():
             continue
         style, style_created = Style.objects.get_or_create(

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 
 from layers import registry, services
 from layers.mapfile import layer_sql, rule_expression
-from layers.models import Layer, Style, StyleRule
+from layers.models import Layer, PublishedSource, Style, StyleRule
 from layers.selectors import catalogue, forget_catalogue, may_see, registry_version, visible_layers
 from sip.models import AuditLog
 from sip.tenancy import PLANNER
@@ -45,13 +45,22 @@ def test_register_refuses_a_bad_description(kwargs, message):
     assert registry.get_source("proba") is None
 
 
-def test_sync_creates_missing_rows_and_keeps_staff_edits(db):
+def test_sync_publishes_a_source_once_and_keeps_staff_edits(db):
+    # A source registered for the first time gets its layer; staff edits are kept afterwards.
+    PublishedSource.objects.filter(name="adresy").delete()
     Layer.objects.filter(name="dzialki").update(title="Działki (zmienione przez centralę)")
     Layer.objects.filter(name="adresy").delete()
     created = services.sync_registered_layers()
     assert [layer.name for layer in created] == ["adresy"]
     assert Layer.objects.get(name="dzialki").title == "Działki (zmienione przez centralę)"
     assert services.sync_registered_layers() == []
+
+
+def test_a_layer_staff_deleted_stays_deleted_after_migrate(db):
+    # The registry's promise: the default layer is created once, then staff own it.
+    Layer.objects.filter(name="drzewa").delete()
+    assert services.sync_registered_layers() == []
+    assert not Layer.objects.filter(name="drzewa").exists()
 
 
 def test_only_the_central_unit_publishes_layers(db, editor, central_admin, gmina):
