@@ -148,6 +148,7 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
             format="image/png",
             transparent=False,
             bgcolor=(255, 255, 255),
+            dpi=DPI,
         )
     )
     if req.highlight is not None:

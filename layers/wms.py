@@ -45,6 +45,9 @@ class MapRequest:
     format: str
     transparent: bool
     bgcolor: tuple[int, int, int]
+    # Pixels per inch of the image when it is meant for paper (a print); None for screens
+    # (OGC's 0.28 mm pixel). Scale-dependent rules and symbol sizes follow it.
+    dpi: float | None = None
 
 
 def request_version(params: dict[str, str]) -> str:
@@ -256,10 +259,13 @@ def render_map(mr: MapRequest) -> bytes:
         fmt = MAP_FORMATS[mr.format]
         m.selectOutputFormat("png-transparent" if mr.transparent else fmt)
         m.imagecolor.setRGB(*mr.bgcolor)
-        if not cascading:
+        if not cascading and mr.dpi is None:
             return bytes(m.draw().getBytes())
-        # An outside service may take seconds: draw a copy, so other requests need not wait.
+        # An outside service may take seconds, a print changes the resolution: draw a copy,
+        # so other requests need not wait and the shared map stays as it is.
         m = m.clone()
+    if mr.dpi is not None:
+        m.resolution = mr.dpi
     return bytes(m.draw().getBytes())
 
 
