@@ -2,10 +2,11 @@
 
 The API, the staff pages, the importers and the exporters know nothing about trees or lamps;
 they read a `Register`: its model, geometry, attributes with their Polish column names, and
-computed values. `Register.layer()` describes the register for a layer registry (WMS/WFS).
+computed values. inventory/maplayers.py publishes the registers as map layers (WMS/WFS).
 
 Adding a register: a model deriving from `models.RegisterItem` with a `geom` field, a
-migration, and one `Register(...)` in REGISTERS below.
+migration, and one `Register(...)` in REGISTERS below; for its map layer, a view of its public
+rows (see migration 0005) and an entry in inventory/maplayers.py.
 """
 
 from __future__ import annotations
@@ -118,23 +119,6 @@ class Register:
         for c in self.computed:
             qs = qs.annotate(**{c.name: c.expression()})
         return qs
-
-    def layer(self) -> dict:
-        """What a layer registry needs to publish this register as a WMS/WFS layer."""
-        return {
-            "name": f"inventory-{self.slug}",
-            "title": self.title,
-            "table": self.model._meta.db_table,
-            "model": self.model._meta.label,
-            "geometry_field": "geom",
-            "geometry_type": self.geometry,
-            "srid": 2180,
-            "gmina_field": "gmina_id",
-            "fields": [(a.name, self.label(a.name)) for a in self.all_attrs]
-            + [(c.name, c.label) for c in self.computed],
-            "public_by_default": self.public_by_default,
-            "style": self.style,
-        }
 
     # --- values ----------------------------------------------------------------------------
     def convert(self, attr: Attr, raw, lookups: dict[str, dict[str, int]] | None = None):
