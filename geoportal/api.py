@@ -13,6 +13,14 @@ from sip.models import Gmina
 from . import search
 
 
+def _gmina_of(request) -> Gmina:
+    """The gmina named by ?gmina=<slug>, or 404."""
+    gmina = Gmina.objects.filter(slug=request.query_params.get("gmina", "")).first()
+    if gmina is None:
+        raise Http404("Nie ma takiej gminy.")
+    return gmina
+
+
 class SearchView(APIView):
     @extend_schema(
         parameters=[
@@ -29,9 +37,7 @@ class SearchView(APIView):
         query = request.query_params.get("q", "").strip()
         if not 2 <= len(query) <= MAX_QUERY_LENGTH:
             raise BadRequest(f"Parametr q: od 2 do {MAX_QUERY_LENGTH} znaków.")
-        gmina = Gmina.objects.filter(slug=request.query_params.get("gmina", "")).first()
-        if gmina is None:
-            raise Http404("Nie ma takiej gminy.")
+        gmina = _gmina_of(request)
         return Response({"results": search.search(query, gmina, request.user)})
 
 
@@ -67,9 +73,7 @@ class PrintView(APIView):
         from .printing import PrintError, parse_print_request, render_print
         from .views import BASE_LAYERS
 
-        gmina = Gmina.objects.filter(slug=request.query_params.get("gmina", "")).first()
-        if gmina is None:
-            raise Http404("Nie ma takiej gminy.")
+        gmina = _gmina_of(request)
         highlight = None
         if request.query_params.get("parcel"):
             parcel = Parcel.objects.filter(identifier=request.query_params["parcel"]).first()
