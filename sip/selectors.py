@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.gis.db.models.functions import Area, AsGeoJSON, PointOnSurface, Transform
+from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
 from django.contrib.postgres.lookups import Unaccent
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Lower
@@ -123,8 +123,3 @@ def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[Add
         qs = qs.filter(gmina=gmina)
     ordered = qs.order_by("locality", "street__name", "house_number")[:SEARCH_LIMIT]
     return [(a, a.parcel_id) for a in ordered]
-
-
-def gmina_centroids() -> QuerySet[Gmina]:
-    """Return the gminas annotated with a point inside each (EPSG:4326)."""
-    return Gmina.objects.annotate(point=Transform(PointOnSurface("boundary"), 4326))
