@@ -315,3 +315,36 @@ class AlleyEdge(models.Model):
         verbose_name = "krawędź sieci alejek"
         verbose_name_plural = "krawędzie sieci alejek"
         indexes = [models.Index(fields=["cemetery", "step_free"], name="alleyedge_cemetery")]
+
+
+class NetworkAccess(models.Model):
+    """Where a grave or a gate meets the alley network: its nearest edge (of every edge, or of
+    the step-free ones), the fraction along it and the distance to it.
+
+    Written by build_cemetery_graph next to the edges, so that a route need not search for
+    them. The object's position at that time is kept: a grave or gate moved or added since is
+    snapped afresh by the route query instead."""
+
+    cemetery = models.ForeignKey(Cemetery, on_delete=models.CASCADE, related_name="+")
+    grave = models.ForeignKey(Grave, null=True, on_delete=models.CASCADE, related_name="+")
+    gate = models.ForeignKey(Gate, null=True, on_delete=models.CASCADE, related_name="+")
+    step_free = models.BooleanField()
+    geom = models.PointField(srid=STORAGE_SRID)
+    edge = models.ForeignKey(AlleyEdge, on_delete=models.CASCADE, related_name="+")
+    fraction = models.FloatField()
+    distance = models.FloatField()
+    component = models.BigIntegerField()
+    on_network = models.PointField(srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = "dojście do sieci alejek"
+        verbose_name_plural = "dojścia do sieci alejek"
+        constraints = [
+            models.UniqueConstraint(fields=["grave", "step_free"], name="networkaccess_grave"),
+            models.UniqueConstraint(fields=["gate", "step_free"], name="networkaccess_gate"),
+            models.CheckConstraint(
+                condition=Q(grave__isnull=False, gate__isnull=True)
+                | Q(grave__isnull=True, gate__isnull=False),
+                name="networkaccess_grave_or_gate",
+            ),
+        ]

@@ -3,10 +3,10 @@ position inside the cemetery) along the alleys, then the last straight step to t
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import shapely
 from django.contrib.gis.geos import Point
 from pyproj import Transformer
@@ -51,11 +51,11 @@ def _transformer(srid: int) -> Transformer:
 
 def to_srid(coords, srid: int) -> list[list[float]]:
     """Coordinates from EPSG:2180 to `srid` (x/easting or longitude first, as in GeoJSON)."""
+    xy = np.asarray(coords, dtype=float).reshape(-1, 2)
     if srid == 2180:
-        return [[round(x, 3), round(y, 3)] for x, y in coords]
-    xs, ys = _transformer(srid).transform([c[0] for c in coords], [c[1] for c in coords])
-    digits = 7 if srid == 4326 else 3
-    return [[round(x, digits), round(y, digits)] for x, y in zip(xs, ys, strict=True)]
+        return np.round(xy, 3).tolist()
+    xs, ys = _transformer(srid).transform(xy[:, 0].tolist(), xy[:, 1].tolist())
+    return np.round(np.column_stack((xs, ys)), 7 if srid == 4326 else 3).tolist()
 
 
 def _pick_gate(gates: list[Gate], wanted: str) -> Gate:
@@ -151,22 +151,21 @@ def _explain_missing_route(grave_id, gate_id, start, step_free) -> None:
 def _assemble(grave: GraveRef, rows: list[tuple], step_free: bool) -> Route:
     gate_id, gate_name, sx, sy, access, final, nx, ny = rows[0][:8]
     lines = shapely.from_wkb([row[12] for row in rows])
-    lengths = shapely.length(lines)
-    legs: list[directions.Leg] = []
-    for row, line, length in zip(rows, lines, lengths, strict=True):
-        coords = [(x, y) for x, y in shapely.get_coordinates(line).tolist()]
-        legs.append(directions.Leg(row[8], row[9], row[10], row[11], coords, float(length)))
-    start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)
-    coords: list[tuple[float, float]] = [start_xy]
-    for leg in legs:
-        for c in leg.coords:
-            if math.dist(c, coords[-1]) > 1e-6:
-                coords.append(c)
-    for point in (on_net, grave_xy):
-        if math.dist(coords[-1], point) > 1e-6:
-            coords.append(point)
+    lengths = shapely.length(lines).tolist()
+    points, owner = shapely.get_coordinates(lines, return_index=True)
+    pieces = np.split(points, np.searchsorted(owner, np.arange(1, len(rows))))
+    legs = [
+        directions.Leg(row[8], row[9], row[10], row[11], piece.tolist(), length)
+        for row, piece, length in zip(rows, pieces, lengths, strict=True)
+    ]
+    # The line: start, the pieces, the point on the network, the grave, without repeated points.
+    line = np.concatenate([[(sx, sy)], points, [(nx, ny), (grave.x, grave.y)]])
+    keep = np.ones(len(line), dtype=bool)
+    keep[1:] = np.hypot(*np.diff(line, axis=0).T) > 1e-6
+    coords = [tuple(c) for c in line[keep].tolist()]
     if len(coords) == 1:
-        coords.append(grave_xy)
+        coords.append((grave.x, grave.y))
+    start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)
     legs = directions.merge_legs([leg for leg in legs if leg.length > 1e-6])
     if access < 0.5 and legs:
         legs[0].length += access

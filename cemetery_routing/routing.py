@@ -61,6 +61,26 @@ FROM pgr_connectedComponents(
 WHERE e.cemetery_id = %(cemetery)s AND c.node = e.source
 """
 
+# Where every grave and gate meets the network, for all edges and for the step-free ones.
+ACCESS_SQL = """
+INSERT INTO cemetery_routing_networkaccess
+    (cemetery_id, grave_id, gate_id, step_free, geom, edge_id, fraction, distance, component, on_network)
+SELECT %(cemetery)s, o.grave_id, o.gate_id, sf.step_free, o.geom, e.id, ST_LineLocatePoint(e.geom, o.geom),
+       ST_Distance(e.geom, o.geom), e.component, ST_ClosestPoint(e.geom, o.geom)
+FROM (
+    SELECT id AS grave_id, NULL::bigint AS gate_id, geom FROM cemetery_routing_grave
+    WHERE cemetery_id = %(cemetery)s
+    UNION ALL
+    SELECT NULL, id, geom FROM cemetery_routing_gate WHERE cemetery_id = %(cemetery)s
+) o
+CROSS JOIN (VALUES (false), (true)) AS sf(step_free)
+CROSS JOIN LATERAL (
+    SELECT id, geom, component FROM cemetery_routing_alleyedge
+    WHERE cemetery_id = %(cemetery)s AND (step_free OR NOT sf.step_free)
+    ORDER BY geom <-> o.geom LIMIT 1
+) e
+"""
+
 _REPORT_SQL = """
 SELECT component, count(*), sum(length), count(DISTINCT source) + count(DISTINCT target)
 FROM cemetery_routing_alleyedge WHERE cemetery_id = %(cemetery)s
@@ -139,13 +159,14 @@ ORDER BY l.path_seq
 
 
 # The whole route in one round trip. The grave and the starts (gates of its cemetery, one chosen
-# gate, or the walker's point if it lies inside the cemetery) are moved onto their nearest edges;
+# gate, or the walker's point if it lies inside the cemetery) are moved onto their nearest edges
+# (for graves and gates where they still stand, as build() stored it in networkaccess);
 # starts in another connected part than the grave are dropped; pgRouting walks from every start
 # to the grave; the best start (network plus its access step) wins; its edges come back cut at
 # the points and turned in walking order. No row means no route: route_to_grave then asks why.
 # It is a PL/pgSQL function so that PostgreSQL keeps its plan per connection: planning this
 # query costs about as much as the walk itself. Migration 0003 creates it; a change here needs a
-# new migration that runs ROUTE_FUNCTION_SQL again.
+# new migration that runs ROUTE_FUNCTION_SQL again (the latest is 0005).
 ROUTE_FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION cemetery_routing_route(
     p_grave bigint, p_gate bigint, p_x float8, p_y float8, p_step_free boolean
@@ -165,14 +186,19 @@ WITH grave AS (
     WHERE g.id = p_grave
 ),
 target AS (
-    SELECT 1::bigint AS pid, e.id AS edge_id, ST_LineLocatePoint(e.geom, grave.geom) AS fraction,
-           ST_Distance(e.geom, grave.geom) AS access, e.component,
-           ST_ClosestPoint(e.geom, grave.geom) AS on_net
+    SELECT 1::bigint AS pid, a.edge_id, a.fraction, a.access, a.component, a.on_net
     FROM grave CROSS JOIN LATERAL (
-        SELECT id, geom, component FROM cemetery_routing_alleyedge
-        WHERE cemetery_id = grave.cemetery_id AND (step_free OR NOT p_step_free)
-        ORDER BY geom <-> grave.geom LIMIT 1
-    ) e
+        (SELECT edge_id, fraction, distance AS access, component, on_network AS on_net
+         FROM cemetery_routing_networkaccess
+         WHERE grave_id = grave.id AND step_free = p_step_free AND geom = grave.geom)
+        UNION ALL
+        (SELECT id, ST_LineLocatePoint(geom, grave.geom), ST_Distance(geom, grave.geom), component,
+                ST_ClosestPoint(geom, grave.geom)
+         FROM cemetery_routing_alleyedge
+         WHERE cemetery_id = grave.cemetery_id AND (step_free OR NOT p_step_free)
+         ORDER BY geom <-> grave.geom LIMIT 1)
+        LIMIT 1
+    ) a
 ),
 start_points AS (
     SELECT 1 + row_number() OVER (ORDER BY gt.id) AS pid, gt.id AS gate_id, gt.name, gt.geom
@@ -186,12 +212,17 @@ start_points AS (
       AND ST_Contains(c.boundary, ST_SetSRID(ST_MakePoint(p_x::float8, p_y::float8), 2180))
 ),
 starts AS (
-    SELECT s.pid, s.gate_id, s.name, ST_X(s.geom) AS x, ST_Y(s.geom) AS y, e.id AS edge_id,
-           ST_LineLocatePoint(e.geom, s.geom) AS fraction, ST_Distance(e.geom, s.geom) AS access
+    SELECT s.pid, s.gate_id, s.name, ST_X(s.geom) AS x, ST_Y(s.geom) AS y, e.edge_id, e.fraction, e.access
     FROM start_points s CROSS JOIN grave CROSS JOIN LATERAL (
-        SELECT id, geom, component FROM cemetery_routing_alleyedge
-        WHERE cemetery_id = grave.cemetery_id AND (step_free OR NOT p_step_free)
-        ORDER BY geom <-> s.geom LIMIT 1
+        (SELECT edge_id, fraction, distance AS access, component
+         FROM cemetery_routing_networkaccess
+         WHERE gate_id = s.gate_id AND step_free = p_step_free AND geom = s.geom)
+        UNION ALL
+        (SELECT id, ST_LineLocatePoint(geom, s.geom), ST_Distance(geom, s.geom), component
+         FROM cemetery_routing_alleyedge
+         WHERE cemetery_id = grave.cemetery_id AND (step_free OR NOT p_step_free)
+         ORDER BY geom <-> s.geom LIMIT 1)
+        LIMIT 1
     ) e
     WHERE e.component = (SELECT component FROM target)
 ),
@@ -304,9 +335,11 @@ class PathRouter:
 
         params = {"cemetery": self.cemetery_id, "grid": NODE_GRID_M, "node_base": self.cemetery_id * 10**7}
         with connection.cursor() as cur:
+            cur.execute("DELETE FROM cemetery_routing_networkaccess WHERE cemetery_id = %(cemetery)s", params)
             cur.execute(f"DELETE FROM {EDGE_TABLE} WHERE cemetery_id = %(cemetery)s", params)
             cur.execute(_BUILD_SQL, params)
             cur.execute(_COMPONENTS_SQL, params)
+            cur.execute(ACCESS_SQL, params)
         Cemetery.objects.filter(pk=self.cemetery_id).update(graph_built_at=timezone.now())
         return self.report()
 

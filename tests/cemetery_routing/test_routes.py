@@ -223,3 +223,34 @@ def test_step_free_routes_start_at_step_free_gates(client, big_cemetery):
     assert free.status_code == 200 and free.json()["properties"]["gate"]["name"] != "Brama Główna"
     refused = route(client, grave.pk, step_free=1, gate="Brama Główna")
     assert refused.status_code == 409 and "schody" in refused.json()["detail"]
+
+
+def test_graves_and_gates_moved_after_the_build_are_routed_from_where_they_stand(client, big_cemetery):
+    """build() stores where each grave and gate meets the network; one moved since (or added)
+    must not be routed from its old place."""
+    from cemetery_routing.models import Gate, NetworkAccess
+
+    stored = NetworkAccess.objects.filter(cemetery=big_cemetery)
+    assert stored.filter(step_free=False).count() == (
+        Grave.objects.filter(cemetery=big_cemetery).count()
+        + Gate.objects.filter(cemetery=big_cemetery).count()
+    )
+    oracle = Oracle(big_cemetery)
+    gate = Gate.objects.filter(cemetery=big_cemetery).order_by("pk").first()
+    gate.geom = GeosPoint(gate.geom.x + 7, gate.geom.y + 4, srid=2180)
+    gate.save()
+    oracle.gates[gate.name] = (gate.geom.x, gate.geom.y)
+    checked = 0
+    for grave_id in sample_graves(big_cemetery, 12, seed=21):
+        grave = Grave.objects.get(pk=grave_id)
+        grave.geom = GeosPoint(grave.geom.x + 3, grave.geom.y - 2, srid=2180)
+        grave.save()
+        expected = oracle.lengths((grave.geom.x, grave.geom.y), {gate.name: oracle.gates[gate.name]})
+        if expected == {None}:
+            continue
+        resp = route(client, grave_id, gate=gate.name)
+        assert resp.status_code == 200, resp.json()
+        got = resp.json()["properties"]["length_m"]
+        assert any(e is not None and abs(e - got) <= 0.5 for e in expected), (grave_id, got, expected)
+        checked += 1
+    assert checked >= 8
