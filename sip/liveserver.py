@@ -23,9 +23,16 @@ def database_url(settings_dict: dict) -> str:
 
 @contextmanager
 def gunicorn(
-    *, env: dict[str, str] | None = None, workers: int = 2, threads: int = 1, timeout_s: float = 60
+    *,
+    env: dict[str, str] | None = None,
+    workers: int = 2,
+    threads: int = 1,
+    timeout_s: float = 60,
+    app: str = "sip.wsgi",
+    ready_path: str = "/api/schema/",
 ) -> Iterator[str]:
-    """Start gunicorn with `sip.wsgi`, wait until it answers, yield its base URL, stop it."""
+    """Start gunicorn with `app` (SIP by default), wait until `ready_path` answers, yield the
+    base URL, stop it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -35,7 +42,7 @@ def gunicorn(
             sys.executable,
             "-m",
             "gunicorn",
-            "sip.wsgi",
+            app,
             "-w",
             str(workers),
             "--threads",
@@ -57,7 +64,7 @@ def gunicorn(
     try:
         while True:
             try:
-                urllib.request.urlopen(base + "/api/schema/", timeout=5)
+                urllib.request.urlopen(base + ready_path, timeout=5)
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
