@@ -3,11 +3,12 @@ position inside the cemetery) along the alleys, then the last straight step to t
 
 from __future__ import annotations
 
+import itertools
+import math
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-import shapely
 from django.contrib.gis.geos import Point
 from pyproj import Transformer
 
@@ -51,11 +52,11 @@ def _transformer(srid: int) -> Transformer:
 
 def to_srid(coords, srid: int) -> list[list[float]]:
     """Coordinates from EPSG:2180 to `srid` (x/easting or longitude first, as in GeoJSON)."""
-    xy = np.asarray(coords, dtype=float).reshape(-1, 2)
     if srid == 2180:
-        return np.round(xy, 3).tolist()
-    xs, ys = _transformer(srid).transform(xy[:, 0].tolist(), xy[:, 1].tolist())
-    return np.round(np.column_stack((xs, ys)), 7 if srid == 4326 else 3).tolist()
+        return [[round(x, 3), round(y, 3)] for x, y in coords]
+    xs, ys = _transformer(srid).transform([c[0] for c in coords], [c[1] for c in coords])
+    digits = 7 if srid == 4326 else 3
+    return [[round(x, digits), round(y, digits)] for x, y in zip(xs, ys, strict=True)]
 
 
 def _pick_gate(gates: list[Gate], wanted: str) -> Gate:
@@ -148,21 +149,35 @@ def _explain_missing_route(grave_id, gate_id, start, step_free) -> None:
     )
 
 
+def _piece_coords(wkb: bytes) -> list[tuple[float, float]]:
+    """The coordinates of a 2D LineString, or of the Point that ST_LineSubstring gives for a
+    piece of no length, from its WKB (read directly: a route has a handful of small pieces)."""
+    order = "<" if wkb[0] == 1 else ">"
+    (kind,) = struct.unpack_from(order + "I", wkb, 1)
+    if kind == 1:
+        return [struct.unpack_from(order + "2d", wkb, 5)]
+    if kind != 2:
+        raise ValueError(f"a route piece must be a LineString or a Point, not WKB type {kind}")
+    (n,) = struct.unpack_from(order + "I", wkb, 5)
+    flat = struct.unpack_from(f"{order}{2 * n}d", wkb, 9)
+    return list(zip(flat[0::2], flat[1::2], strict=True))
+
+
 def _assemble(grave: GraveRef, rows: list[tuple], step_free: bool) -> Route:
     gate_id, gate_name, sx, sy, access, final, nx, ny = rows[0][:8]
-    lines = shapely.from_wkb([row[12] for row in rows])
-    lengths = shapely.length(lines).tolist()
-    points, owner = shapely.get_coordinates(lines, return_index=True)
-    pieces = np.split(points, np.searchsorted(owner, np.arange(1, len(rows))))
-    legs = [
-        directions.Leg(row[8], row[9], row[10], row[11], piece.tolist(), length)
-        for row, piece, length in zip(rows, pieces, lengths, strict=True)
-    ]
+    legs = []
+    for row in rows:
+        piece = _piece_coords(row[12])
+        length = sum(map(math.dist, piece, piece[1:]))
+        legs.append(directions.Leg(row[8], row[9], row[10], row[11], piece, length))
     # The line: start, the pieces, the point on the network, the grave, without repeated points.
-    line = np.concatenate([[(sx, sy)], points, [(nx, ny), (grave.x, grave.y)]])
-    keep = np.ones(len(line), dtype=bool)
-    keep[1:] = np.hypot(*np.diff(line, axis=0).T) > 1e-6
-    coords = [tuple(c) for c in line[keep].tolist()]
+    coords: list[tuple[float, float]] = [(sx, sy)]
+    for c in itertools.chain.from_iterable(leg.coords for leg in legs):
+        if math.dist(c, coords[-1]) > 1e-6:
+            coords.append(c)
+    for point in ((nx, ny), (grave.x, grave.y)):
+        if math.dist(coords[-1], point) > 1e-6:
+            coords.append(point)
     if len(coords) == 1:
         coords.append((grave.x, grave.y))
     start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)

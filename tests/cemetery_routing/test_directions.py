@@ -65,3 +65,20 @@ def test_steps_add_up_and_read_well():
         "Grób (kwatera A1, rząd 2, grób 7) jest po lewej stronie: zejdź z alejki, 2 m",
     ]
     assert sum(s["distance_m"] for s in steps) == pytest.approx(78.8)
+
+
+@pytest.mark.parametrize("byte_order", [0, 1])
+def test_route_pieces_are_read_from_wkb_like_shapely_reads_them(byte_order):
+    """routes._piece_coords reads what ST_LineSubstring returns: a LineString, or a Point for a
+    piece of no length, in either byte order."""
+    import shapely
+    from shapely.geometry import LineString, Point
+
+    from cemetery_routing.routes import _piece_coords
+
+    line = LineString([(260516.125, 382773.5), (260520.0, 382790.25), (260530.75, 382791.0)])
+    got = _piece_coords(shapely.to_wkb(line, byte_order=byte_order))
+    assert got == list(line.coords)
+    assert _piece_coords(shapely.to_wkb(Point(1.5, 2.5), byte_order=byte_order)) == [(1.5, 2.5)]
+    with pytest.raises(ValueError):
+        _piece_coords(shapely.to_wkb(line.buffer(1), byte_order=byte_order))
