@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 EDGE_TABLE = "cemetery_routing_alleyedge"
@@ -61,24 +61,41 @@ FROM pgr_connectedComponents(
 WHERE e.cemetery_id = %(cemetery)s AND c.node = e.source
 """
 
-# Where every grave and gate meets the network, for all edges and for the step-free ones.
+# Where every grave and gate meets the network, for all edges and for the step-free ones (an
+# object whose nearest edge is step-free has the same answer for both: searched once).
 ACCESS_SQL = """
-INSERT INTO cemetery_routing_networkaccess
-    (cemetery_id, grave_id, gate_id, step_free, geom, edge_id, fraction, distance, component, on_network)
-SELECT %(cemetery)s, o.grave_id, o.gate_id, sf.step_free, o.geom, e.id, ST_LineLocatePoint(e.geom, o.geom),
-       ST_Distance(e.geom, o.geom), e.component, ST_ClosestPoint(e.geom, o.geom)
-FROM (
+WITH objects AS (
     SELECT id AS grave_id, NULL::bigint AS gate_id, geom FROM cemetery_routing_grave
     WHERE cemetery_id = %(cemetery)s
     UNION ALL
     SELECT NULL, id, geom FROM cemetery_routing_gate WHERE cemetery_id = %(cemetery)s
-) o
-CROSS JOIN (VALUES (false), (true)) AS sf(step_free)
-CROSS JOIN LATERAL (
-    SELECT id, geom, component FROM cemetery_routing_alleyedge
-    WHERE cemetery_id = %(cemetery)s AND (step_free OR NOT sf.step_free)
-    ORDER BY geom <-> o.geom LIMIT 1
-) e
+),
+nearest AS (
+    SELECT o.grave_id, o.gate_id, o.geom, e.id AS edge_id, e.geom AS edge_geom, e.component, e.step_free
+    FROM objects o CROSS JOIN LATERAL (
+        SELECT id, geom, component, step_free FROM cemetery_routing_alleyedge
+        WHERE cemetery_id = %(cemetery)s ORDER BY geom <-> o.geom LIMIT 1
+    ) e
+),
+nearest_step_free AS (
+    SELECT grave_id, gate_id, geom, edge_id, edge_geom, component FROM nearest WHERE step_free
+    UNION ALL
+    SELECT n.grave_id, n.gate_id, n.geom, e.id, e.geom, e.component
+    FROM nearest n CROSS JOIN LATERAL (
+        SELECT id, geom, component FROM cemetery_routing_alleyedge
+        WHERE cemetery_id = %(cemetery)s AND step_free ORDER BY geom <-> n.geom LIMIT 1
+    ) e
+    WHERE NOT n.step_free
+)
+INSERT INTO cemetery_routing_networkaccess
+    (cemetery_id, grave_id, gate_id, step_free, geom, edge_id, fraction, distance, component, on_network)
+SELECT %(cemetery)s, grave_id, gate_id, sf, geom, edge_id, ST_LineLocatePoint(edge_geom, geom),
+       ST_Distance(edge_geom, geom), component, ST_ClosestPoint(edge_geom, geom)
+FROM (
+    SELECT false AS sf, grave_id, gate_id, geom, edge_id, edge_geom, component FROM nearest
+    UNION ALL
+    SELECT true, grave_id, gate_id, geom, edge_id, edge_geom, component FROM nearest_step_free
+) AS a
 """
 
 _REPORT_SQL = """
@@ -160,7 +177,10 @@ ORDER BY l.path_seq
 
 # The whole route in one round trip. The grave and the starts (gates of its cemetery, one chosen
 # gate, or the walker's point if it lies inside the cemetery) are moved onto their nearest edges
-# (for graves and gates where they still stand, as build() stored it in networkaccess);
+# (for graves and gates where they still stand, as build() stored it in networkaccess: the
+# stored row comes first in `(stored) UNION ALL (search) LIMIT 1`, and the search never runs
+# when it is found; a plan that calls pgr_withPoints, which is PARALLEL UNSAFE, is never
+# parallel, so the Append reads its branches in order);
 # starts in another connected part than the grave are dropped; pgRouting walks from every start
 # to the grave; the best start (network plus its access step) wins; its edges come back cut at
 # the points and turned in walking order. No row means no route: route_to_grave then asks why.
@@ -334,13 +354,21 @@ class PathRouter:
         from .models import Cemetery
 
         params = {"cemetery": self.cemetery_id, "grid": NODE_GRID_M, "node_base": self.cemetery_id * 10**7}
-        with connection.cursor() as cur:
-            cur.execute("DELETE FROM cemetery_routing_networkaccess WHERE cemetery_id = %(cemetery)s", params)
-            cur.execute(f"DELETE FROM {EDGE_TABLE} WHERE cemetery_id = %(cemetery)s", params)
-            cur.execute(_BUILD_SQL, params)
-            cur.execute(_COMPONENTS_SQL, params)
-            cur.execute(ACCESS_SQL, params)
-        Cemetery.objects.filter(pk=self.cemetery_id).update(graph_built_at=timezone.now())
+        # One rebuild of a cemetery at a time (two alley edits saved at once): the second waits
+        # for the first and then replaces its edges, instead of failing on duplicate access rows.
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT 1 FROM cemetery_routing_cemetery WHERE id = %(cemetery)s FOR UPDATE", params
+                )
+                cur.execute(
+                    "DELETE FROM cemetery_routing_networkaccess WHERE cemetery_id = %(cemetery)s", params
+                )
+                cur.execute(f"DELETE FROM {EDGE_TABLE} WHERE cemetery_id = %(cemetery)s", params)
+                cur.execute(_BUILD_SQL, params)
+                cur.execute(_COMPONENTS_SQL, params)
+                cur.execute(ACCESS_SQL, params)
+            Cemetery.objects.filter(pk=self.cemetery_id).update(graph_built_at=timezone.now())
         return self.report()
 
     def report(self) -> GraphReport:

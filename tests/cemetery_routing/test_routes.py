@@ -254,3 +254,19 @@ def test_graves_and_gates_moved_after_the_build_are_routed_from_where_they_stand
         assert any(e is not None and abs(e - got) <= 0.5 for e in expected), (grave_id, got, expected)
         checked += 1
     assert checked >= 8
+
+
+def test_step_free_route_to_a_grave_moved_after_the_build(client, big_cemetery):
+    oracle_free = Oracle(big_cemetery, step_free=True)
+    graves = Grave.objects.filter(cemetery=big_cemetery, section__name__in=["H2", "H3", "I2", "I3"])
+    checked = 0
+    for grave in graves.order_by("pk")[::17][:8]:
+        grave.geom = GeosPoint(grave.geom.x - 2, grave.geom.y + 3, srid=2180)
+        grave.save()
+        expected = oracle_free.lengths((grave.geom.x, grave.geom.y), oracle_free.gates)
+        resp = route(client, grave.pk, step_free=1)
+        assert resp.status_code == 200, resp.json()
+        got = resp.json()["properties"]["length_m"]
+        assert any(e is not None and abs(e - got) <= 0.5 for e in expected), (grave.pk, got, expected)
+        checked += 1
+    assert checked == 8
