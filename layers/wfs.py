@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 import threading
+from decimal import Decimal
 
 import orjson
 from defusedxml import DefusedXmlException
+from django.utils.functional import Promise
 from gisserver import output
 from gisserver.crs import CRS
 from gisserver.exceptions import OWSException
 from gisserver.features import FeatureType, ServiceDescription, field
 from gisserver.operations import wfs20
-from gisserver.output.geojson import _json_default
 from gisserver.views import WFSView
 
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
@@ -38,19 +39,28 @@ class WFSAccessDenied(OWSException):
     status_code = 403
 
 
+def _json_value(value):
+    """What orjson does not write itself: decimals (as gisserver writes them, text) and lazy
+    translations."""
+    if isinstance(value, (Decimal, Promise)):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} nie da się zapisać w GeoJSON")
+
+
 class RowGeoJsonRenderer(output.DBGeoJsonRenderer):
     """GeoJSON from database rows as tuples rather than model instances.
 
     gisserver's DBGeoJsonRenderer builds a model instance for every feature and reads each
     property through it; for 10,000 parcels that costs about as much as PostGIS needs to
-    write their geometries. The registry's layers are flat (plain columns, or columns of a
-    related row named with dots), so the rows are read with values_list(): same columns, same
-    pagination and counts, no instances. Anything else takes gisserver's own path."""
+    write their geometries. The registry's layers are flat (plain columns of the layer's
+    model or view, see registry.register), so the rows are read with values_list(): same
+    columns, same pagination and counts, no instances. Anything else (nested elements, related
+    rows gisserver would prefetch) takes gisserver's own path."""
 
     def decorate_queryset(self, projection, queryset):
         queryset = super().decorate_queryset(projection, queryset)
         elements = self._flat_elements(projection)
-        if elements is None:
+        if elements is None or queryset._prefetch_related_lookups:
             return queryset
         self._names = getattr(self, "_names", {})
         self._names[id(projection)] = (f"{projection.feature_type.name}.", [e.name for e in elements])
@@ -76,7 +86,7 @@ class RowGeoJsonRenderer(output.DBGeoJsonRenderer):
         return b'    {"type":"Feature","id":%b,"geometry":%b,"properties":%b}' % (
             orjson.dumps(prefix + str(pk)),
             b"null" if geojson is None else geojson.encode(),
-            orjson.dumps(properties, default=_json_default),
+            orjson.dumps(properties, default=_json_value),
         )
 
 

@@ -244,18 +244,21 @@ def _prepare_map(m: mapscript.mapObj, layers, srid: int) -> None:
         m._sip_srid = srid
 
 
+def pixel_centre_extent(bbox, width: int, height: int) -> tuple[float, float, float, float]:
+    """A WMS BBOX (the outer edge of the image) as MapServer's extent (through pixel centres)."""
+    minx, miny, maxx, maxy = bbox
+    half_x, half_y = (maxx - minx) / width / 2, (maxy - miny) / height / 2
+    return minx + half_x, miny + half_y, maxx - half_x, maxy - half_y
+
+
 def render_map(mr: MapRequest) -> bytes:
     """Draw the map with MapServer; return the encoded image."""
-    minx, miny, maxx, maxy = mr.bbox
-    # WMS BBOX is the outer edge of the image; MapServer's extent runs through pixel centres.
-    half_x = (maxx - minx) / mr.width / 2
-    half_y = (maxy - miny) / mr.height / 2
     cascading = any(info.is_external for info in mr.layers)
     with MapHolder.lock:
         m, _cat = MapHolder.get()
         _prepare_map(m, mr.layers, mr.srid)
         m.setSize(mr.width, mr.height)
-        m.setExtent(minx + half_x, miny + half_y, maxx - half_x, maxy - half_y)
+        m.setExtent(*pixel_centre_extent(mr.bbox, mr.width, mr.height))
         fmt = MAP_FORMATS[mr.format]
         m.selectOutputFormat("png-transparent" if mr.transparent else fmt)
         m.imagecolor.setRGB(*mr.bgcolor)

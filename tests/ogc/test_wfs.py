@@ -207,8 +207,9 @@ def test_geojson_from_rows_equals_gisservers_own_rendering(demo_data, db, client
         body.pop("timeStamp")
         return body
 
-    fast = fetch(), fetch(PROPERTYNAME=f"{typename}/geom")
+    variants = [{}, {"PROPERTYNAME": f"{typename}/geom"}, {"SRSNAME": "EPSG:2176"}]
+    fast = [fetch(**v) for v in variants]
     monkeypatch.setattr(wfs.RowGeoJsonRenderer, "_flat_elements", staticmethod(lambda projection: None))
-    reference = fetch(), fetch(PROPERTYNAME=f"{typename}/geom")
+    reference = [fetch(**v) for v in variants]
     assert len(fast[0]["features"]) >= 150 and fast[0]["features"][0]["properties"]
     assert fast == reference
