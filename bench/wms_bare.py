@@ -10,18 +10,27 @@ from urllib.parse import parse_qs
 
 import mapscript
 
-_map = None
+_maps: dict[str, object] = {}
 
 
-def _the_map(layer_name: str):
-    global _map
-    if _map is None:
-        _map = mapscript.mapObj(os.environ["SIP_BENCH_MAPFILE"])
-        _map.selectOutputFormat("png-transparent")
-        for i in range(_map.numlayers):
-            layer = _map.getLayer(i)
-            layer.status = mapscript.MS_ON if layer.name == layer_name else mapscript.MS_OFF
-    return _map
+def open_map(path: str, layer_name: str):
+    """The saved mapfile with only `layer_name` switched on, drawing transparent PNG."""
+    m = mapscript.mapObj(path)
+    m.selectOutputFormat("png-transparent")
+    for i in range(m.numlayers):
+        layer = m.getLayer(i)
+        layer.status = mapscript.MS_ON if layer.name == layer_name else mapscript.MS_OFF
+    return m
+
+
+def draw(m, bbox, width: int, height: int) -> bytes:
+    # The same extent as layers.wms.pixel_centre_extent; the baseline imports nothing of SIP
+    # (that module needs Django).
+    minx, miny, maxx, maxy = bbox
+    half_x, half_y = (maxx - minx) / width / 2, (maxy - miny) / height / 2
+    m.setSize(width, height)
+    m.setExtent(minx + half_x, miny + half_y, maxx - half_x, maxy - half_y)
+    return m.draw().getBytes()
 
 
 def application(environ, start_response):
@@ -29,13 +38,10 @@ def application(environ, start_response):
     if "BBOX" not in query:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
-    m = _the_map(query["LAYERS"])
-    width, height = int(query["WIDTH"]), int(query["HEIGHT"])
-    minx, miny, maxx, maxy = (float(v) for v in query["BBOX"].split(","))
-    m.setSize(width, height)
-    # WMS BBOX is the outer edge of the pixels; mapObj extent is their centres.
-    hx, hy = (maxx - minx) / width / 2, (maxy - miny) / height / 2
-    m.setExtent(minx + hx, miny + hy, maxx - hx, maxy - hy)
-    body = m.draw().getBytes()
+    layer = query["LAYERS"]
+    if layer not in _maps:
+        _maps[layer] = open_map(os.environ["SIP_BENCH_MAPFILE"], layer)
+    bbox = [float(v) for v in query["BBOX"].split(",")]
+    body = draw(_maps[layer], bbox, int(query["WIDTH"]), int(query["HEIGHT"]))
     start_response("200 OK", [("Content-Type", "image/png"), ("Content-Length", str(len(body)))])
     return [body]
