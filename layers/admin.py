@@ -270,7 +270,7 @@ class ExternalLayerInline(admin.TabularInline):
 
 @admin.register(ExternalService)
 class ExternalServiceAdmin(CentralOnlyAdmin):
-    list_display = ("title", "url", "version", "harvested_at", "last_error")
+    list_display = ("title", "kind", "url", "version", "harvested_at", "last_error")
     readonly_fields = ("service_title", "harvested_at", "last_error")
     inlines = [ExternalLayerInline]
     actions = ["harvest"]
@@ -293,7 +293,17 @@ class ExternalLayerAdmin(CentralOnlyAdmin):
     list_display = ("title", "name", "service", "srids")
     list_filter = ("service",)
     search_fields = ("title", "name")
-    readonly_fields = ("service", "name", "title", "abstract", "srids", "extent_4326", "queryable")
+    readonly_fields = (
+        "service",
+        "name",
+        "title",
+        "abstract",
+        "srids",
+        "extent_4326",
+        "queryable",
+        "tile_matrix_sets",
+        "image_format",
+    )
     actions = ["publish"]
 
     def has_add_permission(self, request):

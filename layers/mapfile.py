@@ -11,6 +11,7 @@ import re
 import tempfile
 import threading
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import mapscript
 from django.db import connections
@@ -62,9 +63,15 @@ END
 """
 
 
-def _fontset_path() -> str:
+def _work_folder() -> Path:
+    """MapServer's files that SIP writes (the font list, the cache of outside WMTS tiles)."""
     folder = Path(tempfile.gettempdir()) / "sip-mapserver"
     folder.mkdir(exist_ok=True)
+    return folder
+
+
+def _fontset_path() -> str:
+    folder = _work_folder()
     path = folder / "fonts.txt"
     text = "".join(f"{alias} {file}\n" for alias, file in FONT_FILES.items())
     if not path.exists() or path.read_text() != text:
@@ -197,16 +204,29 @@ def rule_expression(rule) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
-def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj | None:
-    """A layer of an outside WMS, fetched by MapServer's WMS client while drawing (cascading)."""
-    ext = info.layer.external
-    srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
-    if not srids:
-        return None  # the service offers none of our CRSs: nothing MapServer could ask for
+def _raster_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj:
+    """A new raster layer of the map for the registry layer, off until a request names it."""
     lo = mapscript.layerObj(m)
     lo.name = info.layer.name
     lo.type = mapscript.MS_LAYER_RASTER
     lo.status = mapscript.MS_OFF
+    if info.layer.min_scale:
+        lo.minscaledenom = float(info.layer.min_scale)
+    if info.layer.max_scale:
+        lo.maxscaledenom = float(info.layer.max_scale)
+    return lo
+
+
+def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj | None:
+    """A layer of an outside WMS, fetched by MapServer's WMS client while drawing (cascading),
+    or of an outside WMTS, whose tiles GDAL fetches and MapServer reprojects."""
+    ext = info.layer.external
+    srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
+    if not srids:
+        return None  # the service offers none of our CRSs: nothing MapServer could ask for
+    if ext.service.kind == ext.service.Kind.WMTS:
+        return _add_wmts_layer(m, info)
+    lo = _raster_layer(m, info)
     lo.setConnectionType(mapscript.MS_WMS, "")
     lo.connection = ext.service.url
     preferred = STORAGE_SRID if STORAGE_SRID in srids else srids[0]
@@ -221,26 +241,40 @@ def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerO
         ("wms_connectiontimeout", "20"),
     ):
         lo.metadata.set(key, value)
-    if info.layer.min_scale:
-        lo.minscaledenom = float(info.layer.min_scale)
-    if info.layer.max_scale:
-        lo.maxscaledenom = float(info.layer.max_scale)
+    return lo
+
+
+def _add_wmts_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj:
+    """A WMTS layer as a raster that GDAL's WMTS driver reads tile by tile; the tile matrix set
+    in EPSG:2180 is preferred (no reprojection of the tiles)."""
+    ext = info.layer.external
+    sets = sorted(ext.tile_matrix_sets.items(), key=lambda item: (item[1] != STORAGE_SRID, item[0]))
+    matrix_set, srid = sets[0]
+    url = ext.service.url
+    url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
+    description = (
+        f"<GDAL_WMTS><GetCapabilitiesUrl>{escape(url)}</GetCapabilitiesUrl>"
+        f"<Layer>{escape(ext.name)}</Layer><TileMatrixSet>{escape(matrix_set)}</TileMatrixSet>"
+        f"<Format>{escape(ext.image_format or 'image/png')}</Format>"
+        "<ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes><Timeout>20</Timeout>"
+        # Tiles are kept for a day (GDAL would otherwise cache them in the working directory).
+        f"<Cache><Path>{escape(str(_work_folder() / 'wmts-cache'))}</Path><Expires>86400</Expires></Cache>"
+        "</GDAL_WMTS>"
+    )
+    lo = _raster_layer(m, info)
+    lo.data = description
+    lo.setProjection(mapserver_projection(srid))
+    lo.setProcessingKey("RESAMPLE", "BILINEAR")
+    lo.metadata.set("wms_title", info.layer.title)
     return lo
 
 
 def add_raster_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj:
     """A raster file (GeoTIFF) drawn by MapServer through GDAL."""
-    lo = mapscript.layerObj(m)
-    lo.name = info.layer.name
-    lo.type = mapscript.MS_LAYER_RASTER
-    lo.status = mapscript.MS_OFF
+    lo = _raster_layer(m, info)
     lo.data = info.layer.raster.path
     lo.setProjection(mapserver_projection(info.raster_srid))
     lo.setProcessingKey("RESAMPLE", "BILINEAR")
-    if info.layer.min_scale:
-        lo.minscaledenom = float(info.layer.min_scale)
-    if info.layer.max_scale:
-        lo.maxscaledenom = float(info.layer.max_scale)
     return lo
 
 

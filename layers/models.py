@@ -113,12 +113,25 @@ class StyleRule(models.Model):
 
 
 class ExternalService(models.Model):
-    """An outside WMS (e.g. GUGiK's orthophoto) whose layers SIP shows and cascades."""
+    """An outside WMS or WMTS (e.g. GUGiK's orthophoto) whose layers SIP shows and cascades."""
+
+    class Kind(models.TextChoices):
+        WMS = "wms", "WMS"
+        WMTS = "wmts", "WMTS (kafle)"
 
     title = models.CharField("nazwa", max_length=200)
-    url = models.URLField("adres usługi (WMS)", max_length=500, unique=True)
+    url = models.URLField(
+        "adres usługi",
+        max_length=500,
+        unique=True,
+        help_text="Adres usługi bez parametrów (SIP dopisze SERVICE i REQUEST).",
+    )
+    kind = models.CharField("rodzaj usługi", max_length=4, choices=Kind.choices, default=Kind.WMS)
     version = models.CharField(
-        "wersja WMS", max_length=5, default="1.3.0", choices=[("1.3.0", "1.3.0"), ("1.1.1", "1.1.1")]
+        "wersja",
+        max_length=5,
+        default="1.3.0",
+        choices=[("1.3.0", "WMS 1.3.0"), ("1.1.1", "WMS 1.1.1"), ("1.0.0", "WMTS 1.0.0")],
     )
     harvested_at = models.DateTimeField("odczytano", null=True, blank=True)
     service_title = models.CharField("tytuł w GetCapabilities", max_length=300, blank=True)
@@ -131,6 +144,11 @@ class ExternalService(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        wmts = self.kind == self.Kind.WMTS
+        if wmts != (self.version == "1.0.0"):
+            raise ValidationError({"version": "Usługa WMTS ma wersję 1.0.0; usługa WMS – 1.3.0 albo 1.1.1."})
 
 
 class ExternalLayer(models.Model):
@@ -145,6 +163,13 @@ class ExternalLayer(models.Model):
     srids = models.JSONField("obsługiwane układy (EPSG)", default=list)
     extent_4326 = models.JSONField("zasięg (WGS 84)", null=True, blank=True)
     queryable = models.BooleanField("odpytywalna", default=False)
+    tile_matrix_sets = models.JSONField(
+        "zestawy kafli (WMTS)",
+        default=dict,
+        blank=True,
+        help_text="Identyfikator zestawu macierzy kafli i jego układ (EPSG), tylko dla WMTS.",
+    )
+    image_format = models.CharField("format kafli (WMTS)", max_length=50, blank=True)
 
     class Meta:
         verbose_name = "warstwa usługi zewnętrznej"

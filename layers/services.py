@@ -4,6 +4,7 @@ registry version so that every worker rebuilds its map objects."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -273,52 +274,87 @@ def create_access_token(*, actor, user, label: str) -> tuple[AccessToken, str]:
 
 
 def harvest_service(*, actor, service: ExternalService, timeout: int = 20) -> list[ExternalLayer]:
-    """Read an external WMS's capabilities with OWSLib; store and return its named layers."""
+    """Read an external WMS's or WMTS's capabilities with OWSLib; store and return its layers."""
     from django.utils import timezone
-    from owslib.wms import WebMapService
-
-    from sip.geometry import ACCEPTED_SRIDS
 
     _require_central(actor)
     try:
-        wms = WebMapService(service.url, version=service.version, timeout=timeout)
+        if service.kind == ExternalService.Kind.WMTS:
+            title, layers = _read_wmts(service, timeout)
+        else:
+            title, layers = _read_wms(service, timeout)
     except Exception as exc:  # OWSLib raises whatever requests, lxml or its parser raise
         service.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         service.save(update_fields=["last_error"])
         raise ValidationError(f"Nie udało się odczytać usługi {service.url}: {exc}") from exc
     found = []
     with transaction.atomic():
-        seen = []
-        for name, layer in wms.contents.items():
-            if not name:
-                continue
-            offered = set()
-            for crs in layer.crsOptions or []:
-                code = crs if isinstance(crs, str) else crs[-1]
-                text = str(code).upper().removeprefix("EPSG:")
-                if text.isdigit() and int(text) in ACCEPTED_SRIDS:
-                    offered.add(int(text))
-            box = layer.boundingBoxWGS84
-            row, _ = ExternalLayer.objects.update_or_create(
-                service=service,
-                name=name,
-                defaults={
-                    "title": (layer.title or name)[:300],
-                    "abstract": layer.abstract or "",
-                    "srids": sorted(offered),
-                    "extent_4326": [float(v) for v in box[:4]] if box else None,
-                    "queryable": bool(layer.queryable),
-                },
-            )
-            seen.append(row.pk)
+        for name, defaults in layers:
+            row, _ = ExternalLayer.objects.update_or_create(service=service, name=name, defaults=defaults)
             found.append(row)
-        ExternalLayer.objects.filter(service=service).exclude(pk__in=seen).delete()
-        service.service_title = (wms.identification.title or "")[:300]
+        ExternalLayer.objects.filter(service=service).exclude(pk__in=[r.pk for r in found]).delete()
+        service.service_title = (title or "")[:300]
         service.harvested_at = timezone.now()
         service.last_error = ""
         service.save()
         audit.record(actor=actor, action="import", obj=service, changes={"layers": len(found)})
     return found
+
+
+def _epsg(code) -> int | None:
+    """The EPSG number of a CRS as capabilities write it (EPSG:2180, urn:ogc:def:crs:EPSG::2180,
+    an http://www.opengis.net/def/crs/EPSG/0/2180 URI), if SIP accepts that CRS."""
+    from sip.geometry import ACCEPTED_SRIDS
+
+    text = str(code).strip().upper()
+    tail = re.split(r"[:/]", text)[-1]
+    if "EPSG" in text and tail.isdigit() and int(tail) in ACCEPTED_SRIDS:
+        return int(tail)
+    return None
+
+
+def _layer_defaults(layer, name: str, srids, queryable: bool) -> dict:
+    box = layer.boundingBoxWGS84
+    return {
+        "title": (layer.title or name)[:300],
+        "abstract": layer.abstract or "",
+        "srids": sorted(srids),
+        "extent_4326": [float(v) for v in box[:4]] if box else None,
+        "queryable": queryable,
+    }
+
+
+def _read_wms(service: ExternalService, timeout: int) -> tuple[str, list[tuple[str, dict]]]:
+    from owslib.wms import WebMapService
+
+    wms = WebMapService(service.url, version=service.version, timeout=timeout)
+    layers = []
+    for name, layer in wms.contents.items():
+        if not name:
+            continue
+        codes = (crs if isinstance(crs, str) else crs[-1] for crs in layer.crsOptions or [])
+        srids = {s for s in map(_epsg, codes) if s}
+        layers.append((name, _layer_defaults(layer, name, srids, bool(layer.queryable))))
+    return wms.identification.title, layers
+
+
+def _read_wmts(service: ExternalService, timeout: int) -> tuple[str, list[tuple[str, dict]]]:
+    """The layers of a WMTS with the tile matrix sets SIP can draw (in a CRS it accepts)."""
+    from owslib.wmts import WebMapTileService
+
+    wmts = WebMapTileService(service.url, version="1.0.0", timeout=timeout)
+    sets = {key: _epsg(tms.crs) for key, tms in wmts.tilematrixsets.items()}
+    layers = []
+    for name, layer in wmts.contents.items():
+        usable = {key: sets[key] for key in layer.tilematrixsetlinks if sets.get(key)}
+        formats = list(layer.formats or [])
+        image_format = next(
+            (f for f in ("image/png", "image/jpeg") if f in formats), formats[0] if formats else ""
+        )
+        defaults = _layer_defaults(layer, name, set(usable.values()), False)
+        defaults.update(tile_matrix_sets=usable, image_format=image_format)
+        layers.append((name, defaults))
+    return wmts.identification.title, layers
 
 
 @transaction.atomic

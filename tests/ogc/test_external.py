@@ -119,3 +119,88 @@ def test_unreachable_service_is_reported_not_raised(django_db_blocker):
             assert service.last_error and service.harvested_at is None
         finally:
             service.delete()
+
+
+WMTS_CASCADED = "test-kaskada-wmts-dzialki"
+
+
+@pytest.fixture(scope="module")
+def wmts_harvested(wms_url, django_db_blocker):
+    """A stand-in outside WMTS whose tiles SIP's own WMS draws, harvested and published."""
+    from django.contrib.auth.models import User
+
+    from layers import services
+    from layers.models import ExternalService, Layer
+
+    from .wmts_standin import StandIn
+
+    standin = StandIn(wms_url, "dzialki", "Działki (kafle WMTS)")
+
+    def cleanup():
+        Layer.objects.filter(name=WMTS_CASCADED).delete()
+        ExternalService.objects.filter(url=standin.url).delete()
+
+    with django_db_blocker.unblock():
+        cleanup()
+        admin = User.objects.get(username="centrala")
+        service = ExternalService(title="Testowy WMTS", url=standin.url, kind="wmts", version="1.0.0")
+        service.full_clean()
+        service.save()
+        layers = {row.name: row for row in services.harvest_service(actor=admin, service=service)}
+        services.create_layer(
+            actor=admin, name=WMTS_CASCADED, title="Działki z kafli WMTS", external=layers["dzialki"]
+        )
+    wait_for_workers()
+    yield standin, layers
+    with django_db_blocker.unblock():
+        cleanup()
+    standin.close()
+    wait_for_workers()
+
+
+def test_wmts_harvest_reads_layer_tile_sets_and_extent(wmts_harvested):
+    standin, layers = wmts_harvested
+    parcels = layers["dzialki"]
+    assert parcels.title == "Działki (kafle WMTS)" and parcels.abstract == "Kafle rysowane przez WMS."
+    # Only the tile matrix set in a CRS that SIP accepts; PNG preferred over JPEG.
+    assert parcels.tile_matrix_sets == {"GoogleMapsCompatible": 3857} and parcels.srids == [3857]
+    assert parcels.image_format == "image/png" and not parcels.queryable
+    assert parcels.extent_4326 == [15.0, 51.0, 16.0, 51.5]
+    assert parcels.service.service_title == "Testowa usługa WMTS"
+
+
+def test_wmts_layer_is_cascaded_and_reprojected_to_the_same_parcels(wms_url, wmts_harvested):
+    standin, _ = wmts_harvested
+    caps = get(wms_url, {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}).body.decode()
+    assert f"<Name>{WMTS_CASCADED}</Name>" in caps
+    before = standin.tiles
+    direct = _map(wms_url, "dzialki").image()
+    cascaded = _map(wms_url, WMTS_CASCADED).image()
+    assert standin.tiles > before, "the tiles came from the WMTS"
+    assert (cascaded[..., 3] > 0).mean() > 0.95
+    # Tiles in EPSG:3857 redrawn in EPSG:2180: the parcels' lines land where they are drawn
+    # directly, within a pixel of resampling (2 m here; a shift of 2 pixels fails this).
+    edges_direct = _lines(direct)
+    edges_cascaded = _lines(cascaded)
+    near = np.zeros_like(edges_direct)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            near |= np.roll(np.roll(edges_direct, dy, axis=0), dx, axis=1)
+    assert edges_cascaded.sum() > 2000
+    assert (edges_cascaded & near).sum() / edges_cascaded.sum() > 0.98
+
+
+def _lines(image: np.ndarray) -> np.ndarray:
+    """Pixels of parcel boundaries: darker than the parcels' light fill (even once resampled)."""
+    return (image[..., :3].astype(int).sum(axis=2) < 630) & (image[..., 3] > 0)
+
+
+def test_wmts_service_needs_version_1_0_0():
+    from django.core.exceptions import ValidationError
+
+    from layers.models import ExternalService
+
+    with pytest.raises(ValidationError, match="1.0.0"):
+        ExternalService(title="WMTS", url="http://example.org/wmts", kind="wmts", version="1.3.0").clean()
+    with pytest.raises(ValidationError):
+        ExternalService(title="WMS", url="http://example.org/wms", kind="wms", version="1.0.0").clean()
