@@ -85,21 +85,24 @@ def sync_registered_layers() -> list[Layer]:
             # mieszkaniowa jednorodzinna", "field": "purpose", "value": "MN", "fill_colour": …}]}
             for order, rule in enumerate(source.style.get("rules", [])):
                 StyleRule.objects.create(style=style, order=order, **rule)
-        created.append(
-            Layer.objects.create(
-                name=source.name,
-                source=source.name,
-                title=source.title,
-                abstract=source.abstract,
-                style=style,
-                group=source.group,
-                order=source.order,
-                min_scale=source.min_scale,
-                max_scale=source.max_scale,
-                queryable=source.queryable,
-                visibility=source.visibility,
-            )
+        layer = Layer.objects.create(
+            name=source.name,
+            source=source.name,
+            title=source.title,
+            abstract=source.abstract,
+            style=style,
+            group=source.group,
+            order=source.order,
+            min_scale=source.min_scale,
+            max_scale=source.max_scale,
+            queryable=source.queryable,
+            visibility=source.visibility,
         )
+        # A module registered the source (no user did this); the entry says so.
+        audit.record(
+            actor=None, action="create", obj=layer, changes={"source": source.name, "by": "registry"}
+        )
+        created.append(layer)
     return created
 
 

@@ -52,6 +52,8 @@ def test_sync_publishes_a_source_once_and_keeps_staff_edits(db):
     Layer.objects.filter(name="adresy").delete()
     created = services.sync_registered_layers()
     assert [layer.name for layer in created] == ["adresy"]
+    entry = AuditLog.objects.get(model="layers.layer", object_id=str(created[0].pk), action="create")
+    assert entry.user is None and entry.changes == {"source": "adresy", "by": "registry"}
     assert Layer.objects.get(name="dzialki").title == "Działki (zmienione przez centralę)"
     assert services.sync_registered_layers() == []
 
