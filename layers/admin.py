@@ -318,9 +318,17 @@ class ExternalLayerAdmin(CentralOnlyAdmin):
             base = re.sub(r"[^a-z0-9_-]+", "-", f"zew-{ext.service_id}-{ext.name}".lower()).strip("-")[:63]
             if Layer.objects.filter(name=base).exists():
                 continue
-            services.create_layer(
-                actor=request.user, name=base, title=ext.title[:200], external=ext, group="Usługi zewnętrzne"
-            )
-            created += 1
+            try:
+                services.create_layer(
+                    actor=request.user,
+                    name=base,
+                    title=ext.title[:200],
+                    external=ext,
+                    group="Usługi zewnętrzne",
+                )
+            except ValidationError as exc:
+                self.message_user(request, f"{ext.title}: {'; '.join(exc.messages)}", messages.ERROR)
+            else:
+                created += 1
         forget_catalogue()
         self.message_user(request, f"Opublikowano warstw: {created}.", messages.SUCCESS)

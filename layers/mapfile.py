@@ -7,19 +7,24 @@ share between threads, so every use holds ``MapHolder.lock``.
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import re
-import tempfile
 import threading
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import mapscript
+from django.conf import settings
 from django.db import connections
 
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
 
 from .crs import mapserver_projection
 from .selectors import Catalogue, LayerInfo, catalogue
+
+log = logging.getLogger(__name__)
 
 FONT_FILES = {
     "sans": "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -64,9 +69,10 @@ END
 
 
 def _work_folder() -> Path:
-    """MapServer's files that SIP writes (the font list, the cache of outside WMTS tiles)."""
-    folder = Path(tempfile.gettempdir()) / "sip-mapserver"
-    folder.mkdir(exist_ok=True)
+    """MapServer's files that SIP writes (font list, WMTS descriptions, cache of WMTS tiles):
+    SIP_MAPSERVER_DIR, readable by this account only."""
+    folder = Path(settings.SIP_MAPSERVER_DIR)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
@@ -75,7 +81,7 @@ def _fontset_path() -> str:
     path = folder / "fonts.txt"
     text = "".join(f"{alias} {file}\n" for alias, file in FONT_FILES.items())
     if not path.exists() or path.read_text() != text:
-        tmp = folder / f"fonts.{threading.get_ident()}.tmp"
+        tmp = folder / f"fonts.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.write_text(text)
         tmp.replace(path)
     return str(path)
@@ -221,9 +227,9 @@ def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerO
     """A layer of an outside WMS, fetched by MapServer's WMS client while drawing (cascading),
     or of an outside WMTS, whose tiles GDAL fetches and MapServer reprojects."""
     ext = info.layer.external
+    if not ext.drawable:
+        return None  # no CRS of ours, no usable tiles, or not re-read since its kind changed
     srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
-    if not srids:
-        return None  # the service offers none of our CRSs: nothing MapServer could ask for
     if ext.service.kind == ext.service.Kind.WMTS:
         return _add_wmts_layer(m, info)
     lo = _raster_layer(m, info)
@@ -252,17 +258,26 @@ def _add_wmts_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerObj:
     matrix_set, srid = sets[0]
     url = ext.service.url
     url += ("&" if "?" in url else "?") + "SERVICE=WMTS&REQUEST=GetCapabilities"
+    folder = _work_folder()
     description = (
         f"<GDAL_WMTS><GetCapabilitiesUrl>{escape(url)}</GetCapabilitiesUrl>"
         f"<Layer>{escape(ext.name)}</Layer><TileMatrixSet>{escape(matrix_set)}</TileMatrixSet>"
-        f"<Format>{escape(ext.image_format or 'image/png')}</Format>"
-        "<ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes><Timeout>20</Timeout>"
+        f"<Format>{escape(ext.image_format)}</Format><Timeout>20</Timeout>"
+        # A tile the server refuses (out of range, an error) is left blank, not the whole map.
+        "<ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes>"
+        "<ZeroBlockOnServerException>true</ZeroBlockOnServerException>"
         # Tiles are kept for a day (GDAL would otherwise cache them in the working directory).
-        f"<Cache><Path>{escape(str(_work_folder() / 'wmts-cache'))}</Path><Expires>86400</Expires></Cache>"
+        f"<Cache><Path>{escape(str(folder / 'wmts-cache'))}</Path><Expires>86400</Expires></Cache>"
         "</GDAL_WMTS>"
     )
+    # A file, not DATA itself: MapServer limits DATA's length and reads {…} in it as a token.
+    path = folder / f"wmts-{hashlib.sha256(description.encode()).hexdigest()[:32]}.xml"
+    if not path.exists():
+        tmp = folder / f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(description, encoding="utf-8")
+        tmp.replace(path)
     lo = _raster_layer(m, info)
-    lo.data = description
+    lo.data = str(path)
     lo.setProjection(mapserver_projection(srid))
     lo.setProcessingKey("RESAMPLE", "BILINEAR")
     lo.metadata.set("wms_title", info.layer.title)
@@ -327,7 +342,13 @@ def build_map(cat: Catalogue) -> mapscript.mapObj:
     m.defresolution = OGC_DPI
     conninfo = postgis_connection()
     for info in cat.layers:
-        add_layer(m, info, conninfo)
+        count = m.numlayers
+        try:
+            add_layer(m, info, conninfo)
+        except Exception:  # one broken layer must not take every map down with it
+            log.exception("Warstwa %s pominięta w mapie MapServera", info.layer.name)
+            while m.numlayers > count:
+                m.removeLayer(m.numlayers - 1)
     return m
 
 

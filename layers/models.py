@@ -180,6 +180,18 @@ class ExternalLayer(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.service})"
 
+    @property
+    def drawable(self) -> bool:
+        """Whether SIP can draw the layer: offered in a CRS that SIP accepts (a WMTS layer as PNG
+        or JPEG tiles in such a tile matrix set), and read as the kind of service it is now."""
+        from sip.geometry import ACCEPTED_SRIDS
+
+        if not any(s in ACCEPTED_SRIDS for s in self.srids):
+            return False
+        if self.service.kind == ExternalService.Kind.WMTS:
+            return bool(self.tile_matrix_sets) and bool(self.image_format)
+        return not self.tile_matrix_sets
+
 
 class Layer(models.Model):
     class Visibility(models.TextChoices):
@@ -258,6 +270,14 @@ class Layer(models.Model):
             from .raster import inspect_field_file
 
             inspect_field_file(self.raster)
+        if self.external_id and not self.external.drawable:
+            raise ValidationError(
+                {
+                    "external": "Tej warstwy usługi nie da się narysować: usługa nie podaje jej w układzie "
+                    "obsługiwanym przez SIP (PL-1992, PL-2000, 3857, 4326) albo jako kafli PNG lub JPEG, "
+                    "albo zmieniono rodzaj usługi od ostatniego odczytu – odczytaj warstwy ponownie."
+                }
+            )
         if self.source and get_source(self.source) is None:
             raise ValidationError({"source": f"Nieznane źródło danych „{self.source}”."})
         if self.min_scale and self.max_scale and self.min_scale >= self.max_scale:

@@ -306,14 +306,17 @@ def harvest_service(*, actor, service: ExternalService, timeout: int = 20) -> li
 
 def _epsg(code) -> int | None:
     """The EPSG number of a CRS as capabilities write it (EPSG:2180, urn:ogc:def:crs:EPSG::2180,
-    an http://www.opengis.net/def/crs/EPSG/0/2180 URI), if SIP accepts that CRS."""
+    http://www.opengis.net/def/crs/EPSG/0/2180, …/epsg.xml#2180; CRS84 is EPSG:4326 with
+    longitude first), if SIP accepts that CRS."""
     from sip.geometry import ACCEPTED_SRIDS
 
     text = str(code).strip().upper()
-    tail = re.split(r"[:/]", text)[-1]
-    if "EPSG" in text and tail.isdigit() and int(tail) in ACCEPTED_SRIDS:
-        return int(tail)
-    return None
+    if text.endswith("CRS84"):
+        srid = 4326
+    else:
+        tail = re.split(r"[:/#]", text)[-1]
+        srid = int(tail) if "EPSG" in text and tail.isdigit() else None
+    return srid if srid in ACCEPTED_SRIDS else None
 
 
 def _layer_defaults(layer, name: str, srids, queryable: bool) -> dict:
@@ -349,11 +352,10 @@ def _read_wmts(service: ExternalService, timeout: int) -> tuple[str, list[tuple[
     sets = {key: _epsg(tms.crs) for key, tms in wmts.tilematrixsets.items()}
     layers = []
     for name, layer in wmts.contents.items():
-        usable = {key: sets[key] for key in layer.tilematrixsetlinks if sets.get(key)}
         formats = list(layer.formats or [])
-        image_format = next(
-            (f for f in ("image/png", "image/jpeg") if f in formats), formats[0] if formats else ""
-        )
+        # Tiles GDAL can draw; a layer with none (e.g. only vector tiles) cannot be shown.
+        image_format = next((f for f in ("image/png", "image/jpeg") if f in formats), "")
+        usable = {key: sets[key] for key in layer.tilematrixsetlinks if sets.get(key) and image_format}
         defaults = _layer_defaults(layer, name, set(usable.values()), False)
         defaults.update(tile_matrix_sets=usable, image_format=image_format)
         layers.append((name, defaults))

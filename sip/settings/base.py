@@ -101,6 +101,8 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Files MapServer reads that SIP writes (font list, WMTS descriptions, cache of WMTS tiles).
+SIP_MAPSERVER_DIR = env("SIP_MAPSERVER_DIR", default=str(BASE_DIR / "var" / "mapserver"))
 
 LOGIN_URL = "admin:login"
 
