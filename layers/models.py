@@ -146,9 +146,11 @@ class ExternalService(models.Model):
         return self.title
 
     def clean(self):
-        wmts = self.kind == self.Kind.WMTS
-        if wmts != (self.version == "1.0.0"):
-            raise ValidationError({"version": "Usługa WMTS ma wersję 1.0.0; usługa WMS – 1.3.0 albo 1.1.1."})
+        # WMTS has one version; a WMS is read as 1.3.0 unless 1.1.1 is chosen.
+        if self.kind == self.Kind.WMTS:
+            self.version = "1.0.0"
+        elif self.version == "1.0.0":
+            self.version = "1.3.0"
 
 
 class ExternalLayer(models.Model):

@@ -195,12 +195,15 @@ def _lines(image: np.ndarray) -> np.ndarray:
     return (image[..., :3].astype(int).sum(axis=2) < 630) & (image[..., 3] > 0)
 
 
-def test_wmts_service_needs_version_1_0_0():
-    from django.core.exceptions import ValidationError
-
+def test_the_version_follows_the_kind_of_service():
     from layers.models import ExternalService
 
-    with pytest.raises(ValidationError, match="1.0.0"):
-        ExternalService(title="WMTS", url="http://example.org/wmts", kind="wmts", version="1.3.0").clean()
-    with pytest.raises(ValidationError):
-        ExternalService(title="WMS", url="http://example.org/wms", kind="wms", version="1.0.0").clean()
+    wmts = ExternalService(title="WMTS", url="http://example.org/wmts", kind="wmts", version="1.3.0")
+    wmts.clean()
+    assert wmts.version == "1.0.0"
+    wms = ExternalService(title="WMS", url="http://example.org/wms", kind="wms", version="1.0.0")
+    wms.clean()
+    assert wms.version == "1.3.0"
+    old = ExternalService(title="WMS", url="http://example.org/wms", kind="wms", version="1.1.1")
+    old.clean()
+    assert old.version == "1.1.1"
