@@ -170,17 +170,14 @@ def _assemble(grave: GraveRef, rows: list[tuple], step_free: bool) -> Route:
         piece = _piece_coords(row[12])
         length = sum(map(math.dist, piece, piece[1:]))
         legs.append(directions.Leg(row[8], row[9], row[10], row[11], piece, length))
+    start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)
     # The line: start, the pieces, the point on the network, the grave, without repeated points.
-    coords: list[tuple[float, float]] = [(sx, sy)]
-    for c in itertools.chain.from_iterable(leg.coords for leg in legs):
+    coords: list[tuple[float, float]] = [start_xy]
+    for c in itertools.chain((c for leg in legs for c in leg.coords), (on_net, grave_xy)):
         if math.dist(c, coords[-1]) > 1e-6:
             coords.append(c)
-    for point in ((nx, ny), (grave.x, grave.y)):
-        if math.dist(coords[-1], point) > 1e-6:
-            coords.append(point)
     if len(coords) == 1:
-        coords.append((grave.x, grave.y))
-    start_xy, on_net, grave_xy = (sx, sy), (nx, ny), (grave.x, grave.y)
+        coords.append(grave_xy)
     legs = directions.merge_legs([leg for leg in legs if leg.length > 1e-6])
     if access < 0.5 and legs:
         legs[0].length += access

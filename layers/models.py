@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from sip.geometry import ACCEPTED_SRIDS
 from sip.models import Gmina
 
 LAYER_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{1,62}$")
@@ -186,8 +187,6 @@ class ExternalLayer(models.Model):
     def drawable(self) -> bool:
         """Whether SIP can draw the layer: offered in a CRS that SIP accepts (a WMTS layer as PNG
         or JPEG tiles in such a tile matrix set), and read as the kind of service it is now."""
-        from sip.geometry import ACCEPTED_SRIDS
-
         if not any(s in ACCEPTED_SRIDS for s in self.srids):
             return False
         if self.service.kind == ExternalService.Kind.WMTS:

@@ -355,7 +355,7 @@ def _read_wmts(service: ExternalService, timeout: int) -> tuple[str, list[tuple[
         formats = list(layer.formats or [])
         # Tiles GDAL can draw; a layer with none (e.g. only vector tiles) cannot be shown.
         image_format = next((f for f in ("image/png", "image/jpeg") if f in formats), "")
-        usable = {key: sets[key] for key in layer.tilematrixsetlinks if sets.get(key) and image_format}
+        usable = {key: sets[key] for key in layer.tilematrixsetlinks if sets.get(key)} if image_format else {}
         defaults = _layer_defaults(layer, name, set(usable.values()), False)
         defaults.update(tile_matrix_sets=usable, image_format=image_format)
         layers.append((name, defaults))

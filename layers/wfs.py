@@ -57,12 +57,17 @@ class RowGeoJsonRenderer(output.DBGeoJsonRenderer):
     columns, same pagination and counts, no instances. Anything else (nested elements, related
     rows gisserver would prefetch) takes gisserver's own path."""
 
+    def __init__(self, *args, **kwargs):
+        # (feature id prefix, property names) of each projection read as rows; filled by
+        # decorate_queryset, which gisserver's __init__ calls.
+        self._names: dict[int, tuple[str, list[str]]] = {}
+        super().__init__(*args, **kwargs)
+
     def decorate_queryset(self, projection, queryset):
         queryset = super().decorate_queryset(projection, queryset)
         elements = self._flat_elements(projection)
         if elements is None or queryset._prefetch_related_lookups:
             return queryset
-        self._names = getattr(self, "_names", {})
         self._names[id(projection)] = (f"{projection.feature_type.name}.", [e.name for e in elements])
         return queryset.values_list("pk", *(e.orm_path for e in elements), "_as_db_geojson")
 
