@@ -14,6 +14,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from sip.models import Gmina
 
+from .. import bulk
 from ..registers import Register
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -72,23 +73,38 @@ def points_hex_ewkb(xs: np.ndarray, ys: np.ndarray) -> list[str]:
 
 class NewItems:
     """A COPY of new items into the register's table, written chunk by chunk through a queue,
-    so PostgreSQL stores one chunk while the caller prepares the next. Foreign keys are checked
-    as rows arrive instead of all at commit."""
+    so PostgreSQL stores one chunk while the caller prepares the next.
+
+    Where the database allows it, the COPY runs without row triggers and the table's foreign keys
+    are checked once per distinct value at the end (bulk.set_checkable_keys); otherwise the
+    keys' own triggers check every row."""
 
     def __init__(self, register: Register, gmina: Gmina):
         self.register = register
+        self.gmina = gmina
         self.gmina_text = str(gmina.pk)
         self.now = timezone.now().isoformat()
-        names = [*columns(register), "geom", "gmina_id", "created_at", "updated_at"]
+        self.attr_columns = columns(register)
+        self.names = [*self.attr_columns, "geom", "gmina_id", "created_at", "updated_at"]
         self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(register.model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, names))
+            sql.Identifier(register.model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, self.names))
         )
         self.count = 0
+        self.keys: list[bulk.ForeignKey] | None = None
+        self._seen: dict[int, set] = {}  # attribute position -> distinct values of a key column
 
     def __enter__(self):
         self._django_cursor = connection.cursor()
         raw = self._django_cursor.cursor
-        raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.keys = bulk.set_checkable_keys(raw, self.register.model._meta.db_table, self.names)
+        if self.keys is None:
+            raw.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a bad reference fails the COPY, not the commit
+        else:
+            raw.execute("SELECT current_setting('session_replication_role')")
+            self._role = raw.fetchone()[0]
+            raw.execute("SET session_replication_role = replica")
+            keyed = {key.column for key in self.keys}
+            self._seen = {i: set() for i, column in enumerate(self.attr_columns) if column in keyed}
         self._copy_manager = raw.copy(self.statement, writer=QueuedLibpqWriter(raw))
         self._copy = self._copy_manager.__enter__()
         return self
@@ -98,6 +114,8 @@ class NewItems:
         size = len(geoms_hex)
         if not size:
             return
+        for index, seen in self._seen.items():
+            seen.update(attr_columns[index])
         texts = [_text_column(col) for col in attr_columns]
         tail = f"\t{self.gmina_text}\t{self.now}\t{self.now}\n"
         body = "".join("\t".join(row) + tail for row in zip(*texts, geoms_hex, strict=True))
@@ -105,13 +123,27 @@ class NewItems:
         self.count += size
 
     def __exit__(self, *exc_info):
+        # On an error the transaction is rolled back, and with it the SET of the replication role.
+        raw = self._django_cursor.cursor
         try:
-            self._copy_manager.__exit__(*exc_info)
+            with connection.wrap_database_errors:  # psycopg's errors as Django's, as elsewhere
+                self._copy_manager.__exit__(*exc_info)
             if exc_info[0] is None:
-                self._django_cursor.cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                if self.keys is None:
+                    raw.execute("SET CONSTRAINTS ALL DEFERRED")
+                else:
+                    raw.execute("SELECT set_config('session_replication_role', %s, false)", [self._role])
+                    self._check_keys(raw)
         finally:
             self._django_cursor.close()
         return False
+
+    def _check_keys(self, raw) -> None:
+        by_column = {self.attr_columns[i]: seen for i, seen in self._seen.items()}
+        by_column["gmina_id"] = {self.gmina.pk}
+        for key in self.keys:
+            if self.count and key.column in by_column:
+                bulk.lock_referenced(raw, key, by_column[key.column])
 
 
 def update_existing(register: Register, updates: list[tuple[int, dict, str]]) -> int:

@@ -1,0 +1,118 @@
+"""New register items are stored by one COPY; where the database allows it the COPY runs without
+row triggers and the table's foreign keys are checked once per distinct value. These tests hold
+that path to what the constraints themselves guarantee."""
+
+from __future__ import annotations
+
+import numpy as np
+import psycopg
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from inventory import bulk
+from inventory.importing import writing
+from inventory.models import Tree, TreeSpecies
+from inventory.registers import get_register
+from sip.models import Gmina
+
+POINT = writing.points_hex_ewkb(np.array([249_443.9]), np.array([393_535.5]))[0]
+
+
+def _write_trees(gmina, species_ids: list, prefix: str = "B-") -> writing.NewItems:
+    register = get_register("trees")
+    values = {
+        "external_id": [f"{prefix}{i}" for i in range(len(species_ids))],
+        "species": species_ids,
+        "trunk_circumference_cm": [100] * len(species_ids),
+    }
+    defaults = dict(zip([a.name for a in register.all_attrs], writing.defaults(register), strict=True))
+    columns = [values.get(a.name, [defaults[a.name]] * len(species_ids)) for a in register.all_attrs]
+    with writing.NewItems(register, gmina) as sink:
+        sink.write(columns, [POINT] * len(species_ids))
+    return sink
+
+
+def _role() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('session_replication_role')")
+        return cursor.fetchone()[0]
+
+
+def _other_session():
+    d = connection.settings_dict
+    return psycopg.connect(
+        host=d["HOST"],
+        port=d["PORT"],
+        dbname=d["NAME"],
+        user=d["USER"],
+        password=d["PASSWORD"],
+        autocommit=True,
+    )
+
+
+def test_keys_are_checked_per_set_and_the_referenced_rows_locked(demo_data, db):
+    # A committed gmina, so that a second session sees the row whose lock it meets.
+    gmina = Gmina.objects.get(teryt="020104_3")
+    oak, lime, unused = TreeSpecies.objects.order_by("pk")[:3]
+    before = Tree.objects.filter(gmina=gmina).count()
+    with transaction.atomic():
+        sink = _write_trees(gmina, [oak.pk, lime.pk, oak.pk])
+        assert {key.column for key in sink.keys} == {"gmina_id", "species_id"}  # the trigger-free path
+        assert _role() == "origin"
+        assert Tree.objects.filter(gmina=gmina).count() == before + 3
+        # As the key's triggers would, the import holds FOR KEY SHARE on what it refers to until
+        # it commits: nobody may delete those species or the gmina meanwhile, others stay free.
+        with _other_session() as other:
+            other.execute("SET lock_timeout = '200ms'")
+            for pk, locked in ((oak.pk, True), (lime.pk, True), (unused.pk, False)):
+                if locked:
+                    with pytest.raises(psycopg.errors.LockNotAvailable):
+                        other.execute("SELECT 1 FROM inventory_treespecies WHERE id = %s FOR UPDATE", [pk])
+                else:
+                    other.execute("SELECT 1 FROM inventory_treespecies WHERE id = %s FOR UPDATE", [pk])
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM sip_gmina WHERE id = %s FOR UPDATE", [gmina.pk])
+
+
+def test_a_reference_to_nothing_is_refused_on_the_trigger_free_path(osiecznica):
+    oak = TreeSpecies.objects.order_by("pk").first()
+    missing = TreeSpecies.objects.order_by("-pk").first().pk + 1000
+    with pytest.raises(IntegrityError, match=f"wartości {missing} kolumny species_id"):
+        with transaction.atomic():
+            _write_trees(osiecznica, [oak.pk, missing])
+    assert not Tree.objects.filter(gmina=osiecznica).exists()
+    assert _role() == "origin"
+
+
+def test_a_trigger_of_its_own_keeps_the_row_checks(osiecznica):
+    """A table with any trigger besides its key checks gets the keys' own row triggers."""
+    oak = TreeSpecies.objects.order_by("pk").first()
+    missing = TreeSpecies.objects.order_by("-pk").first().pk + 1000
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE FUNCTION pg_temp.keep() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'"
+            )
+            cursor.execute(
+                "CREATE TRIGGER test_keep BEFORE INSERT ON inventory_tree "
+                "FOR EACH ROW EXECUTE FUNCTION pg_temp.keep()"
+            )
+            assert (
+                bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"]) is None
+            )
+        sink = _write_trees(osiecznica, [oak.pk])
+        assert sink.keys is None and _role() == "origin"
+        with pytest.raises(IntegrityError, match="inventory_treespecies"):
+            with transaction.atomic():
+                _write_trees(osiecznica, [missing], prefix="C-")
+        transaction.set_rollback(True)
+
+
+def test_a_role_that_may_not_switch_triggers_off_keeps_the_row_checks(osiecznica):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE sip_test_plain NOLOGIN")
+        cursor.execute("SET LOCAL ROLE sip_test_plain")
+        assert bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"]) is None
+        cursor.execute("RESET ROLE")
+        assert bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"])
+        transaction.set_rollback(True)
