@@ -18,6 +18,7 @@ from sip import tenancy
 
 from .forms import UploadForm, mapping_choices
 from .importing import ImportFileError, import_file, plan, write_error_report
+from .importing.sources import row_is_empty
 from .views import _register, staff_gmina, staff_page
 
 SALT = "inventory-import"
@@ -101,9 +102,8 @@ def preview(request, gmina: str, register: str):
     if layout is not None:
         sample = []
         if layout.data_rows is not None:
-            sample = [(n, row) for n, row in layout.data_rows if any(c not in (None, "") for c in row)][
-                :PREVIEW_ROWS
-            ]
+            numbered = enumerate(layout.data_rows, start=layout.first_data_row)
+            sample = [(n, row) for n, row in numbered if not row_is_empty(row)][:PREVIEW_ROWS]
         context.update(
             columns=[
                 {"index": i, "name": name, "target": layout.mapping.get(i, "")}

@@ -11,8 +11,6 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..values import is_blank
-
 SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt"}
 GIS_FILES = {".gpkg", ".shp", ".geojson", ".json", ".zip"}
 
@@ -45,10 +43,10 @@ def read_spreadsheet(path: Path) -> list[list]:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = sheet.to_python(skip_empty_area=False)  # a list of lists, ours to keep
     except Exception as exc:  # calamine raises its own error types for broken files
         raise ImportFileError(f"Nie można odczytać arkusza {path.name}: {exc}") from exc
-    return [list(r) for r in rows]
+    return rows
 
 
 def _read_csv(path: Path) -> list[list]:
@@ -176,4 +174,8 @@ def check_supported(path: Path) -> None:
 
 
 def row_is_empty(row: list) -> bool:
-    return all(is_blank(c) for c in row)
+    """True when no cell holds anything but blanks (values.is_blank, inlined: it runs per row)."""
+    for cell in row:
+        if cell is not None and (not isinstance(cell, str) or cell.strip()):
+            return False
+    return True
