@@ -175,6 +175,17 @@ class Register:
                     raise v.ValueProblem("wartość wymagana")
                 return value
 
+            def column(cells: list) -> list | None:
+                """A whole column of text cells at once, as text() would give them; None when a
+                cell is not text or fails, so that each cell goes through text() and its reason."""
+                if set(map(type, cells)) - {str}:
+                    return None
+                values = [" ".join(c.split()) for c in cells]
+                if max(map(len, values), default=0) > max_length or (required and not all(values)):
+                    return None
+                return values
+
+            text.column = column
             return text
         if attr.ref is None and not f.choices and type(f) in (djm.IntegerField, djm.PositiveIntegerField):
             lo, hi = _bounds(f)

@@ -253,14 +253,15 @@ def import_file(
                         )
                     else:
                         new.append(k)
+                every = len(new) == stop - start
                 sink.write(
                     [
-                        [values[a.name][k] for k in new]
+                        (values[a.name] if every else [values[a.name][k] for k in new])
                         if a.name in values
                         else [defaults[a.name]] * len(new)
                         for a in register.all_attrs
                     ],
-                    [geoms[k] for k in new],
+                    geoms if every else [geoms[k] for k in new],
                 )
                 if progress is not None:
                     progress(stop, n)
@@ -303,6 +304,11 @@ class _Column:
         self.memo: dict = {}
 
     def convert(self, cells: list, problems: dict[int, list[str]]) -> list:
+        whole_column = getattr(self.function, "column", None)  # columns of unique values: no memo
+        if whole_column is not None:
+            values = whole_column(cells)
+            if values is not None:
+                return values
         # Keys carry the type, so that 1, 1.0 and True stay different values.
         keys = list(zip(map(type, cells), cells, strict=True))
         memo, default = self.memo, self.default

@@ -126,7 +126,7 @@ def _read_columnar(layer, columns: list[str]) -> tuple[list[int], list[list], li
             mask = np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else None
             raw = np.ma.getdata(column)
             if raw.dtype.kind == "S":
-                values = np.char.decode(raw, "utf-8", errors="replace").tolist()
+                values = [x.decode("utf-8", "replace") for x in raw.tolist()]  # np.char is slower
             elif raw.dtype.kind == "O":
                 values = [_plain(x) for x in raw.tolist()]
             else:
@@ -138,12 +138,12 @@ def _read_columnar(layer, columns: list[str]) -> tuple[list[int], list[list], li
         if geoms is None:
             shapes.extend([None] * size)
         else:
-            mask = np.ma.getmaskarray(geoms) if np.ma.isMaskedArray(geoms) else None
-            raw = np.ma.getdata(geoms)
-            shapes.extend(
-                None if (mask is not None and mask[k]) or raw[k] is None else bytes(raw[k])
-                for k in range(size)
-            )
+            items = np.ma.getdata(geoms).tolist()  # bytes, or None where a feature has none
+            if np.ma.isMaskedArray(geoms) and np.ma.getmaskarray(geoms).any():
+                items = [
+                    None if m else g for g, m in zip(items, np.ma.getmaskarray(geoms).tolist(), strict=True)
+                ]
+            shapes.extend(g if g is None or type(g) is bytes else bytes(g) for g in items)
     return numbers, data, shapes
 
 

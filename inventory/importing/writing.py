@@ -50,6 +50,11 @@ def _text(value) -> str:
 def _text_column(values: list) -> list[str]:
     """Text of a column's values; each distinct value is turned into text once (keys carry the
     type, so that 1 and True stay different)."""
+    if not set(map(type, values)) - {str}:  # text, often all different (office numbers)
+        joined = "".join(values)
+        if any(mark in joined for mark in "\\\t\n\r"):
+            return [value.translate(_ESCAPES) for value in values]
+        return values
     keys = list(zip(map(type, values), values, strict=True))
     texts = {key: _text(key[1]) for key in dict.fromkeys(keys)}
     return list(map(texts.__getitem__, keys))

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from inventory.models import Lamp, LightingLine, SmallArchitecture, Tree
 from sip.models import AuditLog
 
-from .conftest import SAMPLES, rejected_rows, run_import
+from .conftest import OSIECZNICA_2180, SAMPLES, rejected_rows, run_import
 
 pytestmark = pytest.mark.django_db
 TREES = SAMPLES / "drzewa_osiecznica.xlsx"
@@ -133,6 +133,25 @@ def test_lighting_lines_from_geojson_and_lamps_from_a_sheet(osiecznica):
         assert lamp.line.switch_cabinet == lamp.switch_cabinet
         assert lamp.geom.distance(lamp.line.geom) < 15
     assert LightingLine.objects.get(gmina__teryt="020105_2", external_id="L-1").cable == "YAKY 4x35"
+
+
+def test_text_is_stored_as_written_and_too_long_a_number_is_refused(osiecznica, tmp_path):
+    """Backslashes and breaks inside a cell reach the database intact (COPY escapes them), and
+    whole text columns read at once still name a cell that does not fit."""
+    x, y = OSIECZNICA_2180
+    long_number = "D" * 61
+    path = tmp_path / "drzewa.csv"
+    path.write_text(
+        "Nr inw.;Gatunek;Obwód pnia [cm];X;Y;Uwagi\n"
+        f'D\\1;lipa drobnolistna;120;{x};{y};"pień\tpochylony\nw stronę drogi"\n'
+        f"D\\2;lipa drobnolistna;130;{x + 5};{y};C:\\zdjęcia\\d2.jpg\n"
+        f"{long_number};lipa drobnolistna;140;{x + 10};{y};\n",
+        encoding="utf-8",
+    )
+    out = run_import("trees", str(path), "--gmina", "020105_2")
+    assert rejected_rows(out) == {4: "Nr inw.: tekst dłuższy niż 60 znaków"}
+    stored = dict(Tree.objects.filter(gmina=osiecznica).values_list("external_id", "notes"))
+    assert stored == {"D\\1": "pień pochylony w stronę drogi", "D\\2": "C:\\zdjęcia\\d2.jpg"}
 
 
 @pytest.mark.parametrize(
