@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from psycopg import sql
 
 
@@ -58,7 +58,7 @@ def copy_objects(objs: Sequence, *, exclude: Sequence[str] = ("id",)) -> int:
 class ForeignKey:
     name: str
     column: str  # the referencing column
-    target: sql.Composable  # referenced table (schema-qualified) and column, quoted
+    target: sql.Composable  # referenced table (schema-qualified, with ONLY unless partitioned)
     target_column: sql.Composable
     type: str  # SQL type of the referenced column
 
@@ -69,8 +69,8 @@ FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
 WHERE t.tgrelid = %(table)s::regclass
 """
 _KEYS = """
-SELECT c.oid, c.conname, c.conkey, a.attname, n.nspname, r.relname, ra.attname,
-       format_type(ra.atttypid, ra.atttypmod), a.atthasdef
+SELECT c.oid, c.conname, c.conkey, a.attname, n.nspname, r.relname, r.relkind, ra.attname,
+       format_type(ra.atttypid, ra.atttypmod)
 FROM pg_constraint c
 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
 JOIN pg_class r ON r.oid = c.confrelid
@@ -85,7 +85,7 @@ def set_checkable_keys(cursor, table: str, written: Sequence[str]) -> list[Forei
     """The table's foreign keys when a COPY of `written` columns may run with row triggers off
     and its keys checked per set instead; None when it may not: the session lacks the right to
     switch triggers off, the table has other triggers or rules, a key spans several columns, or
-    a key column the COPY leaves out has a default (its values would go unchecked)."""
+    the COPY leaves a key column to its default (whose values the loader would not know)."""
     if connection.pg_version >= 150000:
         cursor.execute("SELECT has_parameter_privilege('session_replication_role', 'SET')")
     else:
@@ -97,13 +97,13 @@ def set_checkable_keys(cursor, table: str, written: Sequence[str]) -> list[Forei
         return None
     cursor.execute(_KEYS, {"table": table})
     keys, oids = [], set()
-    for oid, name, conkey, column, schema, target, target_column, type_, has_default in cursor.fetchall():
-        if len(conkey) != 1 or (column not in written and has_default):
+    for oid, name, conkey, column, schema, target, kind, target_column, type_ in cursor.fetchall():
+        if len(conkey) != 1 or column not in written:
             return None
         oids.add(oid)
-        keys.append(
-            ForeignKey(name, column, sql.Identifier(schema, target), sql.Identifier(target_column), type_)
-        )
+        # ONLY, as the key's own check: a row of an inheriting table does not count.
+        table_sql = sql.SQL("{}" if kind == "p" else "ONLY {}").format(sql.Identifier(schema, target))
+        keys.append(ForeignKey(name, column, table_sql, sql.Identifier(target_column), type_))
     cursor.execute(_TRIGGERS, {"table": table})
     for enabled, function, constraint in cursor.fetchall():
         if enabled != "O" or function not in _RI_CHECKS or constraint not in oids:
@@ -125,6 +125,8 @@ def lock_referenced(cursor, key: ForeignKey, values: Iterable) -> None:
     found = {row[0] for row in cursor.fetchall()}
     missing = [value for value in wanted if value not in found]
     if missing:
+        # The transaction must not commit these rows, whatever the caller does with the error.
+        transaction.set_rollback(True)
         raise IntegrityError(
             f"Klucz obcy {key.name}: wartości {', '.join(missing[:10])} kolumny {key.column} "
             "nie istnieją w tabeli, do której się odwołują."

@@ -99,19 +99,24 @@ class NewItems:
         self._seen: dict[int, set] = {}  # attribute position -> distinct values of a key column
 
     def __enter__(self):
+        if not connection.in_atomic_block:
+            # Outside a transaction the rows would be committed before their keys are checked.
+            raise RuntimeError("NewItems must run inside transaction.atomic()")
         self._django_cursor = connection.cursor()
         raw = self._django_cursor.cursor
-        self.keys = bulk.set_checkable_keys(raw, self.register.model._meta.db_table, self.names)
-        if self.keys is None:
-            raw.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a bad reference fails the COPY, not the commit
-        else:
-            raw.execute("SELECT current_setting('session_replication_role')")
-            self._role = raw.fetchone()[0]
-            raw.execute("SET session_replication_role = replica")
-            keyed = {key.column for key in self.keys}
-            self._seen = {i: set() for i, column in enumerate(self.attr_columns) if column in keyed}
-        self._copy_manager = raw.copy(self.statement, writer=QueuedLibpqWriter(raw))
-        self._copy = self._copy_manager.__enter__()
+        with connection.wrap_database_errors:
+            self.keys = bulk.set_checkable_keys(raw, self.register.model._meta.db_table, self.names)
+            if self.keys is None:
+                raw.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a bad reference fails the COPY, not the commit
+            else:
+                raw.execute("SELECT current_setting('session_replication_role')")
+                self._role = raw.fetchone()[0]
+                # LOCAL: whatever happens, the setting cannot outlive the transaction.
+                raw.execute("SELECT set_config('session_replication_role', 'replica', true)")
+                keyed = {key.column for key in self.keys}
+                self._seen = {i: set() for i, column in enumerate(self.attr_columns) if column in keyed}
+            self._copy_manager = raw.copy(self.statement, writer=QueuedLibpqWriter(raw))
+            self._copy = self._copy_manager.__enter__()
         return self
 
     def write(self, attr_columns: list[list], geoms_hex: list[str]) -> None:
@@ -133,12 +138,12 @@ class NewItems:
         try:
             with connection.wrap_database_errors:  # psycopg's errors as Django's, as elsewhere
                 self._copy_manager.__exit__(*exc_info)
-            if exc_info[0] is None:
-                if self.keys is None:
-                    raw.execute("SET CONSTRAINTS ALL DEFERRED")
-                else:
-                    raw.execute("SELECT set_config('session_replication_role', %s, false)", [self._role])
-                    self._check_keys(raw)
+                if exc_info[0] is None:
+                    if self.keys is None:
+                        raw.execute("SET CONSTRAINTS ALL DEFERRED")
+                    else:
+                        raw.execute("SELECT set_config('session_replication_role', %s, true)", [self._role])
+                        self._check_keys(raw)
         finally:
             self._django_cursor.close()
         return False
@@ -146,8 +151,8 @@ class NewItems:
     def _check_keys(self, raw) -> None:
         by_column = {self.attr_columns[i]: seen for i, seen in self._seen.items()}
         by_column["gmina_id"] = {self.gmina.pk}
-        for key in self.keys:
-            if self.count and key.column in by_column:
+        for key in self.keys:  # set_checkable_keys took only keys whose columns are written
+            if self.count:
                 bulk.lock_referenced(raw, key, by_column[key.column])
 
 

@@ -77,11 +77,31 @@ def test_keys_are_checked_per_set_and_the_referenced_rows_locked(demo_data, db):
 def test_a_reference_to_nothing_is_refused_on_the_trigger_free_path(osiecznica):
     oak = TreeSpecies.objects.order_by("pk").first()
     missing = TreeSpecies.objects.order_by("-pk").first().pk + 1000
-    with pytest.raises(IntegrityError, match=f"wartości {missing} kolumny species_id"):
-        with transaction.atomic():
+    with transaction.atomic():
+        with pytest.raises(IntegrityError, match=f"wartości {missing} kolumny species_id"):
             _write_trees(osiecznica, [oak.pk, missing])
+        # Even a caller that catches the error cannot commit the rows.
+        assert transaction.get_rollback()
     assert not Tree.objects.filter(gmina=osiecznica).exists()
     assert _role() == "origin"
+
+
+def test_a_copy_that_fails_midway_leaves_the_triggers_on(osiecznica):
+    oak = TreeSpecies.objects.order_by("pk").first()
+    register = get_register("trees")
+    defaults = dict(zip([a.name for a in register.all_attrs], writing.defaults(register), strict=True))
+    row = [
+        ["B-1"] if a.name == "external_id" else [oak.pk] if a.name == "species" else [defaults[a.name]]
+        for a in register.all_attrs
+    ]
+    row[[a.name for a in register.all_attrs].index("trunk_circumference_cm")] = [100]
+    with pytest.raises(IntegrityError, match="inventory_tree_external_id_unique"):
+        with transaction.atomic(), writing.NewItems(register, osiecznica) as sink:
+            assert sink.keys is not None  # the trigger-free path (no query may run during a COPY)
+            sink.write(row, [POINT])
+            sink.write(row, [POINT])  # the same office number again
+    assert _role() == "origin"
+    assert not Tree.objects.filter(gmina=osiecznica).exists()
 
 
 def test_a_trigger_of_its_own_keeps_the_row_checks(osiecznica):
@@ -116,3 +136,24 @@ def test_a_role_that_may_not_switch_triggers_off_keeps_the_row_checks(osiecznica
         cursor.execute("RESET ROLE")
         assert bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"])
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["D-1", "C:\\dane\\d2.jpg", "a\tb", "wiersz\npierwszy", "r\r", "\\N", ""],
+        ["D-1", "D-2", ""],  # nothing to escape: sent as they are
+        ["D-1", 7, None, True, 2.5, "x\\y"],
+    ],
+)
+def test_whole_text_columns_are_escaped_as_cell_by_cell(values):
+    assert writing._text_column(values) == [writing._text(v) for v in values]
+
+
+def test_whole_text_columns_convert_as_cell_by_cell():
+    register = get_register("trees")
+    text = register.converter(next(a for a in register.all_attrs if a.name == "external_id"))
+    cells = ["  D-1 ", "D\t2", "", " \u00a0", "D  3\n"]
+    assert text.column(cells) == [text(c) for c in cells]
+    assert text.column(["D-1", 5]) is None  # not all text: cell by cell
+    assert text.column(["D" * 61]) is None  # too long: cell by cell, with the reason

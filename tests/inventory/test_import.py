@@ -136,8 +136,8 @@ def test_lighting_lines_from_geojson_and_lamps_from_a_sheet(osiecznica):
 
 
 def test_text_is_stored_as_written_and_too_long_a_number_is_refused(osiecznica, tmp_path):
-    """Backslashes and breaks inside a cell reach the database intact (COPY escapes them), and
-    whole text columns read at once still name a cell that does not fit."""
+    """Backslashes reach the database intact (COPY escapes them), breaks inside a cell become
+    spaces, and whole text columns read at once still name a cell that does not fit."""
     x, y = OSIECZNICA_2180
     long_number = "D" * 61
     path = tmp_path / "drzewa.csv"
