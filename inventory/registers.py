@@ -183,6 +183,8 @@ class Register:
                 values = [" ".join(c.split()) for c in cells]
                 if max(map(len, values), default=0) > max_length or (required and not all(values)):
                     return None
+                if v.CONTROL_CHARACTERS.search("".join(values)):
+                    return None
                 return values
 
             text.column = column

@@ -17,6 +17,9 @@ class ValueProblem(ValueError):
     """A value that cannot be used; the message is Polish and names the value."""
 
 
+# Control characters that survive " ".join(text.split()): PostgreSQL cannot store NUL, and
+# XLSX cannot hold any of them, so a register's text never carries them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 _UNIT_SUFFIX = re.compile(r"\s*(cm|mm|mb|m|w|kw|szt|%)\.?$", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
@@ -159,6 +162,9 @@ def to_text(value, *, max_length: int) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = " ".join(str(value).split())
+    control = CONTROL_CHARACTERS.search(text)
+    if control:
+        raise ValueProblem(f"niedozwolony znak sterujący (kod {ord(control.group())}) w tekście")
     if len(text) > max_length:
         raise ValueProblem(f"tekst dłuższy niż {max_length} znaków")
     return text

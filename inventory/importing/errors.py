@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 from .runner import ImportReport
@@ -18,7 +19,11 @@ def write_error_report(report: ImportReport, target: str | Path) -> Path:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Odrzucone wiersze")
     sheet.freeze_panes = "C2"
-    header = ["Wiersz w pliku", "Błąd", *[c or f"kolumna {i + 1}" for i, c in enumerate(report.columns)]]
+    header = [
+        "Wiersz w pliku",
+        "Błąd",
+        *[_cell(c) or f"kolumna {i + 1}" for i, c in enumerate(report.columns)],
+    ]
     bold = Font(bold=True)
     from openpyxl.cell import WriteOnlyCell
 
@@ -30,7 +35,7 @@ def write_error_report(report: ImportReport, target: str | Path) -> Path:
         cells.append(cell)
     sheet.append(cells)
     for row in report.rejected:
-        sheet.append([row.row, row.reason, *[_cell(v) for v in row.values]])
+        sheet.append([row.row, _cell(row.reason), *[_cell(v) for v in row.values]])
     target.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(target)
     return target
@@ -39,4 +44,7 @@ def write_error_report(report: ImportReport, target: str | Path) -> Path:
 def _cell(value):
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
+    if isinstance(value, str):
+        # XLSX cannot hold control characters; the office sees where one was.
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     return value

@@ -154,6 +154,34 @@ def test_text_is_stored_as_written_and_too_long_a_number_is_refused(osiecznica, 
     assert stored == {"D\\1": "pień pochylony w stronę drogi", "D\\2": "C:\\zdjęcia\\d2.jpg"}
 
 
+def test_control_characters_reject_their_row_not_the_file(osiecznica, tmp_path):
+    """A NUL (which PostgreSQL cannot store) or a bell character in a cell rejects that row
+    with its reason; the other rows are imported and the error sheet shows where it was."""
+    x, y = OSIECZNICA_2180
+    path = tmp_path / "drzewa.csv"
+    path.write_text(
+        "Nr inw.;Gatunek;Obwód pnia [cm];X;Y;Uwagi\n"
+        f"K-1;lipa drobnolistna;120;{x};{y};ab\x00c\n"
+        f"K-2;lipa drobnolistna;1\x0020;{x};{y};\n"
+        f"K-3;lipa drobnolistna;120;{x};{y};\x07dzwonek\n"
+        f"K-4;lipa drobnolistna;130;{x};{y};zdrowe\n",
+        encoding="utf-8",
+    )
+    errors = tmp_path / "bledy.xlsx"
+    out = run_import("trees", str(path), "--gmina", "020105_2", "--errors", str(errors))
+    assert rejected_rows(out) == {
+        2: "Uwagi: niedozwolony znak sterujący (kod 0) w tekście",
+        3: "Obwód pnia [cm]: „1\x0020” nie jest liczbą",
+        4: "Uwagi: niedozwolony znak sterujący (kod 7) w tekście",
+    }
+    assert list(Tree.objects.filter(gmina=osiecznica).values_list("external_id", "notes")) == [
+        ("K-4", "zdrowe")
+    ]
+    sheet = list(load_workbook(errors).active.iter_rows(values_only=True))
+    assert [(r[0], r[-1]) for r in sheet[1:]] == [(2, "ab\ufffdc"), (3, None), (4, "\ufffddzwonek")]
+    assert sheet[2][1] == "Obwód pnia [cm]: „1\ufffd20” nie jest liczbą"
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
