@@ -4,6 +4,7 @@ then the import and a spreadsheet of the rejected rows."""
 from __future__ import annotations
 
 import uuid
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from sip import tenancy
 from .forms import UploadForm, mapping_choices
 from .importing import ImportFileError, import_file, plan, write_error_report
 from .importing.sources import row_is_empty
+from .values import mark_control_characters
 from .views import _register, staff_gmina, staff_page
 
 SALT = "inventory-import"
@@ -103,7 +105,10 @@ def preview(request, gmina: str, register: str):
         sample = []
         if layout.data_rows is not None:
             numbered = enumerate(layout.data_rows, start=layout.first_data_row)
-            sample = [(n, row) for n, row in numbered if not row_is_empty(row)][:PREVIEW_ROWS]
+            filled = ((n, row) for n, row in numbered if not row_is_empty(row))
+            sample = [
+                (n, [mark_control_characters(c) for c in row]) for n, row in islice(filled, PREVIEW_ROWS)
+            ]
         context.update(
             columns=[
                 {"index": i, "name": name, "target": layout.mapping.get(i, "")}

@@ -7,9 +7,9 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
+from ..values import mark_control_characters
 from .runner import ImportReport
 
 
@@ -44,7 +44,4 @@ def write_error_report(report: ImportReport, target: str | Path) -> Path:
 def _cell(value):
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
-    if isinstance(value, str):
-        # XLSX cannot hold control characters; the office sees where one was.
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-    return value
+    return mark_control_characters(value)  # XLSX cannot hold them; the office sees where one was

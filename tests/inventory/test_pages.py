@@ -123,6 +123,17 @@ def test_import_with_preview_and_rejected_rows(staff, osiecznica):
     assert staff.get("/rejestry/osiecznica/trees/import/odrzucone/?t=zmyslony").status_code == 404
 
 
+def test_preview_shows_where_a_control_character_was(staff, osiecznica):
+    x, y = OSIECZNICA_2180
+    sheet = f"Nr inw.;Gatunek;Obwód pnia [cm];X;Y;Uwagi\nK-1;lipa drobnolistna;120;{x};{y};ab\x00c\n"
+    upload = io.BytesIO(sheet.encode())
+    upload.name = "drzewa.csv"
+    resp = staff.post("/rejestry/osiecznica/trees/import/", {"file": upload})
+    text = staff.get(resp["Location"]).content.decode()
+    assert "Uwagi: niedozwolony znak sterujący (kod 0) w tekście" in text
+    assert "<td>ab\ufffdc</td>" in text and "\x00" not in text
+
+
 def test_circuits_page(staff, osiecznica):
     run_import("lighting-lines", str(SAMPLES / "linie_oswietlenia_osiecznica.geojson"), "--gmina", "020105_2")
     run_import(
