@@ -17,16 +17,15 @@ class ValueProblem(ValueError):
     """A value that cannot be used; the message is Polish and names the value."""
 
 
-# Control characters that survive " ".join(text.split()): PostgreSQL cannot store NUL, and
-# XLSX cannot hold any of them, so a register's text never carries them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
-_ANY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (other than tab and line breaks): PostgreSQL cannot store NUL, and XLSX
+# cannot hold any of them, so a register's text never carries them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def mark_control_characters(value):
     """A cell as a page or a sheet can show it: text with each control character (which XLSX
     cannot hold and a browser hides) as U+FFFD; other values as they are."""
-    return _ANY_CONTROL.sub("\ufffd", value) if isinstance(value, str) else value
+    return CONTROL_CHARACTERS.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 _UNIT_SUFFIX = re.compile(r"\s*(cm|mm|mb|m|w|kw|szt|%)\.?$", re.IGNORECASE)

@@ -229,9 +229,9 @@ def add_external_layer(m: mapscript.mapObj, info: LayerInfo) -> mapscript.layerO
     ext = info.layer.external
     if not ext.drawable:
         return None  # no CRS of ours, no usable tiles, or not re-read since its kind changed
-    srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
     if ext.service.kind == ext.service.Kind.WMTS:
         return _add_wmts_layer(m, info)
+    srids = [s for s in ext.srids if s in ACCEPTED_SRIDS]
     lo = _raster_layer(m, info)
     lo.setConnectionType(mapscript.MS_WMS, "")
     lo.connection = ext.service.url

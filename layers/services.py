@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from sip import audit, tenancy
+from sip.geometry import ACCEPTED_SRIDS
 from sip.models import Gmina
 
 from .models import (
@@ -72,9 +73,9 @@ def sync_registered_layers() -> list[Layer]:
     time; return them. A source is published once: a layer staff deleted is not recreated."""
     created = []
     for source in sources():
-        if PublishedSource.objects.filter(name=source.name).exists():
+        _, first_time = PublishedSource.objects.get_or_create(name=source.name)
+        if not first_time:
             continue
-        PublishedSource.objects.create(name=source.name)
         if Layer.objects.filter(name=source.name).exists():
             continue
         style, style_created = Style.objects.get_or_create(
@@ -308,8 +309,6 @@ def _epsg(code) -> int | None:
     """The EPSG number of a CRS as capabilities write it (EPSG:2180, urn:ogc:def:crs:EPSG::2180,
     http://www.opengis.net/def/crs/EPSG/0/2180, …/epsg.xml#2180; CRS84 is EPSG:4326 with
     longitude first), if SIP accepts that CRS."""
-    from sip.geometry import ACCEPTED_SRIDS
-
     text = str(code).strip().upper()
     if text.endswith("CRS84"):
         srid = 4326

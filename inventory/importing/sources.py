@@ -139,10 +139,9 @@ def _read_columnar(layer, columns: list[str]) -> tuple[list[int], list[list], li
             shapes.extend([None] * size)
         else:
             items = np.ma.getdata(geoms).tolist()  # bytes, or None where a feature has none
-            if np.ma.isMaskedArray(geoms) and np.ma.getmaskarray(geoms).any():
-                items = [
-                    None if m else g for g, m in zip(items, np.ma.getmaskarray(geoms).tolist(), strict=True)
-                ]
+            mask = np.ma.getmaskarray(geoms)
+            if mask.any():
+                items = [None if m else g for g, m in zip(items, mask.tolist(), strict=True)]
             shapes.extend(g if g is None or type(g) is bytes else bytes(g) for g in items)
     return numbers, data, shapes
 

@@ -149,11 +149,12 @@ class NewItems:
         return False
 
     def _check_keys(self, raw) -> None:
+        if not self.count:
+            return
         by_column = {self.attr_columns[i]: seen for i, seen in self._seen.items()}
         by_column["gmina_id"] = {self.gmina.pk}
         for key in self.keys:  # set_checkable_keys took only keys whose columns are written
-            if self.count:
-                bulk.lock_referenced(raw, key, by_column[key.column])
+            bulk.lock_referenced(raw, key, by_column[key.column])
 
 
 def update_existing(register: Register, updates: list[tuple[int, dict, str]]) -> int:
