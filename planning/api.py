@@ -62,10 +62,7 @@ def zoning_payload(zoning: selectors.ParcelZoning, srid: int, with_geometry: boo
             "journal_entry": plan.journal_entry,
             "app_id": plan.app_id,
             "scale": plan.scale,
-            "amended_by": [
-                {"id": a.pk, "resolution_number": a.resolution_number}
-                for a in plan.amended_by.filter(status=Plan.Status.IN_FORCE)
-            ],
+            "amended_by": [{"id": a.pk, "resolution_number": a.resolution_number} for a in pz.amended_by],
             "zones": [zone_item(z) for z in pz.zones],
             "slivers": [zone_item(z) for z in pz.slivers],
         }

@@ -15,10 +15,12 @@ STORAGE_SRID = 2180
 
 
 # A plan applies on a day when it is in force and the day is within its validity dates. The
-# one definition of that, in SQL (for the zoning query) and as a queryset (everywhere else).
+# one definition of that, in SQL (for the zoning query, with the day as the %(day)s parameter,
+# the gmina's local date as in the queryset, not the database session's UTC CURRENT_DATE) and
+# as a queryset (everywhere else).
 IN_FORCE_SQL = (
-    "{p}.status = 'in_force' AND ({p}.valid_from IS NULL OR {p}.valid_from <= CURRENT_DATE)"
-    " AND ({p}.valid_to IS NULL OR {p}.valid_to >= CURRENT_DATE)"
+    "{p}.status = 'in_force' AND ({p}.valid_from IS NULL OR {p}.valid_from <= %(day)s)"
+    " AND ({p}.valid_to IS NULL OR {p}.valid_to >= %(day)s)"
 )
 
 
@@ -178,9 +180,14 @@ PURPOSES = {
     "K": "kanalizacja",
     "SW": "strefa wielofunkcyjna z zabudową mieszkaniową wielorodzinną",
     "SJ": "strefa wielofunkcyjna z zabudową mieszkaniową jednorodzinną",
+    "SZ": "strefa wielofunkcyjna z zabudową zagrodową",
     "SU": "strefa usługowa",
+    "SH": "strefa handlu wielkopowierzchniowego",
     "SP": "strefa gospodarcza",
     "SR": "strefa produkcji rolniczej",
+    "SI": "strefa infrastrukturalna",
+    "SG": "strefa górnictwa",
+    "SO": "strefa otwarta",
     "SL": "strefa lasów",
     "SN": "strefa zieleni i rekreacji",
     "SC": "strefa cmentarzy",

@@ -7,12 +7,14 @@ amendment wins there.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from sip.models import Parcel
 
@@ -26,15 +28,23 @@ _ZONING_SQL = """
 WITH parcel AS (
     SELECT geom, ST_Area(geom) AS area FROM sip_parcel WHERE id = %(parcel)s
 ),
-plans AS (
-    SELECT pl.id,
-           (SELECT ST_Union(a.boundary)
-              FROM planning_amendment am JOIN planning_plan a ON a.id = am.amending_id
-             WHERE am.amended_id = pl.id AND {amending_in_force}
-               AND a.boundary && parcel.geom) AS replaced
+applying AS (
+    SELECT pl.id, pl.boundary
       FROM planning_plan pl, parcel
      WHERE {plan_in_force}
        AND pl.boundary && parcel.geom AND ST_Intersects(pl.boundary, parcel.geom)
+),
+-- The amendments of those plans that apply today: both listed (amended_by) and cut out.
+amending AS (
+    SELECT am.amended_id, a.id, a.boundary
+      FROM planning_amendment am JOIN planning_plan a ON a.id = am.amending_id
+     WHERE am.amended_id IN (SELECT id FROM applying) AND {amending_in_force}
+),
+plans AS (
+    SELECT pl.id,
+           (SELECT ST_Union(a.boundary) FROM amending a
+             WHERE a.amended_id = pl.id AND a.boundary && parcel.geom) AS replaced
+      FROM applying pl, parcel
 ),
 pieces AS (
     SELECT z.id AS zone_id, pl.id AS plan_id,
@@ -44,6 +54,8 @@ pieces AS (
      WHERE z.geom && parcel.geom AND ST_Intersects(z.geom, parcel.geom)
 )
 SELECT 'plan' AS row, id, NULL::bigint, NULL::float8 FROM plans
+UNION ALL
+SELECT 'amended', amended_id, id, NULL FROM amending
 UNION ALL
 SELECT 'zone', plan_id, zone_id, ST_Area(geom) FROM pieces WHERE ST_Area(geom) > 0
 UNION ALL
@@ -67,6 +79,8 @@ class PlanZoning:
     plan: Plan
     zones: list[ZoneShare] = field(default_factory=list)
     slivers: list[ZoneShare] = field(default_factory=list)
+    # The plans in force that amend this one (the same rule that cuts them out of the shares).
+    amended_by: list[Plan] = field(default_factory=list)
 
 
 @dataclass
@@ -95,10 +109,11 @@ def is_sliver(area_m2: float, share_pct: float) -> bool:
     return 0 < area_m2 and (area_m2 < SLIVER_MAX_AREA_M2 or share_pct < SLIVER_MAX_SHARE_PCT)
 
 
-def parcel_zoning(parcel: Parcel) -> ParcelZoning:
-    """Return the zones of plans in force covering the parcel, with areas (m²) and shares (%)."""
+def parcel_zoning(parcel: Parcel, day: dt.date | None = None) -> ParcelZoning:
+    """Return the zones of plans in force on `day` (today by default) covering the parcel, with
+    areas (m²), shares (%) and the amending plans in force."""
     with connection.cursor() as cur:
-        cur.execute(_ZONING_SQL, {"parcel": parcel.pk})
+        cur.execute(_ZONING_SQL, {"parcel": parcel.pk, "day": day or timezone.localdate()})
         rows = cur.fetchall()
     parcel_area = next(r[3] for r in rows if r[0] == "parcel")
     covered = next(r[3] for r in rows if r[0] == "covered")
@@ -107,6 +122,12 @@ def parcel_zoning(parcel: Parcel) -> ParcelZoning:
     plans = {p.pk: p for p in Plan.objects.filter(pk__in=plan_ids).select_related("gmina")}
     zones = {z.pk: z for z in Zone.objects.filter(pk__in=[r[2] for r in zone_rows])}
     by_plan = {pk: PlanZoning(plans[pk]) for pk in plan_ids}
+    amended_rows = [r for r in rows if r[0] == "amended"]
+    amending = Plan.objects.in_bulk([r[2] for r in amended_rows])
+    for _, plan_id, amending_id, _ in amended_rows:
+        by_plan[plan_id].amended_by.append(amending[amending_id])
+    for pz in by_plan.values():
+        pz.amended_by.sort(key=lambda p: (p.resolution_date, p.pk))
     for _, plan_id, zone_id, area in zone_rows:
         share = 100.0 * area / parcel_area
         item = ZoneShare(zones[zone_id], area, share)

@@ -47,7 +47,7 @@ def _sections(zonings: list[ParcelZoning]) -> list[dict]:
                 {
                     "plan": pz.plan,
                     "zones": {},
-                    "amended_by": list(pz.plan.amended_by.in_force()),
+                    "amended_by": pz.amended_by,
                 },
             )
             for share in pz.zones:

@@ -1,5 +1,6 @@
 """Zoning of a parcel through the API, checked against shapely on the geometries read back."""
 
+import datetime as dt
 from urllib.parse import quote
 
 import pytest
@@ -103,6 +104,44 @@ def test_amendment_wins_where_it_applies(client, world):
     assert base["amended_by"] == [{"id": world.amendment.pk, "resolution_number": "XX/200/2022"}]
 
 
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "applies"),
+    [
+        (1, None, False),  # adopted, takes effect tomorrow
+        (-30, -1, False),  # expired yesterday
+        (0, None, True),  # takes effect today
+    ],
+)
+def test_amendment_listed_only_when_it_cuts(client, world, valid_from, valid_to, applies):
+    """One rule for amended_by and the shares: an amendment in force by status but not yet (or no
+    longer) valid is neither listed nor cut out; the wypis data uses the same list."""
+    from django.utils import timezone
+
+    from planning import selectors
+
+    today = timezone.localdate()
+    world.amendment.valid_from = today + dt.timedelta(days=valid_from)
+    world.amendment.valid_to = today + dt.timedelta(days=valid_to) if valid_to is not None else None
+    world.amendment.save()
+    parcel = world.parcel("3", world.at(140, 0, 160, 10))
+    body = zoning(client, parcel.identifier)
+    assert_agrees(body)
+    base = next(p for p in body["plans"] if p["resolution_number"] == "X/100/2015")
+    shares = {z["symbol"]: z["share_pct"] for z in base["zones"]}
+    if applies:
+        assert base["amended_by"] == [{"id": world.amendment.pk, "resolution_number": "XX/200/2022"}]
+        assert shares == {"1U": 50.0}
+    else:
+        assert base["amended_by"] == []
+        assert shares == {"1U": 100.0}
+        assert not any(p["resolution_number"] == "XX/200/2022" for p in body["plans"])
+    planned = selectors.parcel_zoning(parcel, day=today + dt.timedelta(days=400))
+    base_zoning = next(pz for pz in planned.plans if pz.plan.pk == world.base.pk)
+    if valid_to is None:  # a year on, the amendment applies in every case: listed and cut out
+        assert [a.pk for a in base_zoning.amended_by] == [world.amendment.pk]
+        assert [round(s.share_pct, 3) for s in base_zoning.zones] == [50.0]
+
+
 def test_repealed_and_draft_plans_are_ignored(client, world):
     parcel = world.parcel("4", world.at(400, 400, 420, 420))
     body = zoning(client, parcel.identifier)
@@ -146,3 +185,26 @@ def test_unsupported_srid_is_400(client, world):
     parcel = world.parcel("7", world.at(10, 10, 30, 30))
     resp = client.get(f"/api/planning/parcels/{quote(parcel.identifier, safe='')}/zoning/?srid=31467")
     assert resp.status_code == 400 and "Nieobsługiwany" in resp.json()["detail"]
+
+
+@pytest.mark.parametrize("session_zone", ["Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_map_view_uses_the_local_date_like_the_zoning(world, session_zone):
+    """The map's zones in force (a view) use the gmina's local date, as the zoning answer does,
+    whatever the database session's time zone (UTC+14 and UTC−11: at any hour one of them is on
+    another date than Warsaw)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from planning.models import ZoneInForce
+    from planning.selectors import parcel_zoning
+
+    today = timezone.localdate()
+    with connection.cursor() as cur:
+        cur.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
+    cases = [(today, None, True), (today + dt.timedelta(days=1), None, False), (None, today, True)]
+    cases.append((None, today - dt.timedelta(days=1), False))
+    for valid_from, valid_to, shown in cases:
+        Plan.objects.filter(pk=world.base.pk).update(valid_from=valid_from, valid_to=valid_to)
+        assert ZoneInForce.objects.filter(plan=world.base).exists() is shown, (valid_from, valid_to)
+        parcel = world.parcel(f"9{len(cases)}{valid_from is None:d}{shown:d}", world.at(10, 10, 20, 20))
+        assert any(pz.plan.pk == world.base.pk for pz in parcel_zoning(parcel).plans) is shown
