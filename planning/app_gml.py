@@ -20,12 +20,21 @@ from lxml import etree
 
 from sip.geometry import GeometryError, to_storage_multipolygon
 
+from .codelists import JOURNALS, ZONE_KINDS
+
 APP_NS = {
     "1.0": "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/1.0",
     "2.0": "https://www.gov.pl/static/zagospodarowanieprzestrzenne/schemas/app/2.0",
 }
 GML = "http://www.opengis.net/gml/3.2"
 XLINK = "http://www.w3.org/1999/xlink"
+GMD = "http://www.isotc211.org/2005/gmd"
+GCO = "http://www.isotc211.org/2005/gco"
+# Identifier URIs of APP features, as the Ministry's QGIS plugin writes them in xlink:href and
+# gml:identifier: <base>/<feature type>/<przestrzenNazw>/<lokalnyId>[/<wersjaId>], where the
+# namespace itself holds a slash (PL.ZIPPZP.9999/020102-POG).
+URI_BASE = "https://www.gov.pl/zagospodarowanieprzestrzenne/app"
+URI_RE = re.compile(r"^https?://[^/]+/(?:[^/]+/)*?(?:app)/(?P<type>[A-Za-z]+)/(?P<ident>PL\.[^?#]+?)/?$")
 NORTHING_FIRST = {2176, 2177, 2178, 2179, 2180, 4326}
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -44,6 +53,7 @@ class AppGmlError(ValueError):
 class Rejection:
     feature: str
     reason: str
+    act_ref: str = field(default="", compare=False)  # the act a rejected zone belongs to, if known
 
     def __str__(self) -> str:
         return f"{self.feature}: {self.reason}"
@@ -64,7 +74,10 @@ class Act:
     resolution_date: dt.date | None = None
     adopted_by: str = ""
     journal_entry: str = ""
+    resolution_date_kind: str = ""  # CI_DateTypeCode of the formal document's date
     amends: list[tuple[str, str]] = field(default_factory=list)  # (reference, "change"|"repeal")
+    drawing_refs: list[str] = field(default_factory=list, repr=False)
+    document_refs: list[str] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -103,6 +116,66 @@ def _text(el, name: str, ns: str) -> str:
     return text or (href or "").strip()
 
 
+def _code(el, name: str, ns: str, titles: dict[str, str] | None = None) -> str:
+    """The readable value of a code-list property: the Polish title from the local table for the
+    value's URL, else its xlink:title, else its text; never the URL itself."""
+    child = el.find(f"{{{ns}}}{name}")
+    if child is None:
+        return ""
+    href = (child.get(f"{{{XLINK}}}href") or "").strip()
+    value = href.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    if titles and value in titles:
+        return titles[value]
+    title = (child.get(f"{{{XLINK}}}title") or "").strip()
+    text = (child.text or "").strip()
+    if title or text:
+        return title or text
+    return titles.get(value, "") if titles else ""
+
+
+def identifier(ref: str) -> str:
+    """The idIIP form (przestrzenNazw/lokalnyId[/wersjaId]) of a reference: an identifier URI,
+    a bare identifier, or a local #gml:id (returned without the #)."""
+    ref = (ref or "").strip()
+    match = URI_RE.match(ref)
+    if match:
+        return match["ident"]
+    return ref.lstrip("#")
+
+
+def versionless(app_id: str) -> str:
+    """przestrzenNazw/lokalnyId of a full idIIP (the namespace itself holds one slash)."""
+    parts = app_id.split("/")
+    return "/".join(parts[:3]) if len(parts) >= 4 else app_id
+
+
+class _Refs:
+    """Finds a feature by any of the ways APP references it: #gml:id, gml:identifier URI,
+    idIIP with or without wersjaId (then the newest version in the file)."""
+
+    def __init__(self):
+        self._by: dict[str, object] = {}
+        self._latest: dict[str, tuple[str, object]] = {}
+
+    def add(self, obj, *, gml_id: str, app_id: str, uri: str = "") -> None:
+        for key in (gml_id, app_id, identifier(uri) if uri else ""):
+            if key:
+                self._by[key] = obj
+        if app_id:
+            base = versionless(app_id)
+            if base not in self._latest or app_id > self._latest[base][0]:
+                self._latest[base] = (app_id, obj)
+
+    def get(self, ref: str):
+        key = identifier(ref)
+        if not key:
+            return None
+        if key in self._by:
+            return self._by[key]
+        hit = self._latest.get(key)
+        return hit[1] if hit else None
+
+
 def _href(el, name: str, ns: str) -> list[str]:
     return [
         c.get(f"{{{XLINK}}}href", "").strip()
@@ -118,6 +191,32 @@ def _date(value: str, what: str) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError as exc:
         raise ValueError(f"nieprawidłowa data {what} „{value}”") from exc
+
+
+# CI_DateTypeCode values that date a resolution itself: ISO 19139 "creation" (the day the council
+# adopted it, which is the date in "uchwała nr … z dnia …") and ISO 19115-1 "adopted". A
+# "publication" or "revision" date is accepted too, since the plugin offers it, with a note.
+RESOLUTION_DATE_TYPES = ("creation", "adopted")
+
+
+def document_date(el, ns: str) -> tuple[dt.date | None, str]:
+    """The date of a DokumentFormalny and its CI_DateTypeCode ("" for the plain form), read from
+    the nested gmd:CI_Date the APP 2.0 schema requires, or from plain text as older files have it."""
+    data = el.find(f"{{{ns}}}data")
+    if data is None:
+        return None, ""
+    ci_date = data.find(f"{{{GMD}}}CI_Date")
+    if ci_date is None:
+        return _date((data.text or "").strip(), "uchwały"), ""
+    value = ci_date.findtext(f"{{{GMD}}}date/{{{GCO}}}Date") or ci_date.findtext(
+        f"{{{GMD}}}date/{{{GCO}}}DateTime"
+    )
+    code = ci_date.find(f"{{{GMD}}}dateType/{{{GMD}}}CI_DateTypeCode")
+    kind = "" if code is None else (code.get("codeListValue") or code.text or "").strip()
+    date = _date((value or "").strip(), "uchwały")
+    if date is None:
+        raise ValueError("data dokumentu (gmd:CI_Date) bez wartości gco:Date")
+    return date, kind
 
 
 def parse_srs(srs_name: str | None) -> tuple[int, bool]:
@@ -211,6 +310,10 @@ def _app_id(el, ns: str) -> str:
     return "/".join(p for p in parts if p)
 
 
+def _uri(el) -> str:
+    return (el.findtext(f"{{{GML}}}identifier") or "").strip()
+
+
 def parse(data: bytes) -> Parsed:
     """Read an APP GML document; return acts, planning zones and every rejected feature."""
     if len(data) > MAX_BYTES:
@@ -228,12 +331,7 @@ def parse(data: bytes) -> Parsed:
     ns = APP_NS[version]
     rejections: list[Rejection] = []
     acts: list[Act] = []
-    drawings: dict[str, int] = {}
-    for el in root.iter(f"{{{ns}}}RysunekAktuPlanowaniaPrzestrzennego"):
-        scale = _text(el, "rozdzielczoscPrzestrzenna", ns)
-        for ref in [*_href(el, "plan", ns), *_href(el, "aktPlanowaniaPrzestrzennego", ns)]:
-            if scale.isdigit():
-                drawings[ref.lstrip("#")] = int(scale)
+    refs = _Refs()
     for el in root.iter(f"{{{ns}}}AktPlanowaniaPrzestrzennego"):
         gml_id = el.get(f"{{{GML}}}id", "?")
         label = f"AktPlanowaniaPrzestrzennego {gml_id}"
@@ -263,41 +361,82 @@ def parse(data: bytes) -> Parsed:
                 valid_to=_date(_text(el, "obowiazujeDo", ns), "obowiązywania do"),
                 boundary=boundary,
             )
-            for ref in _href(el, "rysunek", ns):
-                act.scale = act.scale or drawings.get(ref.lstrip("#"))
-            act.scale = act.scale or drawings.get(gml_id) or drawings.get(act.app_id)
+            act.drawing_refs = _href(el, "rysunek", ns)
+            act.document_refs = _href(el, "dokumentUchwalajacy", ns)
             acts.append(act)
+            refs.add(act, gml_id=gml_id, app_id=act.app_id, uri=_uri(el))
         except ValueError as exc:
             rejections.append(Rejection(label, str(exc)))
-    by_ref = {a.gml_id: a for a in acts} | {a.app_id: a for a in acts if a.app_id}
-    for el in root.iter(f"{{{ns}}}DokumentFormalny"):
+    # A drawing names its act (plan), or the act names its drawings (rysunek).
+    drawings = _Refs()
+    for el in root.iter(f"{{{ns}}}RysunekAktuPlanowaniaPrzestrzennego"):
+        scale = _text(el, "rozdzielczoscPrzestrzenna", ns)
+        if not scale.isdigit():
+            continue
+        drawings.add(int(scale), gml_id=el.get(f"{{{GML}}}id", ""), app_id=_app_id(el, ns), uri=_uri(el))
+        for ref in [*_href(el, "plan", ns), *_href(el, "aktPlanowaniaPrzestrzennego", ns)]:
+            act = refs.get(ref)
+            if act is not None and not act.scale:
+                act.scale = int(scale)
+    for act in acts:
+        for ref in act.drawing_refs:
+            act.scale = act.scale or drawings.get(ref)
+    # A formal document names the act it adopts (uchwala), or the act names it (dokumentUchwalajacy).
+    documents = list(root.iter(f"{{{ns}}}DokumentFormalny"))
+    doc_refs = _Refs()
+    for el in documents:
+        doc_refs.add(el, gml_id=el.get(f"{{{GML}}}id", ""), app_id=_app_id(el, ns), uri=_uri(el))
+    adopted_by_doc: dict[int, list[Act]] = {}
+    for act in acts:
+        for ref in act.document_refs:
+            doc = doc_refs.get(ref)
+            if doc is not None:
+                adopted_by_doc.setdefault(id(doc), []).append(act)
+    for el in documents:
         gml_id = el.get(f"{{{GML}}}id", "?")
-        adopted = [by_ref.get(r.lstrip("#")) for r in _href(el, "uchwala", ns)]
+        label = f"DokumentFormalny {gml_id}"
+        adopted = [refs.get(r) for r in _href(el, "uchwala", ns)]
         adopted = [a for a in adopted if a is not None]
+        adopted += [a for a in adopted_by_doc.get(id(el), []) if a not in adopted]
         if not adopted:
+            named = ", ".join(_href(el, "uchwala", ns))
             rejections.append(
-                Rejection(f"DokumentFormalny {gml_id}", "nie wskazuje uchwalanego aktu (uchwala)")
+                Rejection(
+                    label,
+                    f"nie wskazuje uchwalanego aktu w tym pliku (uchwala: {named})"
+                    if named
+                    else "nie wskazuje uchwalanego aktu (uchwala)",
+                )
             )
             continue
+        try:
+            date, date_kind = document_date(el, ns)
+        except ValueError as exc:
+            rejections.append(Rejection(label, str(exc)))
+            date, date_kind = None, ""
+        journal = _code(el, "dziennikUrzedowy", ns, JOURNALS)
         for act in adopted:
             act.resolution_number = _text(el, "numerIdentyfikacyjny", ns)
-            try:
-                act.resolution_date = _date(_text(el, "data", ns), "uchwały")
-            except ValueError as exc:
-                rejections.append(Rejection(f"DokumentFormalny {gml_id}", str(exc)))
+            act.resolution_date = date
+            act.resolution_date_kind = date_kind
             act.adopted_by = _text(el, "organUstanawiajacy", ns)
-            act.journal_entry = _text(el, "dziennikUrzedowy", ns)
-            act.amends += [(r.lstrip("#"), "change") for r in _href(el, "zmienia", ns)]
-            act.amends += [(r.lstrip("#"), "repeal") for r in _href(el, "uchyla", ns)]
+            act.journal_entry = journal
+            act.amends += [(identifier(r), "change") for r in _href(el, "zmienia", ns)]
+            act.amends += [(identifier(r), "repeal") for r in _href(el, "uchyla", ns)]
     zones: list[PlanningZone] = []
     for el in root.iter(f"{{{ns}}}StrefaPlanistyczna"):
         gml_id = el.get(f"{{{GML}}}id", "?")
+        act_ref = ""
         try:
             symbol = _text(el, "oznaczenie", ns) or _text(el, "symbol", ns)
             if not symbol:
                 raise ValueError("brak oznaczenia strefy (oznaczenie)")
-            refs = [*_href(el, "plan", ns), *_href(el, "aktPlanowaniaPrzestrzennego", ns)]
-            act_ref = refs[0].lstrip("#") if refs else (acts[0].gml_id if len(acts) == 1 else "")
+            named = [*_href(el, "plan", ns), *_href(el, "aktPlanowaniaPrzestrzennego", ns)]
+            if named:
+                act = refs.get(named[0])
+                act_ref = act.gml_id if act is not None else identifier(named[0])
+            else:
+                act_ref = acts[0].gml_id if len(acts) == 1 else ""
             if not act_ref:
                 raise ValueError("strefa nie wskazuje aktu planowania (plan)")
             geom_el = el.find(f"{{{ns}}}geometria")
@@ -308,12 +447,12 @@ def parse(data: bytes) -> Parsed:
                     gml_id,
                     act_ref,
                     symbol,
-                    _text(el, "nazwa", ns) or _text(el, "symbol", ns),
+                    _code(el, "nazwa", ns, ZONE_KINDS),
                     read_geometry(geom_el),
                 )
             )
         except ValueError as exc:
-            rejections.append(Rejection(f"StrefaPlanistyczna {gml_id}", str(exc)))
+            rejections.append(Rejection(f"StrefaPlanistyczna {gml_id}", str(exc), act_ref))
     for act in acts:
         missing = [
             w
@@ -329,112 +468,3 @@ def parse(data: bytes) -> Parsed:
             )
     complete = [a for a in acts if a.resolution_number and a.resolution_date]
     return Parsed(version, complete, zones, rejections)
-
-
-# --- writing -----------------------------------------------------------------------------------
-
-
-def _pos_list(ring, parent, northing_first: bool) -> None:
-    coords = ring.coords
-    text = " ".join(f"{y:.3f} {x:.3f}" if northing_first else f"{x:.3f} {y:.3f}" for x, y in coords)
-    etree.SubElement(parent, f"{{{GML}}}posList").text = text
-
-
-def _multisurface(parent, geom: MultiPolygon, gml_id: str) -> None:
-    ms = etree.SubElement(
-        parent,
-        f"{{{GML}}}MultiSurface",
-        {f"{{{GML}}}id": gml_id, "srsName": "http://www.opengis.net/def/crs/EPSG/0/2180"},
-    )
-    for i, poly in enumerate(geom):
-        member = etree.SubElement(ms, f"{{{GML}}}surfaceMember")
-        p = etree.SubElement(member, f"{{{GML}}}Polygon", {f"{{{GML}}}id": f"{gml_id}-{i + 1}"})
-        ext = etree.SubElement(etree.SubElement(p, f"{{{GML}}}exterior"), f"{{{GML}}}LinearRing")
-        _pos_list(poly.exterior_ring, ext, True)
-        for hole in list(poly)[1:]:
-            inner = etree.SubElement(etree.SubElement(p, f"{{{GML}}}interior"), f"{{{GML}}}LinearRing")
-            _pos_list(hole, inner, True)
-
-
-STATUS_OUT = {
-    "in_force": "prawnieWiazacy",
-    "in_preparation": "wTrakcieSporzadzania",
-    "repealed": "nieobowiazujacy",
-}
-KIND_OUT = {"mpzp": "miejscowy plan zagospodarowania przestrzennego", "pog": "plan ogólny gminy"}
-
-
-def _safe_id(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
-
-
-def write(plans, version: str = "2.0") -> bytes:
-    """Return an APP GML document (FeatureCollection) describing the plans: act, drawing, formal
-    document with its amendment links, and (APP 2.0) the zones as planning zones."""
-    ns = APP_NS[version]
-    nsmap = {"gml": GML, "app": ns, "xlink": XLINK}
-    root = etree.Element(f"{{{GML}}}FeatureCollection", nsmap=nsmap)
-    root.set(f"{{{GML}}}id", "SIP-APP")
-
-    def member():
-        return etree.SubElement(root, f"{{{GML}}}featureMember")
-
-    def sub(parent, name, text=None, **attrs):
-        el = etree.SubElement(parent, f"{{{ns}}}{name}", {f"{{{XLINK}}}{k}": v for k, v in attrs.items()})
-        if text is not None:
-            el.text = str(text)
-        return el
-
-    for plan in plans:
-        pid = _safe_id(f"PLAN-{plan.pk}")
-        act = sub(member(), "AktPlanowaniaPrzestrzennego")
-        act.set(f"{{{GML}}}id", pid)
-        ident = sub(sub(act, "idIIP"), "Identyfikator")
-        parts = (
-            plan.app_id or f"PL.ZIPPZP.9999/{plan.gmina.teryt[:6]}-{plan.kind.upper()}/{plan.pk}/1"
-        ).split("/")
-        namespace = "/".join(parts[:2]) if len(parts) >= 3 else parts[0]
-        rest = parts[2:] if len(parts) >= 3 else parts[1:]
-        sub(ident, "przestrzenNazw", namespace)
-        sub(ident, "lokalnyId", rest[0] if rest else str(plan.pk))
-        sub(ident, "wersjaId", rest[1] if len(rest) > 1 else "1")
-        sub(act, "tytul", plan.title)
-        sub(act, "typPlanu", KIND_OUT[plan.kind])
-        sub(act, "poziomHierarchii", "lokalny" if plan.kind == "mpzp" else "gminny")
-        sub(act, "status", STATUS_OUT[plan.status])
-        if plan.valid_from:
-            sub(act, "obowiazujeOd", plan.valid_from.isoformat())
-        if plan.valid_to:
-            sub(act, "obowiazujeDo", plan.valid_to.isoformat())
-        _multisurface(sub(act, "zasiegPrzestrzenny"), plan.boundary, f"{pid}-ZASIEG")
-        sub(act, "rysunek", href=f"#{pid}-RYS")
-        rys = sub(member(), "RysunekAktuPlanowaniaPrzestrzennego")
-        rys.set(f"{{{GML}}}id", f"{pid}-RYS")
-        sub(rys, "tytul", f"Rysunek – {plan.title}")
-        sub(rys, "ukladOdniesieniaPrzestrzennego", "http://www.opengis.net/def/crs/EPSG/0/2180")
-        sub(rys, "rozdzielczoscPrzestrzenna", plan.scale)
-        sub(rys, "plan", href=f"#{pid}")
-        doc = sub(member(), "DokumentFormalny")
-        doc.set(f"{{{GML}}}id", f"{pid}-DOK")
-        sub(doc, "tytul", f"Uchwała nr {plan.resolution_number}")
-        sub(doc, "numerIdentyfikacyjny", plan.resolution_number)
-        sub(doc, "organUstanawiajacy", plan.adopted_by)
-        sub(doc, "data", plan.resolution_date.isoformat())
-        if plan.journal_entry:
-            sub(doc, "dziennikUrzedowy", plan.journal_entry)
-        sub(doc, "uchwala", href=f"#{pid}")
-        for amendment in plan.amendments_made.select_related("amended"):
-            target = amendment.amended
-            ref = target.app_id or f"#PLAN-{target.pk}"
-            sub(doc, "zmienia" if amendment.kind == "change" else "uchyla", href=ref)
-        if version == "2.0":
-            for zone in plan.zones.all():
-                zid = _safe_id(f"{pid}-STREFA-{zone.symbol}")
-                z = sub(member(), "StrefaPlanistyczna")
-                z.set(f"{{{GML}}}id", zid)
-                sub(z, "oznaczenie", zone.symbol)
-                sub(z, "symbol", zone.purpose)
-                sub(z, "nazwa", zone.name)
-                sub(z, "plan", href=f"#{pid}")
-                _multisurface(sub(z, "geometria"), zone.geom, f"{zid}-GEOM")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

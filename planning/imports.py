@@ -37,6 +37,13 @@ class Report:
     rejected: list[app_gml.Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Set when the file was refused as a whole (nothing kept), with the reason in Polish.
+    refused: str = ""
+
+    @property
+    def stored(self) -> bool:
+        """Whether the import kept (or, in a dry run, would keep) anything."""
+        return not self.refused and bool(self.created or self.updated or self.zones)
 
     def reject(self, feature: str, reason: str) -> None:
         self.rejected.append(app_gml.Rejection(feature, reason))
@@ -63,7 +70,16 @@ def import_app_gml(*, actor, gmina: Gmina, data: bytes, dry_run: bool = False) -
     report.notes.append(f"Schemat APP {parsed.version}.")
     try:
         with transaction.atomic():
-            _save_acts(actor, gmina, parsed, report)
+            kept_previous = _save_acts(actor, gmina, parsed, report)
+            if kept_previous:
+                report.refused = (
+                    "Plik odrzucono w całości, niczego nie zapisano: "
+                    + "; ".join(kept_previous)
+                    + ". Poprzednia wersja planu (akt i wszystkie jego tereny) pozostaje bez zmian; "
+                    "popraw wskazane strefy i zaimportuj plik ponownie."
+                )
+                report.created = report.updated = report.zones = 0
+                raise _DryRun
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -71,8 +87,19 @@ def import_app_gml(*, actor, gmina: Gmina, data: bytes, dry_run: bool = False) -
     return report
 
 
-def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> None:
+def _find_plan(gmina: Gmina, ref: str) -> Plan | None:
+    """The gmina's plan with this idIIP; without wersjaId, its newest version."""
+    plan = Plan.objects.filter(gmina=gmina, app_id=ref).first()
+    if plan is None and ref:
+        plan = Plan.objects.filter(gmina=gmina, app_id__startswith=f"{ref}/").order_by("-app_id").first()
+    return plan
+
+
+def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> list[str]:
+    """Save the acts, their amendments and zones; return the plans whose earlier zones a broken
+    zone of this file would replace by a subset (the caller then refuses the whole file)."""
     saved: dict[str, Plan] = {}
+    had_zones: set[int] = set()
     for act in parsed.acts:
         label = f"AktPlanowaniaPrzestrzennego {act.gml_id}"
         if _outside_share(act.boundary, gmina.boundary) > OUTSIDE_TOLERANCE:
@@ -82,6 +109,8 @@ def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> N
         if existing is not None and existing.gmina_id != gmina.pk:
             report.reject(label, f"akt o identyfikatorze {act.app_id} należy do innej gminy")
             continue
+        if existing is not None and existing.zones.exists():
+            had_zones.add(existing.pk)
         plan = existing or Plan(gmina=gmina)
         plan.kind, plan.title, plan.status = act.kind, act.title[:500], act.status
         plan.valid_from, plan.valid_to, plan.boundary = act.valid_from, act.valid_to, act.boundary
@@ -103,12 +132,18 @@ def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> N
         saved[act.gml_id] = plan
         if act.app_id:
             saved[act.app_id] = plan
+            saved.setdefault(app_gml.versionless(act.app_id), plan)
+        if act.resolution_date_kind and act.resolution_date_kind not in app_gml.RESOLUTION_DATE_TYPES:
+            report.notes.append(
+                f"{label}: data dokumentu formalnego ma typ „{act.resolution_date_kind}”, nie „creation” "
+                "(data uchwalenia); przyjęto ją jako datę uchwały – sprawdź."
+            )
     for act in parsed.acts:
         plan = saved.get(act.gml_id)
         if plan is None:
             continue
         for ref, kind in act.amends:
-            target = saved.get(ref) or Plan.objects.filter(gmina=gmina, app_id=ref).first()
+            target = saved.get(ref) or _find_plan(gmina, ref)
             if target is None:
                 report.reject(
                     f"DokumentFormalny aktu {act.gml_id}", f"zmieniany akt „{ref}” nie istnieje w gminie"
@@ -124,10 +159,22 @@ def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> N
             )
             continue
         by_plan.setdefault(plan.pk, []).append(zone)
+    broken: dict[int, int] = {}
+    for rejection in parsed.rejections:
+        plan = saved.get(rejection.act_ref)
+        if rejection.feature.startswith("StrefaPlanistyczna") and plan is not None:
+            broken[plan.pk] = broken.get(plan.pk, 0) + 1
     for plan_pk, zones in by_plan.items():
         plan = Plan.objects.get(pk=plan_pk)
         features = [(f"StrefaPlanistyczna {z.gml_id}", z.symbol, z.name, "", z.geom) for z in zones]
+        before = len(report.rejected)
         _save_zones(actor, plan, features, report, replace=True)
+        broken[plan_pk] = broken.get(plan_pk, 0) + len(report.rejected) - before
+    return [
+        f"plan {plan.app_id or plan.pk} ma w pliku {broken[plan.pk]} błędnych stref"
+        for plan in {p.pk: p for p in saved.values()}.values()
+        if plan.pk in had_zones and broken.get(plan.pk)
+    ]
 
 
 def _save_zones(actor, plan: Plan, features, report: Report, *, replace: bool) -> None:
@@ -246,7 +293,17 @@ def import_zones(
         )
     try:
         with transaction.atomic():
+            had_zones = plan.zones.exists()
             _save_zones(actor, plan, features, report, replace=replace)
+            if replace and had_zones and report.rejected:
+                # Replacing the plan's zones by the good subset would silently drop zones.
+                report.refused = (
+                    f"Plik odrzucono w całości, niczego nie zapisano: {len(report.rejected)} błędnych "
+                    "obiektów, a --replace zastąpiłoby dotychczasowe tereny planu tylko poprawną "
+                    "częścią. Dotychczasowe tereny planu pozostają bez zmian."
+                )
+                report.zones = 0
+                raise _DryRun
             if dry_run:
                 raise _DryRun
     except _DryRun:

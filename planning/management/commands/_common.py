@@ -16,6 +16,8 @@ def actor_for(username: str | None):
 def print_report(command, report, what: str) -> None:
     for r in report.rejected:
         command.stdout.write(f"  odrzucono {r}")
+    if report.refused:
+        command.stdout.write(command.style.ERROR(f"  {report.refused}"))
     for note in report.notes:
         command.stdout.write(f"  {note}")
     summary = f"{what}: odczytano obiektów {report.read}"

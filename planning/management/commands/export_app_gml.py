@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from planning.app_gml import write
+from planning.app_gml_export import write
 from planning.models import Plan
 
 

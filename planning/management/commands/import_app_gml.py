@@ -31,3 +31,10 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         print_report(self, report, "Akty planowania")
+        if report.refused:
+            raise CommandError(report.refused)
+        if not report.stored:
+            raise CommandError(
+                "Z pliku nie zapisano żadnego aktu ani terenu"
+                + (" (próba --dry-run)." if report.dry_run else ".")
+            )

@@ -53,3 +53,7 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
         print_report(self, report, f"Tereny planu {plan.resolution_number}")
+        if report.refused:
+            raise CommandError(report.refused)
+        if not report.stored:
+            raise CommandError("Z pliku nie zapisano żadnego terenu.")
