@@ -428,15 +428,16 @@ def parse(data: bytes) -> Parsed:
         gml_id = el.get(f"{{{GML}}}id", "?")
         act_ref = ""
         try:
-            symbol = _text(el, "oznaczenie", ns) or _text(el, "symbol", ns)
-            if not symbol:
-                raise ValueError("brak oznaczenia strefy (oznaczenie)")
+            # The act first, so that every rejected zone is counted against its plan.
             named = [*_href(el, "plan", ns), *_href(el, "aktPlanowaniaPrzestrzennego", ns)]
             if named:
                 act = refs.get(named[0])
                 act_ref = act.gml_id if act is not None else identifier(named[0])
             else:
                 act_ref = acts[0].gml_id if len(acts) == 1 else ""
+            symbol = _text(el, "oznaczenie", ns) or _text(el, "symbol", ns)
+            if not symbol:
+                raise ValueError("brak oznaczenia strefy (oznaczenie)")
             if not act_ref:
                 raise ValueError("strefa nie wskazuje aktu planowania (plan)")
             geom_el = el.find(f"{{{ns}}}geometria")

@@ -171,7 +171,7 @@ def _save_acts(actor, gmina: Gmina, parsed: app_gml.Parsed, report: Report) -> l
         _save_zones(actor, plan, features, report, replace=True)
         broken[plan_pk] = broken.get(plan_pk, 0) + len(report.rejected) - before
     return [
-        f"plan {plan.app_id or plan.pk} ma w pliku {broken[plan.pk]} błędnych stref"
+        f"plan {plan.app_id or plan.pk} (liczba błędnych stref w pliku: {broken[plan.pk]})"
         for plan in {p.pk: p for p in saved.values()}.values()
         if plan.pk in had_zones and broken.get(plan.pk)
     ]

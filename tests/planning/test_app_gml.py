@@ -509,3 +509,14 @@ def test_zones_replace_with_broken_rows_keeps_the_earlier_zones(rural, tmp_path)
             "import_zones", str(path), "--plan", BASE_ID, "--symbol-field", "SYMBOL", "--replace", stdout=out
         )
     assert base.zones.count() == 4
+
+
+def test_reimport_with_a_zone_without_its_symbol_keeps_the_previous_version(rural):
+    """A zone refused before its geometry is read still counts against its plan."""
+    run(rural, APP2)
+    data = APP2.replace(b"<app:oznaczenie>1SO</app:oznaczenie>", b"<app:oznaczenie></app:oznaczenie>")
+    data = data.replace(b"<app:symbol>SO</app:symbol>", b"<app:symbol></app:symbol>")
+    report = run(rural, data)
+    assert report.refused and "liczba błędnych stref w pliku: 1" in report.refused
+    assert any("brak oznaczenia strefy" in r.reason for r in report.rejected)
+    assert Plan.objects.get(app_id=POG_ID).zones.count() == 4
