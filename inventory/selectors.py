@@ -110,7 +110,7 @@ def filter_items(register: Register, qs: QuerySet, params) -> QuerySet:
         attr = attrs[name]
         f = register.model_field(name)
         if attr.ref is not None:
-            if str(raw).isdigit():
+            if str(raw).isascii() and str(raw).isdigit():  # isdigit() alone takes "²"
                 qs = qs.filter(**{f"{f.attname}": int(raw)})
                 continue
             if lookups is None:

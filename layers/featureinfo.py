@@ -139,7 +139,8 @@ def get_feature_info(params, user, version) -> HttpResponse:
             "info_format",
         )
     raw_count = params.get("feature_count", "1").strip() or "1"
-    if not raw_count.isdigit() or not 1 <= int(raw_count) <= MAX_FEATURE_COUNT:
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not (raw_count.isascii() and raw_count.isdigit()) or not 1 <= int(raw_count) <= MAX_FEATURE_COUNT:
         raise WMSError(
             f"FEATURE_COUNT musi być liczbą 1–{MAX_FEATURE_COUNT}.", "InvalidParameterValue", "feature_count"
         )

@@ -125,7 +125,15 @@ def test_internal_layer_visibility(wfs_url, internal_layer):
         "COUNT": 3,
     }
     assert get(wfs_url, params).status == 401
-    assert get(wfs_url, params, auth=other).status == 403
+    assert get(wfs_url, params, auth=other).status == 400
+    # A hidden type name is answered exactly as an unknown one: nothing tells that it exists.
+    missing = INTERNAL.replace("test", "brak")
+    for auth in (None, other):
+        hidden = get(wfs_url, params, auth=auth)
+        unknown = get(wfs_url, {**params, "TYPENAMES": missing}, auth=auth)
+        assert hidden.status == unknown.status and hidden.exception_code() == unknown.exception_code()
+        assert hidden.body.replace(INTERNAL.encode(), missing.encode()) == unknown.body
+        assert hidden.headers.get("WWW-Authenticate") == unknown.headers.get("WWW-Authenticate")
     mine = _geojson(wfs_url, auth=own, TYPENAMES=INTERNAL, COUNT=50000)
     ids = [f["properties"]["identifier"] for f in mine["features"]]
     # A layer of one gmina: only that gmina's parcels.
@@ -158,6 +166,18 @@ WFS_CASES = [
         None,
     ),
     ("negative count", {"TYPENAMES": "dzialki", "COUNT": "-1"}, "InvalidParameterValue"),
+    ("count beyond int64", {"TYPENAMES": "dzialki", "COUNT": "9223372036854775808"}, "InvalidParameterValue"),
+    (
+        "startindex beyond int64",
+        {"TYPENAMES": "dzialki", "STARTINDEX": "9223372036854775808"},
+        "InvalidParameterValue",
+    ),
+    (
+        "startindex beyond int32",
+        {"TYPENAMES": "dzialki", "STARTINDEX": "2147483648"},
+        "InvalidParameterValue",
+    ),
+    ("count of superscript two", {"TYPENAMES": "dzialki", "COUNT": "²"}, "InvalidParameterValue"),
     (
         "unknown output format",
         {"TYPENAMES": "dzialki", "OUTPUTFORMAT": "application/pdf"},
