@@ -115,6 +115,17 @@ def test_export_then_import_gives_the_same_style(db, central_admin):
     "document,message",
     [
         (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><StyledLayerDescriptor/>', "DTD"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY s SYSTEM "file:///etc/passwd">]>'
+            b"<StyledLayerDescriptor><Name>&s;</Name></StyledLayerDescriptor>",
+            "DTD",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;'
+            b'&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><StyledLayerDescriptor>&c;'
+            b"</StyledLayerDescriptor>",
+            "DTD",
+        ),
         (b"<nie-sld/>", "StyledLayerDescriptor"),
         (b"<StyledLayerDescriptor><NamedLayer>", "poprawny dokument XML"),
         (
