@@ -25,7 +25,18 @@ from django.template.defaultfilters import filesizeformat
 
 CHUNK = 1 << 20
 # Cell and row references of SpreadsheetML, with or without a namespace prefix (<x:c r="B2">).
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"')
+_CELL_COLUMN = re.compile(rb' r="([A-Z]+)[0-9]')
+# Row numbers of cell references: six or more digits, or exactly n.
+_CELL_ROW_DIGITS = {
+    n: re.compile(rb' r="[A-Z]+([0-9]{%d})"' % n if n < 6 else rb' r="[A-Z]+([0-9]{6,})"')
+    for n in range(1, 7)
+}
+# A reference to a column after the n-th (n < 26: a later letter, or two letters or more).
+_CELL_COLUMN_FROM = {
+    n: re.compile(rb' r="(?:[%c-Z]|[A-Z]{2})' % (ord("A") + n) if n < 25 else rb' r="(?:Z|[A-Z]{2})')
+    for n in range(26)
+}
+_WIDE_COLUMN = re.compile(rb' r="([A-Z]{2,})[0-9]')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s[^>]*?\bref="([^"]*)"')
 _REF = re.compile(r"\$?([A-Z]+)\$?([0-9]+)")
@@ -136,26 +147,50 @@ def _stream(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
         yield tail
 
 
+def _largest_row_number(data: bytes) -> int:
+    """The largest row number of any cell reference in data. Only the references with the most
+    digits are collected (searched from long to short), so a sheet of 100,000 rows makes a few
+    dozen Python objects here, not a million."""
+    for digits in (6, 5, 4, 3, 2, 1):
+        found = _CELL_ROW_DIGITS[digits].findall(data)
+        if found:
+            return max(map(int, found))
+    return 0
+
+
+def _widest_column(data: bytes, known: int) -> int:
+    """The largest column number of any cell reference in data: one search for a column beyond
+    `known` (none in the usual sheet), and only then a collection of the columns."""
+    if known >= 26 or not _CELL_COLUMN_FROM[known].search(data):
+        wide = _WIDE_COLUMN.findall(data) if known >= 26 else ()
+        return max((_column_number(c.decode()) for c in set(wide)), default=known)
+    return max(_column_number(c.decode()) for c in set(_CELL_COLUMN.findall(data)))
+
+
 def _xlsx_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
-    """(last row, last column) that any reference in the sheet names, the dimension included."""
+    """(last row, last column) that any reference in the sheet names, the dimension included;
+    rows of cells written without a reference count by their row's number and position."""
     rows = columns = 0
-    longest = ""
     for data in _stream(archive, info):
-        found = _DIMENSION.search(data)
+        found = _DIMENSION.search(data) if b"dimension" in data else None
         if found:
             for letters, number in _REF.findall(found.group(1).decode("ascii", "replace")):
                 rows = max(rows, int(number))
                 columns = max(columns, _column_number(letters))
-        cells = _CELL_REF.findall(data)
-        if cells:
-            rows = max(rows, max(int(r) for _, r in cells))
-            widest = max((c for c, _ in cells), key=lambda c: (len(c), c))
-            if (len(widest), widest) > (len(longest), longest):
-                longest = widest.decode()
-        numbers = _ROW_REF.findall(data)
-        if numbers:
-            rows = max(rows, max(map(int, numbers)))
-    return rows, max(columns, _column_number(longest) if longest else 0)
+        rows = max(rows, _largest_row_number(data))
+        columns = max(columns, _widest_column(data, columns))
+        cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b":c ") + data.count(b":c>")
+        row_tags = data.count(b"<row ") + data.count(b":row ")
+        if cells > data.count(b' r="') - row_tags:
+            # Cells without a reference take the next place in their row (rare: hand-written
+            # or generated files); count by rows and by cells per row.
+            numbers = _ROW_REF.findall(data)
+            if numbers:
+                rows = max(rows, max(map(int, numbers)))
+            for row in re.split(rb"</(?:\w+:)?row>", data):
+                width = row.count(b"<c ") + row.count(b"<c>") + row.count(b":c ") + row.count(b":c>")
+                columns = max(columns, width)
+    return rows, columns
 
 
 def _ods_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:

@@ -133,6 +133,18 @@ def test_a_sheet_within_the_limits_still_imports(osiecznica, tmp_path, settings)
     assert "zaimportowano: 1" in out
 
 
+def test_far_cell_after_the_first_megabyte_of_a_sheet_is_found(tmp_path):
+    """The sheet's XML is streamed in chunks of a megabyte: references in every chunk count."""
+    cells = {f"{col}{row}": "wartość" for row in range(1, 15_001) for col in "ABC"}
+    sheet = hand_made_xlsx(tmp_path / "duzy.xlsx", cells)
+    uploads.check_spreadsheet(sheet)  # 45,000 cells, 2.5 MB of XML: within the limits
+    sheet = hand_made_xlsx(tmp_path / "duzy.xlsx", {**cells, "IV15000": "x", "A250000": "x"})
+    with pytest.raises(uploads.UploadRefused, match="sięga kolumny 256|sięga wiersza 250"):
+        uploads.check_spreadsheet(sheet, limits=uploads.Limits(200_000, 200, 10**9, 10**9))
+    with pytest.raises(uploads.UploadRefused, match="sięga kolumny 256"):
+        uploads.check_spreadsheet(sheet, limits=uploads.Limits(300_000, 200, 10**9, 10**9))
+
+
 def test_limits_are_settings(osiecznica, tmp_path, settings):
     settings.SIP_IMPORT_MAX_ROWS = 3
     x, y = OSIECZNICA_2180
