@@ -16,6 +16,7 @@ from django.utils import timezone
 from sip import tenancy
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import AuditLog, Gmina
+from sip.text import plain_int
 
 from . import values as v
 from .models import Inspection, Lamp, LightingLine, RegisterVisibility
@@ -110,8 +111,9 @@ def filter_items(register: Register, qs: QuerySet, params) -> QuerySet:
         attr = attrs[name]
         f = register.model_field(name)
         if attr.ref is not None:
-            if str(raw).isascii() and str(raw).isdigit():  # isdigit() alone takes "²"
-                qs = qs.filter(**{f"{f.attname}": int(raw)})
+            number = plain_int(str(raw))
+            if number is not None:
+                qs = qs.filter(**{f"{f.attname}": number})
                 continue
             if lookups is None:
                 lookups = {a.name: a.ref.lookup(None) if a.ref is not None else {} for a in attrs.values()}
