@@ -18,7 +18,7 @@ from .registry import get_source, sources
 from .selectors import forget_catalogue
 
 # An SLD from QGIS is a few kilobytes; a larger one is refused rather than cut short.
-SLD_MAX_BYTES = 1_000_000
+SLD_MAX_BYTES = 1024 * 1024
 
 
 def _preview_url(layer: Layer, width: int = 512, height: int = 384) -> str:
