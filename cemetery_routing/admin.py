@@ -18,6 +18,7 @@ from django.utils.html import format_html
 
 from sip import tenancy
 from sip.admin import GminaScopedAdmin
+from sip.uploads import check_upload_size
 
 from . import selectors, services
 from .cemetery_book import BookError, import_book
@@ -77,6 +78,11 @@ class PhotoInline(admin.TabularInline):
 class ImportForm(forms.Form):
     file = forms.FileField(label="Plik XLSX księgi cmentarnej")
     dry_run = forms.BooleanField(label="Tylko sprawdź plik (nic nie zapisuj)", required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload_size(upload)
+        return upload
 
 
 class LeaseForm(forms.Form):

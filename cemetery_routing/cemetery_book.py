@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from openpyxl import load_workbook
 
-from sip import audit, tenancy
+from sip import audit, tenancy, uploads
 from sip.text import fold
 
 from .models import Burial, Cemetery, Grave, GraveHolder
@@ -127,6 +127,12 @@ def _bool(value) -> bool:
 
 def read_rows(path_or_file) -> list[tuple[int, dict]]:
     """Return (spreadsheet row number, {column: value}) for every row below the header."""
+    try:
+        # Before openpyxl: its reader walks every row and column up to the sheet's last
+        # reference, so a tiny file naming cell XFD1048576 would keep it busy for hours.
+        uploads.check_spreadsheet(path_or_file, suffix=".xlsx")
+    except uploads.UploadRefused as exc:
+        raise BookError(str(exc)) from None
     try:
         book = load_workbook(path_or_file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not XLSX

@@ -182,7 +182,9 @@ class CircuitTotalsView(APIView):
         reg = get_register("lamps")
         if not selectors.can_view(request.user, reg, gmina):
             raise Http404("Rejestr oświetlenia tej gminy nie jest publiczny.")
-        return Response({"gmina": gmina.teryt, "circuits": selectors.circuit_totals(gmina)})
+        return Response(
+            {"gmina": gmina.teryt, "circuits": selectors.circuit_totals(gmina, user=request.user)}
+        )
 
 
 class OverdueInspectionsView(APIView):

@@ -7,6 +7,7 @@ from django.db import models as djm
 from leaflet.forms.widgets import LeafletWidget
 
 from sip.geometry import ACCEPTED_SRIDS
+from sip.uploads import check_upload_size
 
 from .importing.headers import GEOMETRY_LABELS
 from .models import Inspection
@@ -100,7 +101,7 @@ class PhotoForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label="Plik rejestru",
-        help_text="XLSX, CSV, GPKG, GeoJSON albo Shapefile spakowany do ZIP.",
+        help_text="XLSX, ODS, CSV, GPKG, GeoJSON albo Shapefile spakowany do ZIP.",
     )
     srid = forms.TypedChoiceField(
         label="Układ współrzędnych pliku",
@@ -109,6 +110,11 @@ class UploadForm(forms.Form):
         empty_value=None,
         required=False,
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        check_upload_size(upload)
+        return upload
 
 
 def mapping_choices(register: Register) -> list[tuple[str, str]]:

@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from sip import tenancy
+from sip import tenancy, uploads
 
 from .forms import UploadForm, mapping_choices
 from .importing import ImportFileError, import_file, plan, write_error_report
@@ -56,8 +56,7 @@ def upload(request, gmina: str, register: str):
         incoming = form.cleaned_data["file"]
         folder = _upload_dir() / uuid.uuid4().hex
         folder.mkdir(parents=True)
-        name = Path(incoming.name).name or "plik"
-        path = folder / name
+        path = folder / uploads.safe_file_name(incoming.name)
         with path.open("wb") as fh:
             for chunk in incoming.chunks():
                 fh.write(chunk)
@@ -94,6 +93,7 @@ def preview(request, gmina: str, register: str):
             mapping=user_mapping,
             srid=srid,
             dry_run=not run,
+            layout=layout,  # the file is read once for the preview and the trial run
         )
     except ImportFileError as exc:
         context["error"] = str(exc)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sip import tenancy
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import AuditLog, Gmina
+from sip.text import plain_int
 
 from . import values as v
 from .models import Inspection, Lamp, LightingLine, RegisterVisibility
@@ -110,8 +111,9 @@ def filter_items(register: Register, qs: QuerySet, params) -> QuerySet:
         attr = attrs[name]
         f = register.model_field(name)
         if attr.ref is not None:
-            if str(raw).isdigit():
-                qs = qs.filter(**{f"{f.attname}": int(raw)})
+            number = plain_int(str(raw))
+            if number is not None:
+                qs = qs.filter(**{f"{f.attname}": number})
                 continue
             if lookups is None:
                 lookups = {a.name: a.ref.lookup(None) if a.ref is not None else {} for a in attrs.values()}
@@ -215,25 +217,36 @@ def item_feature(register: Register, pk: int, srid: int) -> dict | None:
     return feature(register, obj) if obj is not None else None
 
 
-def circuit_totals(gmina: Gmina) -> list[dict]:
+def circuit_totals(gmina: Gmina, *, user) -> list[dict]:
     """Return per lighting circuit (cabinet, circuit): lamps, installed power in W, LED lamps,
-    and the length of its lines in metres, ordered by cabinet and circuit."""
-    lamps = {
-        (row["switch_cabinet"], row["circuit"]): row
-        for row in Lamp.objects.filter(gmina=gmina)
-        .values("switch_cabinet", "circuit")
-        .annotate(lamps=Count("id"), power_w=Sum("power_w"), led=Count("id", filter=Q(is_led=True)))
-    }
-    lines = {
-        (row["switch_cabinet"], row["circuit"]): row
-        for row in LightingLine.objects.filter(gmina=gmina)
-        .values("switch_cabinet", "circuit")
-        .annotate(length=Sum(Length("geom")), lines=Count("id"))
-    }
+    and the length of its lines in metres, ordered by cabinet and circuit.
+
+    Each figure comes from one register and is given only to a user who may see that register
+    (can_view): an aggregate of an internal register is as internal as its rows. The lighting
+    lines are internal by default, so for the public `lines` and `line_length_m` are None and
+    circuits known only from lines are left out; with the lamps not visible nothing is given."""
+    from .registers import REGISTERS
+
+    lamps = {}
+    if can_view(user, REGISTERS["lamps"], gmina):
+        lamps = {
+            (row["switch_cabinet"], row["circuit"]): row
+            for row in Lamp.objects.filter(gmina=gmina)
+            .values("switch_cabinet", "circuit")
+            .annotate(lamps=Count("id"), power_w=Sum("power_w"), led=Count("id", filter=Q(is_led=True)))
+        }
+    lines = None
+    if can_view(user, REGISTERS["lighting-lines"], gmina):
+        lines = {
+            (row["switch_cabinet"], row["circuit"]): row
+            for row in LightingLine.objects.filter(gmina=gmina)
+            .values("switch_cabinet", "circuit")
+            .annotate(length=Sum(Length("geom")), lines=Count("id"))
+        }
     out = []
-    for key in sorted(set(lamps) | set(lines)):
+    for key in sorted(set(lamps) | set(lines or ())):
         lamp = lamps.get(key, {})
-        line = lines.get(key, {})
+        line = (lines or {}).get(key, {})
         out.append(
             {
                 "switch_cabinet": key[0],
@@ -241,8 +254,14 @@ def circuit_totals(gmina: Gmina) -> list[dict]:
                 "lamps": lamp.get("lamps", 0),
                 "power_w": lamp.get("power_w") or 0,
                 "led_lamps": lamp.get("led", 0),
-                "lines": line.get("lines", 0),
-                "line_length_m": round(line["length"].m, 1) if line.get("length") is not None else 0.0,
+                "lines": None if lines is None else line.get("lines", 0),
+                "line_length_m": (
+                    None
+                    if lines is None
+                    else round(line["length"].m, 1)
+                    if line.get("length") is not None
+                    else 0.0
+                ),
             }
         )
     return out

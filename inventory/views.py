@@ -264,11 +264,15 @@ def overdue(request, gmina: str):
 def circuits(request, gmina: str):
     gmina = staff_gmina(request, gmina)
     _require_view(request, REGISTERS["lamps"], gmina)
-    totals = selectors.circuit_totals(gmina)
+    totals = selectors.circuit_totals(gmina, user=request.user)
     summary = {
         "lamps": sum(c["lamps"] for c in totals),
         "power_w": sum(c["power_w"] for c in totals),
         "led_lamps": sum(c["led_lamps"] for c in totals),
-        "line_length_m": round(sum(c["line_length_m"] for c in totals), 1),
+        "line_length_m": (
+            None
+            if any(c["line_length_m"] is None for c in totals)
+            else round(sum(c["line_length_m"] for c in totals), 1)
+        ),
     }
     return render(request, "inventory/circuits.html", {"gmina": gmina, "totals": totals, "summary": summary})

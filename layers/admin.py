@@ -10,11 +10,15 @@ from django.utils.html import format_html, format_html_join
 
 from sip import tenancy
 from sip.models import Gmina
+from sip.uploads import check_upload_size, validate_new_upload
 
 from . import services
 from .models import AccessToken, ExternalLayer, ExternalService, Layer, Style, StyleRule
 from .registry import get_source, sources
 from .selectors import forget_catalogue
+
+# An SLD from QGIS is a few kilobytes; a larger one is refused rather than cut short.
+SLD_MAX_BYTES = 1024 * 1024
 
 
 def _preview_url(layer: Layer, width: int = 512, height: int = 384) -> str:
@@ -86,6 +90,11 @@ class StyleForm(forms.ModelForm):
         model = Style
         fields = ("name", *services.STYLE_FIELDS)
 
+    def clean_sld_file(self):
+        upload = self.cleaned_data.get("sld_file")
+        check_upload_size(upload, limit=SLD_MAX_BYTES)
+        return upload
+
 
 @admin.register(Style)
 class StyleAdmin(CentralOnlyAdmin):
@@ -124,7 +133,7 @@ class StyleAdmin(CentralOnlyAdmin):
         upload = form.cleaned_data.get("sld_file")
         if upload:
             try:
-                services.import_sld(actor=request.user, style=obj, sld=upload.read(1_000_000))
+                services.import_sld(actor=request.user, style=obj, sld=upload.read(SLD_MAX_BYTES))
             except ValidationError as exc:
                 messages.error(request, "Nie zaimportowano SLD: " + "; ".join(exc.messages))
             else:
@@ -191,7 +200,10 @@ class LayerAdmin(CentralOnlyAdmin):
                 help_text=db_field.help_text,
                 required=False,
             )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "raster" and field is not None:
+            field.validators.append(validate_new_upload)
+        return field
 
     @admin.display(description="atrybuty źródła")
     def attributes(self, obj):

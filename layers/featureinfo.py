@@ -16,6 +16,8 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from lxml import etree
 
+from sip.text import plain_int
+
 from .crs import transform_point
 from .ows_errors import WMSError
 from .selectors import LayerInfo
@@ -139,7 +141,8 @@ def get_feature_info(params, user, version) -> HttpResponse:
             "info_format",
         )
     raw_count = params.get("feature_count", "1").strip() or "1"
-    if not raw_count.isdigit() or not 1 <= int(raw_count) <= MAX_FEATURE_COUNT:
+    count = plain_int(raw_count)
+    if count is None or not 1 <= count <= MAX_FEATURE_COUNT:
         raise WMSError(
             f"FEATURE_COUNT musi być liczbą 1–{MAX_FEATURE_COUNT}.", "InvalidParameterValue", "feature_count"
         )
@@ -151,7 +154,7 @@ def get_feature_info(params, user, version) -> HttpResponse:
     ex, ey = transform_point(x + TOLERANCE_PX * res_x, y, mr.srid)
     tolerance = max(math.hypot(ex - px, ey - py), 0.01)
     point = Point(px, py, srid=2180)
-    results = [(info, features_at(info, point, tolerance, int(raw_count))) for info in query_layers]
+    results = [(info, features_at(info, point, tolerance, count)) for info in query_layers]
     if info_format == "text/html":
         return HttpResponse(_html(results), content_type="text/html; charset=utf-8")
     if info_format == "application/json":

@@ -14,6 +14,7 @@ from django.db.models import F
 from sip import audit, tenancy
 from sip.geometry import ACCEPTED_SRIDS
 from sip.models import Gmina
+from sip.text import plain_int
 
 from .models import (
     AccessToken,
@@ -314,7 +315,7 @@ def _epsg(code) -> int | None:
         srid = 4326
     else:
         tail = re.split(r"[:/#]", text)[-1]
-        srid = int(tail) if "EPSG" in text and tail.isdigit() else None
+        srid = plain_int(tail) if "EPSG" in text else None
     return srid if srid in ACCEPTED_SRIDS else None
 
 

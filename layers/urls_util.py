@@ -1,9 +1,20 @@
-"""The public URL of a service as the client sees it (behind nginx: X-Forwarded-*)."""
+"""The public URL of a service as the client sees it (behind nginx: X-Forwarded-*).
+
+The X-Forwarded-* headers reach this point only from a trusted proxy (SIP_TRUSTED_PROXIES,
+sip.middleware.TrustedProxyMiddleware); even then each value is checked before it is used.
+"""
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
+
+from sip.text import plain_int
+
+# A path prefix such as /sip or /gis/sip: segments of URL-safe characters, never "//host".
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 
 
 def service_url(request) -> str:
@@ -17,11 +28,11 @@ def service_url(request) -> str:
         if domain and validate_host(domain, settings.ALLOWED_HOSTS):
             host = forwarded
     port = request.META.get("HTTP_X_FORWARDED_PORT", "").strip()
-    if port.isdigit() and ":" not in host.rsplit("]", 1)[-1]:
+    if plain_int(port, max_digits=5) is not None and ":" not in host.rsplit("]", 1)[-1]:
         default = {"http": "80", "https": "443"}[scheme]
         if port != default:
             host = f"{host}:{port}"
     prefix = request.META.get("HTTP_X_FORWARDED_PREFIX", "").rstrip("/")
-    if prefix and not prefix.startswith("/"):
+    if prefix and not _PREFIX.fullmatch(prefix):
         prefix = ""
     return f"{scheme}://{host}{prefix}{request.path}"

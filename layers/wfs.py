@@ -1,8 +1,9 @@
 """WFS 2.0 at /ows/wfs through django-gisserver, from the same registry and visibility as WMS.
 
 Each caller gets the feature types of the layers it may see (layers.selectors.visible_layers);
-a type name that exists but is hidden from the caller is refused with 401 (anonymous: log in)
-or 403, as in the WMS. Attribute labels from the registry become the fields' abstracts.
+a type name that is hidden from the caller gets the same answer as one that does not exist, as
+in the WMS: 401 with WWW-Authenticate for anonymous callers (a login may show more), 400 for
+logged-in ones. Attribute labels from the registry become the fields' abstracts.
 """
 
 from __future__ import annotations
@@ -31,12 +32,17 @@ XML_NAMESPACE = "urn:x-sip:warstwy"
 # A gml:Envelope start tag that names no CRS (GDAL's WFS driver sends these).
 _ENVELOPE_WITHOUT_SRS = re.compile(r"<((?:[A-Za-z_][\w.-]*:)?Envelope)(?![^>]*\bsrsName=)(?=[\s/>])")
 _cache_lock = threading.Lock()
+# COUNT and STARTINDEX: ASCII digits (str.isdigit also takes "²"), at most this.
+_DIGITS = re.compile(r"[0-9]{1,19}")
+MAX_PAGING_NUMBER = 2**31 - 1
 _feature_types: dict[tuple[int, str], FeatureType] = {}
 
 
-class WFSAccessDenied(OWSException):
-    code = "OperationProcessingFailed"
-    status_code = 403
+class WFSLayerNotVisible(OWSException):
+    """A type name the caller cannot see, whether it exists or not."""
+
+    code = "InvalidParameterValue"
+    status_code = 400
 
 
 def _json_value(value):
@@ -184,10 +190,11 @@ class SIPWFSView(WFSView):
         params = {k.lower(): v for k, v in request.GET.items()}
         for key in ("count", "maxfeatures", "startindex"):
             value = params.get(key, "").strip()
-            if value and not value.isdigit():
-                # gisserver 2.5 answers a negative COUNT with a 500 (negative slicing).
+            if value and (not _DIGITS.fullmatch(value) or int(value) > MAX_PAGING_NUMBER):
+                # gisserver 2.5 answers a negative COUNT with a 500 (negative slicing), and
+                # PostgreSQL a STARTINDEX beyond its bigint OFFSET with another.
                 return OWSException(
-                    f"{key.upper()} musi być nieujemną liczbą całkowitą.",
+                    f"{key.upper()} musi być liczbą całkowitą od 0 do {MAX_PAGING_NUMBER}.",
                     code="InvalidParameterValue",
                     locator=key,
                 ).as_response()
@@ -195,15 +202,15 @@ class SIPWFSView(WFSView):
         cat = catalogue()
         for name in _requested_names(request):
             info = cat.get(name)
-            if info is not None and not may_see(self.sip_user, info):
+            if info is None or not may_see(self.sip_user, info):
                 anonymous = not self.sip_user.is_authenticated
                 text = (
-                    f"Warstwa „{name}” jest dostępna tylko po zalogowaniu."
+                    f"Warstwa „{name}” nie istnieje albo jest dostępna tylko po zalogowaniu."
                     if anonymous
-                    else f"Nie masz dostępu do warstwy „{name}”."
+                    else f"Warstwa „{name}” nie istnieje albo nie masz do niej dostępu."
                 )
-                response = WFSAccessDenied(
-                    text, locator="typeNames", status_code=401 if anonymous else 403
+                response = WFSLayerNotVisible(
+                    text, locator="typeNames", status_code=401 if anonymous else 400
                 ).as_response()
                 if anonymous:
                     response["WWW-Authenticate"] = 'Basic realm="SIP", charset="UTF-8"'

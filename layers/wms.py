@@ -88,20 +88,25 @@ def _positive_size(params: dict[str, str], key: str) -> int:
 
 
 def resolve_layer(name: str, user, locator: str = "layers") -> LayerInfo:
-    """Return a layer the caller may see, or raise LayerNotDefined (401/403 when only hidden)."""
+    """Return a layer the caller may see, or raise LayerNotDefined.
+
+    A layer hidden from the caller and a layer that does not exist get the same answer, so that
+    the answer does not tell whether a hidden layer exists: anonymous callers a 401 with
+    WWW-Authenticate (QGIS then asks for a login, which may show more), logged-in ones a 400.
+    """
     info = catalogue().get(name)
-    if info is None:
-        raise WMSError(f"Warstwa „{name}” nie istnieje.", "LayerNotDefined", locator)
-    if not may_see(user, info):
-        if user is None or not user.is_authenticated:
-            raise WMSError(
-                f"Warstwa „{name}” jest dostępna tylko po zalogowaniu.",
-                "LayerNotDefined",
-                locator,
-                status=401,
-            )
-        raise WMSError(f"Nie masz dostępu do warstwy „{name}”.", "LayerNotDefined", locator, status=403)
-    return info
+    if info is not None and may_see(user, info):
+        return info
+    if user is None or not user.is_authenticated:
+        raise WMSError(
+            f"Warstwa „{name}” nie istnieje albo jest dostępna tylko po zalogowaniu.",
+            "LayerNotDefined",
+            locator,
+            status=401,
+        )
+    raise WMSError(
+        f"Warstwa „{name}” nie istnieje albo nie masz do niej dostępu.", "LayerNotDefined", locator
+    )
 
 
 def parse_layers(params: dict[str, str], user, key: str = "layers") -> tuple[LayerInfo, ...]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sip import tenancy
+from sip.text import plain_int
 
 from . import selectors, services
 from .extracts.register import register_workbook
@@ -32,7 +33,7 @@ def _filters(request) -> dict:
     year = request.GET.get("rok", "")
     return {
         "query": request.GET.get("q", "").strip(),
-        "year": int(year) if year.isdigit() else None,
+        "year": plain_int(year, max_digits=4),
         "kind": request.GET.get("rodzaj", "")
         if request.GET.get("rodzaj", "") in ExtractCase.Kind.values
         else "",

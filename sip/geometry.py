@@ -12,6 +12,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Polygon
 
+from sip.text import plain_int
+
 STORAGE_SRID = 2180
 ACCEPTED_SRIDS: tuple[int, ...] = tuple(settings.SIP_ACCEPTED_SRIDS)
 # Poland's extent in EPSG:2180 with a margin of a few kilometres (EPSG area of use of PL-1992).
@@ -33,10 +35,10 @@ def parse_srid(value, *, default: int | None = None) -> int:
     for prefix in ("EPSG:", "URN:OGC:DEF:CRS:EPSG::", "URN:OGC:DEF:CRS:EPSG:"):
         if text.startswith(prefix):
             text = text[len(prefix) :]
-    if not text.isdigit() or int(text) not in ACCEPTED_SRIDS:
+    if plain_int(text) not in ACCEPTED_SRIDS:
         allowed = ", ".join(str(s) for s in ACCEPTED_SRIDS)
         raise GeometryError(f"Nieobsługiwany układ współrzędnych „{value}”. Dozwolone kody EPSG: {allowed}.")
-    return int(text)
+    return plain_int(text)
 
 
 def to_storage_multipolygon(geom: GEOSGeometry | None) -> MultiPolygon:

@@ -1,8 +1,76 @@
-"""SIP's own middleware: Polish first, and no NUL characters past the door."""
+"""SIP's own middleware: forwarded headers only from our proxies, Polish first, and no NUL
+characters past the door."""
+
+import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import translation
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    try:
+        return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SIP_TRUSTED_PROXIES: {exc}") from exc
+
+
+def from_trusted_proxy(request) -> bool:
+    """True when the request's peer (REMOTE_ADDR) is one of SIP_TRUSTED_PROXIES (IPs or CIDRs)."""
+    networks = _networks(tuple(getattr(settings, "SIP_TRUSTED_PROXIES", ()) or ()))
+    if not networks:
+        return False
+    try:
+        peer = ipaddress.ip_address(request.META.get("REMOTE_ADDR", "").strip())
+    except ValueError:
+        return False
+    return any(peer in net for net in networks)
+
+
+FORWARDED_PREFIXES = ("HTTP_X_FORWARDED_", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
+class TrustedProxyMiddleware:
+    """Drop X-Forwarded-* (and Forwarded, X-Real-IP) headers unless the request comes from a
+    proxy named in SIP_TRUSTED_PROXIES. Any client can send these headers; read blindly they let
+    it choose the host, scheme and path prefix that capabilities advertise (and that Django's
+    USE_X_FORWARDED_HOST and SECURE_PROXY_SSL_HEADER believe). Runs first, so every later reader
+    (Django, layers.urls_util) sees the same, trusted, headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not from_trusted_proxy(request):
+            for key in [k for k in request.META if k.startswith(FORWARDED_PREFIXES)]:
+                del request.META[key]
+        return self.get_response(request)
+
+
+class RequestSizeMiddleware:
+    """Answer 413 to a request that declares a body larger than SIP_REQUEST_MAX_BYTES, before
+    Django spools it to disk; each upload form then checks its own file (sip.uploads). nginx's
+    client_max_body_size should say the same (README)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.SIP_REQUEST_MAX_BYTES
+        if length > limit:
+            return HttpResponse(
+                f"Przesyłane dane są za duże: najwyżej {limit // (1024 * 1024)} MB.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
 
 
 class RejectNulMiddleware:

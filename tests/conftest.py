@@ -164,6 +164,8 @@ def live_server_url(demo_data):
         "DATABASE_URL": database_url(connection.settings_dict),
         "DJANGO_SETTINGS_MODULE": "sip.settings.test",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # The tests play the reverse proxy: X-Forwarded-* from this machine are believed.
+        "SIP_TRUSTED_PROXIES": "127.0.0.1",
     }
     with gunicorn(env=env, workers=2, threads=4) as base:
         yield base

@@ -199,13 +199,15 @@ def import_file(
     srid: int | None = None,
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    layout: Plan | None = None,
 ) -> ImportReport:
     """Import a register file into the gmina; return the report (nothing saved if dry_run).
-    `progress(done, total)` is called after every chunk of rows."""
+    `progress(done, total)` is called after every chunk of rows. `layout` is the file's plan()
+    when the caller has read it already (the preview), so the file is read once."""
     tenancy.require(actor, register.perm("add"), gmina)
     tenancy.require(actor, register.perm("change"), gmina)
     path = Path(path)
-    p = plan(register, path, mapping=mapping, srid=srid)
+    p = layout if layout is not None else plan(register, path, mapping=mapping, srid=srid)
     _check_plan(register, p)
     report = ImportReport(register.slug, path.name, p.columns, p.mapping, p.first_data_row, dry_run=dry_run)
     numbers, rows, columns, shapes = _table(p, report)

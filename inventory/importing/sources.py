@@ -11,7 +11,10 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SPREADSHEETS = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt"}
+from sip import uploads
+
+# No legacy .xls: its extent cannot be checked without reading it (sip.uploads).
+SPREADSHEETS = {".xlsx", ".xlsm", ".ods", ".csv", ".txt"}
 GIS_FILES = {".gpkg", ".shp", ".geojson", ".json", ".zip"}
 
 
@@ -34,10 +37,15 @@ class GisTable:
 
 
 def read_spreadsheet(path: Path) -> list[list]:
-    """Return every row of the first sheet (XLSX, XLS, ODS) or of a CSV file, as lists of cells."""
+    """Return every row of the first sheet (XLSX, ODS) or of a CSV file, as lists of cells;
+    raise ImportFileError when the file is over the limits of sip.uploads, before reading it."""
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt"):
-        return _read_csv(path)
+    try:
+        uploads.check_spreadsheet(path)
+        if suffix in (".csv", ".txt"):
+            return _read_csv(path)
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(str(exc)) from None
     from python_calamine import CalamineWorkbook
 
     try:
@@ -64,7 +72,18 @@ def _read_csv(path: Path) -> list[list]:
         delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter
     except csv.Error:
         delimiter = ";"
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    limits = uploads.Limits.from_settings()
+    rows = []
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        rows.append(row)
+        if len(row) > limits.columns:
+            raise uploads.UploadRefused(
+                f"{path.name}: wiersz {len(rows)} ma {len(row)} kolumn, a import przyjmuje najwyżej "
+                f"{limits.columns}."
+            )
+        if len(rows) > limits.rows:
+            uploads.check_row_count(len(rows), path.name, limits=limits)
+    return rows
 
 
 def read_gis(path: Path, *, forced_srid: int | None = None) -> GisTable:
@@ -73,13 +92,24 @@ def read_gis(path: Path, *, forced_srid: int | None = None) -> GisTable:
 
     ogr.UseExceptions()
     try:
+        if path.suffix.lower() == ".zip":
+            uploads.check_archive(path)
         name = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-        source = ogr.Open(name)
+        return _read_first_layer(ogr.Open(name), path, forced_srid)
+    except uploads.UploadRefused as exc:
+        raise ImportFileError(str(exc)) from None
     except RuntimeError as exc:
+        # GDAL reports a broken file (a ZIP with a damaged .shp) at any step, not only at Open.
         raise ImportFileError(f"Nie można odczytać pliku {path.name}: {exc}") from exc
+
+
+def _read_first_layer(source, path: Path, forced_srid: int | None) -> GisTable:
+    from osgeo import ogr
+
     if source is None or source.GetLayerCount() == 0:
         raise ImportFileError(f"Plik {path.name} nie zawiera żadnej warstwy.")
     layer = source.GetLayer(0)
+    uploads.check_row_count(layer.GetFeatureCount(), path.name)
     definition = layer.GetLayerDefn()
     columns = [definition.GetFieldDefn(i).GetName() for i in range(definition.GetFieldCount())]
     srid = forced_srid if forced_srid is not None else _layer_srid(layer, path)
@@ -166,9 +196,13 @@ def is_gis(path: Path) -> bool:
 def check_supported(path: Path) -> None:
     if not path.exists():
         raise ImportFileError(f"Nie ma pliku {path}.")
+    if path.suffix.lower() == ".xls":
+        raise ImportFileError(
+            "Starego formatu Excela (.xls) import nie czyta: zapisz plik w Excelu jako XLSX albo CSV."
+        )
     if path.suffix.lower() not in SPREADSHEETS | GIS_FILES:
         raise ImportFileError(
-            f"Nieobsługiwany rodzaj pliku „{path.suffix}”. Obsługiwane: XLSX, CSV, GPKG, SHP, GeoJSON."
+            f"Nieobsługiwany rodzaj pliku „{path.suffix}”. Obsługiwane: XLSX, ODS, CSV, GPKG, SHP, GeoJSON."
         )
 
 

@@ -37,7 +37,13 @@ INSTALLED_APPS = [
     "cemetery_routing",
 ]
 
+# Addresses (IPs or CIDRs) of the reverse proxies whose X-Forwarded-* headers are believed;
+# from anyone else those headers are removed before Django or SIP reads them (empty: none).
+SIP_TRUSTED_PROXIES = env.list("SIP_TRUSTED_PROXIES", default=[])
+
 MIDDLEWARE = [
+    "sip.middleware.TrustedProxyMiddleware",
+    "sip.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sip.middleware.RejectNulMiddleware",
@@ -103,6 +109,20 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Files MapServer reads that SIP writes (font list, WMTS descriptions, cache of WMTS tiles).
 SIP_MAPSERVER_DIR = env("SIP_MAPSERVER_DIR", default=str(BASE_DIR / "var" / "mapserver"))
+
+# Uploads and imports (sip.uploads): the largest file any form accepts, and the extent of a
+# spreadsheet that an import reads (checked before reading; the import benchmark has 100,000 rows).
+SIP_UPLOAD_MAX_BYTES = env.int("SIP_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+SIP_IMPORT_MAX_ROWS = env.int("SIP_IMPORT_MAX_ROWS", default=200_000)
+SIP_IMPORT_MAX_COLUMNS = env.int("SIP_IMPORT_MAX_COLUMNS", default=200)
+SIP_IMPORT_MAX_CELLS = env.int("SIP_IMPORT_MAX_CELLS", default=5_000_000)
+SIP_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("SIP_IMPORT_MAX_UNCOMPRESSED_BYTES", default=300 * 1024 * 1024)
+# A request body larger than this is refused before a view reads it (413); uploads spool to
+# disk above FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), and other bodies are capped by
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB).
+SIP_REQUEST_MAX_BYTES = env.int("SIP_REQUEST_MAX_BYTES", default=SIP_UPLOAD_MAX_BYTES + 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGIN_URL = "admin:login"
 

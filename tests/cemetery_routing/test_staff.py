@@ -136,6 +136,21 @@ def test_import_refuses_other_gminas_and_bad_files(other_editor, editor, test_ce
         import_book(actor=editor, cemetery=test_cemetery, path_or_file=io.BytesIO(b"kwatera;rzad\n"))
 
 
+def test_import_refuses_a_book_naming_a_far_cell_before_reading_it(client, editor, test_cemetery, tmp_path):
+    """openpyxl's reader walks every row and column up to the last reference: a 1.5 KB book with
+    a cell at XFD1048576 would keep it busy for hours."""
+    from tests.inventory.test_import_limits import hand_made_xlsx
+
+    book = hand_made_xlsx(tmp_path / "ksiega.xlsx", {"A1": "Kwatera", "B1": "Rząd", "XFD1048576": "x"})
+    with pytest.raises(BookError, match="arkusz sięga wiersza 1\u00a0048\u00a0576"):
+        import_book(actor=editor, cemetery=test_cemetery, path_or_file=book)
+    client.force_login(editor)
+    url = f"/admin/cemetery_routing/cemetery/{test_cemetery.pk}/import/"
+    with book.open("rb") as fh:
+        text = client.post(url, {"file": fh, "dry_run": "on"}).content.decode()
+    assert "arkusz sięga wiersza 1\u00a0048\u00a0576" in text
+
+
 def test_import_page_and_command(client, editor, test_cemetery, tmp_path):
     client.force_login(editor)
     url = f"/admin/cemetery_routing/cemetery/{test_cemetery.pk}/import/"

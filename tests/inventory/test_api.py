@@ -193,10 +193,18 @@ def test_writes_are_refused_with_polish_reasons(samples, osiecznica_editor, osie
 
 
 def test_circuit_totals_api(samples, osiecznica_viewer):
-    body = api().get("/api/inventory/lighting/circuits/?gmina=020105_2").json()
+    body = api(osiecznica_viewer).get("/api/inventory/lighting/circuits/?gmina=020105_2").json()
     by_key = {(c["switch_cabinet"], c["circuit"]): c for c in body["circuits"]}
     assert set(by_key) == {("SO-1", "1"), ("SO-1", "2"), ("SO-2", "1")}
     assert sum(c["lamps"] for c in body["circuits"]) == 15
     assert by_key[("SO-1", "2")]["line_length_m"] == pytest.approx(500, abs=0.5)
+    assert by_key[("SO-1", "2")]["lines"] >= 1
+    # The lamps are public, the lighting lines internal: anonymous callers get the lamp totals
+    # and nothing counted or measured from the lines (no circuit known only from a line either).
+    public = api().get("/api/inventory/lighting/circuits/?gmina=020105_2").json()["circuits"]
+    lamp_circuits = {k for k, c in by_key.items() if c["lamps"]}
+    assert {(c["switch_cabinet"], c["circuit"]) for c in public} == lamp_circuits
+    assert all(c["lines"] is None and c["line_length_m"] is None for c in public)
+    assert [c["lamps"] for c in public] == [by_key[k]["lamps"] for k in sorted(lamp_circuits)]
     user = make_user("inny-przegladajacy", None, None)
     assert api(user).get("/api/inventory/inspections/overdue/?gmina=020105_2").status_code == 403

@@ -52,3 +52,14 @@ def test_publish_for_every_gmina_action(client, central_admin, gmina, other_gmin
     assert response.status_code == 302
     names = set(Layer.objects.filter(source="adresy").values_list("name", flat=True))
     assert {f"adresy-{gmina.slug}", f"adresy-{other_gmina.slug}"} <= names
+
+
+def test_raster_upload_over_the_size_limit_is_refused(client, central_admin, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.SIP_UPLOAD_MAX_BYTES = 1000
+    client.force_login(central_admin)
+    raster = SimpleUploadedFile("orto.tif", b"II*\x00" + b"\x00" * 5000, content_type="image/tiff")
+    page = client.post("/admin/layers/layer/add/", {"name": "orto-za-duze", "raster": raster})
+    assert page.status_code == 200
+    assert "Plik ma 4,9\u00a0KB, a można przesłać najwyżej 1000\u00a0bajtów." in page.content.decode()

@@ -115,6 +115,17 @@ def test_export_then_import_gives_the_same_style(db, central_admin):
     "document,message",
     [
         (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><StyledLayerDescriptor/>', "DTD"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY s SYSTEM "file:///etc/passwd">]>'
+            b"<StyledLayerDescriptor><Name>&s;</Name></StyledLayerDescriptor>",
+            "DTD",
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;'
+            b'&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><StyledLayerDescriptor>&c;'
+            b"</StyledLayerDescriptor>",
+            "DTD",
+        ),
         (b"<nie-sld/>", "StyledLayerDescriptor"),
         (b"<StyledLayerDescriptor><NamedLayer>", "poprawny dokument XML"),
         (
@@ -165,3 +176,9 @@ def test_admin_upload_and_export_link(client, central_admin):
     assert response.status_code == 302, response.content.decode()[:3000]
     style.refresh_from_db()
     assert style.fill_colour == "#d73027" and style.rules.count() == 1
+    # A file larger than an SLD ever is is refused by the form, not cut short and misread.
+    big = QGIS_SE.replace(b"<se:Name>", b"<!--" + b" " * 1_100_000 + b"--><se:Name>", 1)
+    data["sld_file"] = SimpleUploadedFile("duzy.sld", big, content_type="application/xml")
+    response = client.post(f"/admin/layers/style/{style.pk}/change/", data)
+    assert response.status_code == 200
+    assert "a można przesłać najwyżej 1,0\u00a0MB" in response.content.decode()

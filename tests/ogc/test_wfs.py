@@ -125,7 +125,15 @@ def test_internal_layer_visibility(wfs_url, internal_layer):
         "COUNT": 3,
     }
     assert get(wfs_url, params).status == 401
-    assert get(wfs_url, params, auth=other).status == 403
+    assert get(wfs_url, params, auth=other).status == 400
+    # A hidden type name is answered exactly as an unknown one: nothing tells that it exists.
+    missing = INTERNAL.replace("test", "brak")
+    for auth in (None, other):
+        hidden = get(wfs_url, params, auth=auth)
+        unknown = get(wfs_url, {**params, "TYPENAMES": missing}, auth=auth)
+        assert hidden.status == unknown.status and hidden.exception_code() == unknown.exception_code()
+        assert hidden.body.replace(INTERNAL.encode(), missing.encode()) == unknown.body
+        assert hidden.headers.get("WWW-Authenticate") == unknown.headers.get("WWW-Authenticate")
     mine = _geojson(wfs_url, auth=own, TYPENAMES=INTERNAL, COUNT=50000)
     ids = [f["properties"]["identifier"] for f in mine["features"]]
     # A layer of one gmina: only that gmina's parcels.
@@ -158,6 +166,18 @@ WFS_CASES = [
         None,
     ),
     ("negative count", {"TYPENAMES": "dzialki", "COUNT": "-1"}, "InvalidParameterValue"),
+    ("count beyond int64", {"TYPENAMES": "dzialki", "COUNT": "9223372036854775808"}, "InvalidParameterValue"),
+    (
+        "startindex beyond int64",
+        {"TYPENAMES": "dzialki", "STARTINDEX": "9223372036854775808"},
+        "InvalidParameterValue",
+    ),
+    (
+        "startindex beyond int32",
+        {"TYPENAMES": "dzialki", "STARTINDEX": "2147483648"},
+        "InvalidParameterValue",
+    ),
+    ("count of superscript two", {"TYPENAMES": "dzialki", "COUNT": "²"}, "InvalidParameterValue"),
     (
         "unknown output format",
         {"TYPENAMES": "dzialki", "OUTPUTFORMAT": "application/pdf"},
@@ -175,12 +195,31 @@ def test_malformed_wfs_request_gets_exception_report(wfs_url, params, code):
         assert answer.exception_code() == code
 
 
-def test_xml_bomb_is_refused(wfs_url):
-    request = urllib.request.Request(wfs_url, data=BOMB, headers={"Content-Type": "text/xml"}, method="POST")
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0">
+<wfs:Query typeNames="dzialki"><fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0">
+<fes:PropertyIsEqualTo><fes:ValueReference>number</fes:ValueReference><fes:Literal>&secret;</fes:Literal>
+</fes:PropertyIsEqualTo></fes:Filter></wfs:Query></wfs:GetFeature>"""
+
+
+@pytest.mark.parametrize("body", [BOMB, XXE], ids=["entity-expansion", "external-entity"])
+def test_xml_bomb_and_external_entity_are_refused(wfs_url, body):
+    request = urllib.request.Request(wfs_url, data=body, headers={"Content-Type": "text/xml"}, method="POST")
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=30)
     assert 400 <= err.value.code < 500
-    assert b"ExceptionReport" in err.value.read()
+    answer = err.value.read()
+    assert b"ExceptionReport" in answer and b"root:" not in answer
+
+
+def test_external_entity_in_a_get_filter_is_refused(wfs_url):
+    params = {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature", "TYPENAMES": "dzialki"}
+    fes = XXE.split(b"<fes:Filter", 1)[1].split(b"</wfs:Query>")[0]
+    doctype = b'<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+    answer = get(wfs_url, {**params, "FILTER": (doctype + b"<fes:Filter" + fes).decode()})
+    assert 400 <= answer.status < 500 and b"root:" not in answer.body
+    assert b"ExceptionReport" in answer.body
 
 
 @pytest.mark.parametrize("typename", ["dzialki", "drzewa", "groby", "strefy", "oswietlenie-latarnie"])

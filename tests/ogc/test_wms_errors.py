@@ -76,6 +76,13 @@ CASES = [
     ("info unknown format", {**INFO, "INFO_FORMAT": "application/pdf"}, "InvalidFormat"),
     ("info layer not shown", {**INFO, "QUERY_LAYERS": "obreby"}, "LayerNotDefined"),
     ("info feature count", {**INFO, "FEATURE_COUNT": "1000"}, "InvalidParameterValue"),
+    ("info feature count superscript", {**INFO, "FEATURE_COUNT": "²"}, "InvalidParameterValue"),
+    (
+        "info feature count beyond int64",
+        {**INFO, "FEATURE_COUNT": "9223372036854775808"},
+        "InvalidParameterValue",
+    ),
+    ("WIDTH beyond int64", {**GOOD_13, "WIDTH": "9223372036854775808"}, "InvalidParameterValue"),
     (
         "legend unknown layer",
         {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetLegendGraphic", "LAYER": "nie"},

@@ -80,3 +80,20 @@ def test_broken_geojson_from_an_editor_is_400(client, demo_data):
         content_type="application/json",
     )
     assert resp.status_code == 400 and "GeoJSON" in resp.json()["detail"]
+
+
+@pytest.mark.parametrize("number", ["²", "١٢", "9" * 5000, "2180²"])
+def test_numbers_in_odd_digits_or_too_long_are_refused(client, demo_data, number):
+    """str.isdigit() takes "²" (int() refuses it) and int() refuses 5,000 digits: a 400, not a 500."""
+    resp = client.get("/api/inventory/trees/", {"srid": number})
+    assert resp.status_code == 400 and "układ współrzędnych" in resp.json()["detail"]
+    resp = client.get("/api/inventory/trees/", {"species": number})
+    assert resp.status_code in (200, 400), resp.content[:300]
+
+
+def test_register_of_extracts_ignores_a_year_in_odd_digits(client, demo_data):
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.get(username="planista-boleslawiec"))
+    for year in ("²⁰²⁶", "9" * 5000):
+        assert client.get("/planowanie/", {"rok": year}).status_code == 200
