@@ -1,12 +1,13 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from geoportal import urls as geoportal_urls
 
-from . import api
+from . import api, media
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
@@ -32,4 +33,7 @@ urlpatterns = [
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media, when Django serves it (DEBUG or SIP_SERVE_MEDIA): images inline, anything
+# else as an attachment. Private files are not under MEDIA_ROOT and have no URL at all.
+MEDIA_PREFIX = re.escape(settings.MEDIA_URL.lstrip("/"))
+urlpatterns += [re_path(rf"^{MEDIA_PREFIX}(?P<path>.*)$", media.serve_media)]

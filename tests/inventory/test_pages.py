@@ -19,7 +19,8 @@ TO_4326 = Transformer.from_crs(2180, 4326, always_xy=True)
 
 @pytest.fixture
 def staff(client, osiecznica_editor, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SIP_PRIVATE_ROOT = str(tmp_path / "private")
     client.force_login(osiecznica_editor)
     return client
 
@@ -121,6 +122,19 @@ def test_import_with_preview_and_rejected_rows(staff, osiecznica):
     sheet = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [10, 12, 13, 15, 17, 19, 20]
     assert staff.get("/rejestry/osiecznica/trees/import/odrzucone/?t=zmyslony").status_code == 404
+
+
+def test_uploaded_register_is_kept_outside_media(staff, osiecznica, settings):
+    """An uploaded register may hold personal data: kept in the private root, no media URL."""
+    from pathlib import Path
+
+    with (SAMPLES / "drzewa_osiecznica.xlsx").open("rb") as fh:
+        assert staff.post("/rejestry/osiecznica/trees/import/", {"file": fh}).status_code == 302
+    private = list(Path(settings.SIP_PRIVATE_ROOT).rglob("drzewa_osiecznica.xlsx"))
+    assert len(private) == 1 and not list(Path(settings.MEDIA_ROOT).rglob("*.xlsx"))
+    settings.DEBUG = True
+    relative = private[0].relative_to(settings.SIP_PRIVATE_ROOT)
+    assert staff.get(f"/media/{relative}").status_code == 404
 
 
 def test_preview_shows_where_a_control_character_was(staff, osiecznica):
