@@ -198,6 +198,8 @@ def item_inspect(request, gmina: str, register: str, pk: int):
                 caption=form.cleaned_data["caption"],
             )
             messages.success(request, "Dodano zdjęcie.")
+        else:
+            messages.error(request, "Zdjęcie niezapisane: " + " ".join(form.errors.get("image", [])))
     else:
         form = InspectionForm(request.POST)
         if form.is_valid():

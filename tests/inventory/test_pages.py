@@ -156,3 +156,73 @@ def test_circuits_page(staff, osiecznica):
     text = staff.get("/rejestry/osiecznica/obwody/").content.decode()
     assert "Zestawienie obwodów oświetlenia" in text and "SO-2" in text
     assert re.search(r"Razem</th><th class=\"num\">15</th>", text)
+
+
+def _jpeg_with_gps() -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (3000, 1500), "#4a7")
+    exif = Image.Exif()
+    exif[0x010F] = "Aparat Testowy"  # Make
+    exif[0x8825] = {1: "N", 2: (51.0, 15.0, 49.0), 3: "E", 4: (15.0, 34.0, 10.0)}  # GPSInfo
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+HTML = b"<html><body><script>fetch('/admin/')</script></body></html>"
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+
+
+def test_photo_must_be_an_image_and_loses_its_exif(staff, osiecznica, trees, osiecznica_editor, settings):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from inventory import services
+    from inventory.models import Photo
+    from inventory.registers import get_register
+
+    tree = Tree.objects.filter(gmina=osiecznica).first()
+    url = f"/rejestry/osiecznica/trees/{tree.pk}/przeglad/"
+    for name, body, kind in (("x.html", HTML, "text/html"), ("x.svg", SVG, "image/svg+xml")):
+        upload = SimpleUploadedFile(name, body, content_type=kind)
+        page = staff.post(url, {"image": upload, "caption": "atak"}, follow=True).content.decode()
+        assert "Zdjęcie niezapisane: Plik nie jest zdjęciem w formacie JPEG, PNG ani WebP" in page
+        with pytest.raises(ValidationError, match="nie jest zdjęciem"):
+            services.add_photo(
+                actor=osiecznica_editor,
+                register=get_register("trees"),
+                item=tree,
+                image=SimpleUploadedFile(name, body, content_type=kind),
+            )
+    assert not Photo.objects.exists()
+
+    jpeg = _jpeg_with_gps()
+    assert Image.open(io.BytesIO(jpeg)).getexif().get_ifd(0x8825)  # the oracle: GPS is there
+    staff.post(url, {"image": SimpleUploadedFile("pien.html", jpeg, content_type="text/html")})
+    photo = Photo.objects.get()
+    assert photo.image.name.endswith("/pien.jpg")
+    stored = Image.open(photo.image.path)
+    assert stored.format == "JPEG" and stored.size == (2048, 1024)
+    assert not stored.getexif() and "exif" not in stored.info
+    # Django serving media (DEBUG): the photo inline as an image, never sniffed.
+    settings.DEBUG = True
+    served = staff.get(photo.image.url)
+    assert served["Content-Type"] == "image/jpeg" and served["X-Content-Type-Options"] == "nosniff"
+    assert not served.get("Content-Disposition", "").startswith("attachment")
+
+
+def test_media_that_is_not_an_image_is_an_attachment(client, settings, tmp_path):
+    from pathlib import Path
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.DEBUG = True
+    (Path(tmp_path) / "stary.html").write_bytes(HTML)
+    (Path(tmp_path) / "stary.svg").write_bytes(SVG)
+    for name in ("stary.html", "stary.svg"):
+        resp = client.get(f"/media/{name}")
+        assert resp.status_code == 200 and resp["Content-Disposition"] == "attachment"
+        assert resp["X-Content-Type-Options"] == "nosniff"
+    settings.DEBUG = False
+    assert client.get("/media/stary.html").status_code == 404
