@@ -1,8 +1,12 @@
-"""SIP's own middleware: Polish first, and no NUL characters past the door."""
+"""SIP's own middleware: Polish first, no NUL characters past the door, a Content-Security-Policy."""
+
+import secrets
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils import translation
+
+from . import csp
 
 
 class RejectNulMiddleware:
@@ -39,4 +43,20 @@ class PolishFirstLocaleMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Content-Security-Policy on every response (sip.csp), with a fresh nonce per request in
+    request.csp_nonce for the few inline scripts that carry it (django-leaflet's widgets)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = csp.policy(nonce)
         return response
