@@ -65,7 +65,7 @@ def _build(origins: list[str]) -> str:
         "style-src 'self' 'unsafe-inline'; "
         "img-src " + " ".join(["'self'", "data:", "blob:", *origins]) + "; "
         "font-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
     )
 
 

@@ -53,9 +53,9 @@ def sanitize_image(upload, *, max_side: int = MAX_SIDE, name: str | None = None)
             image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF asked for
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ValidationError(NOT_AN_IMAGE, code="invalid_image") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ValidationError(TOO_LARGE.format(limit=MAX_PIXELS // 1_000_000), code="too_large") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise ValidationError(NOT_AN_IMAGE, code="invalid_image") from exc
     image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
@@ -66,7 +66,8 @@ def sanitize_image(upload, *, max_side: int = MAX_SIDE, name: str | None = None)
     elif source_format == "PNG":
         if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
             image = image.convert("RGBA")
-        image.save(out, "PNG", optimize=True)
+        keep = {"transparency": image.info["transparency"]} if "transparency" in image.info else {}
+        image.save(out, "PNG", optimize=True, **keep)
     else:
         image.convert("RGBA" if "A" in image.getbands() else "RGB").save(out, "WEBP", quality=85)
     stem = PurePath(str(name).replace("\\", "/")).stem[:80] or "zdjecie"

@@ -226,3 +226,24 @@ def test_media_that_is_not_an_image_is_an_attachment(client, settings, tmp_path)
         assert resp["X-Content-Type-Options"] == "nosniff"
     settings.DEBUG = False
     assert client.get("/media/stary.html").status_code == 404
+
+
+def test_decompression_bomb_is_refused_before_decoding(osiecznica, osiecznica_editor, trees):
+    """A 50 KB PNG declaring 20,000 × 20,000 pixels is refused with a message, not decoded."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from inventory import services
+    from inventory.registers import get_register
+
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")
+    tree = Tree.objects.filter(gmina=osiecznica).first()
+    with pytest.raises(ValidationError, match="za dużo pikseli"):
+        services.add_photo(
+            actor=osiecznica_editor,
+            register=get_register("trees"),
+            item=tree,
+            image=SimpleUploadedFile("bomba.png", bomb.getvalue()),
+        )
