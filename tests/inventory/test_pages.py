@@ -247,3 +247,36 @@ def test_decompression_bomb_is_refused_before_decoding(osiecznica, osiecznica_ed
             item=tree,
             image=SimpleUploadedFile("bomba.png", bomb.getvalue()),
         )
+
+
+def test_reencode_images_cleans_photos_stored_before(osiecznica, trees, settings, tmp_path):
+    """A photo stored before the fix (an HTML file, a JPEG with GPS) is quarantined or cleaned."""
+    from pathlib import Path
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from PIL import Image
+
+    from inventory.models import Photo
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SIP_PRIVATE_ROOT = str(tmp_path / "private")
+    folder = Path(settings.MEDIA_ROOT) / "inventory" / "photos" / "2025" / "01"
+    folder.mkdir(parents=True)
+    (folder / "x.html").write_bytes(HTML)
+    (folder / "pien.jpg").write_bytes(_jpeg_with_gps())
+    tree = Tree.objects.filter(gmina=osiecznica).first()
+    common = {
+        "gmina": osiecznica,
+        "content_type": ContentType.objects.get_for_model(Tree),
+        "object_id": tree.pk,
+    }
+    bad = Photo.objects.bulk_create([Photo(image="inventory/photos/2025/01/x.html", **common)])[0]
+    good = Photo.objects.bulk_create([Photo(image="inventory/photos/2025/01/pien.jpg", **common)])[0]
+    out = io.StringIO()
+    call_command("reencode_images", stdout=out)
+    assert "Zapisano ponownie: 1 zdjęć; kwarantanna: 1" in out.getvalue()
+    good.refresh_from_db()
+    assert not Photo.objects.filter(pk=bad.pk).exists() and not (folder / "x.html").exists()
+    assert (Path(settings.SIP_PRIVATE_ROOT) / "quarantine" / "inventory/photos/2025/01/x.html").exists()
+    assert not Image.open(good.image.path).getexif() and good.image.name.endswith(".jpg")
