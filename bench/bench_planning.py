@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from django.contrib.auth import get_user_model
-from django.core.files.storage import default_storage
 from django.db import connection, transaction
 
 from planning import selectors, services
@@ -29,7 +28,7 @@ def _issue(user, identifiers: list[str]) -> tuple[float, IssuedDocument]:
         )
         elapsed = time.perf_counter() - started
         transaction.set_rollback(True)
-    default_storage.delete(document.file.name)
+    document.file.storage.delete(document.file.name)
     return elapsed, document
 
 

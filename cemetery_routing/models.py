@@ -12,6 +12,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from sip.images import SanitizedImageField
 from sip.models import STORAGE_SRID, Gmina
 from sip.text import fold
 
@@ -222,7 +223,7 @@ class GravePhoto(models.Model):
 
     grave = models.ForeignKey(Grave, verbose_name="grób", related_name="photos", on_delete=models.CASCADE)
     kind = models.CharField("rodzaj zdjęcia", max_length=8, choices=Kind.choices, default=Kind.GROUND)
-    image = models.ImageField("zdjęcie", upload_to="cemetery/photos/")
+    image = SanitizedImageField("zdjęcie", upload_to="cemetery/photos/")
     taken_on = models.DateField("data zdjęcia")
     caption = models.CharField("opis", max_length=200, blank=True)
 
@@ -242,7 +243,7 @@ class Orthophoto(models.Model):
     cemetery = models.ForeignKey(
         Cemetery, verbose_name="cmentarz", related_name="orthophotos", on_delete=models.CASCADE
     )
-    image = models.ImageField("obraz", upload_to="cemetery/orthophoto/")
+    image = SanitizedImageField("obraz", upload_to="cemetery/orthophoto/", max_side=8192)
     taken_on = models.DateField("data nalotu")
     extent = models.PolygonField("zasięg", srid=STORAGE_SRID)
     pixel_size_m = models.FloatField("rozdzielczość terenowa [m]")

@@ -7,6 +7,7 @@ from django.db import models as djm
 from leaflet.forms.widgets import LeafletWidget
 
 from sip.geometry import ACCEPTED_SRIDS
+from sip.images import SanitizedImageFormField
 from sip.uploads import check_upload_size
 
 from .importing.headers import GEOMETRY_LABELS
@@ -94,7 +95,7 @@ class InspectionForm(forms.ModelForm):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label="Zdjęcie")
+    image = SanitizedImageFormField(label="Zdjęcie")
     caption = forms.CharField(label="Opis", max_length=200, required=False)
 
 

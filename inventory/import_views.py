@@ -28,7 +28,9 @@ PREVIEW_ROWS = 10
 
 
 def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "inventory" / "imports"
+    # Uploaded registers may hold personal data: private storage, never under MEDIA_ROOT; each
+    # upload gets a random folder and is reached only through a signed token of these views.
+    return Path(settings.SIP_PRIVATE_ROOT) / "inventory" / "imports"
 
 
 def _token(path: Path, srid: int | None) -> str:

@@ -14,6 +14,7 @@ from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
+from sip.images import SanitizedImageField
 from sip.models import STORAGE_SRID, Gmina, Unit
 
 
@@ -281,7 +282,8 @@ class Photo(models.Model):
     content_type = models.ForeignKey(ContentType, verbose_name="rodzaj obiektu", on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField("identyfikator obiektu")
     item = GenericForeignKey("content_type", "object_id")
-    image = models.FileField("zdjęcie", upload_to="inventory/photos/%Y/%m/")
+    # Re-encoded by Pillow on save (sip.images): an uploaded HTML or SVG cannot become a photo.
+    image = SanitizedImageField("zdjęcie", upload_to="inventory/photos/%Y/%m/")
     caption = models.CharField("opis", max_length=200, blank=True)
     uploaded_at = models.DateTimeField("dodano", auto_now_add=True)
     uploaded_by = models.ForeignKey(

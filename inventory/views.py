@@ -137,6 +137,8 @@ def item_edit(request, gmina: str, register: str, pk: int | None = None):
     can_edit = tenancy.can(request.user, register.perm("change" if item else "add"), gmina)
     Form = item_form_class(register, gmina)
     form = Form(request.POST or None, instance=item)
+    # django-leaflet's map widget is an inline script: it carries this response's CSP nonce.
+    form.fields["geom"].widget.csp_nonce = getattr(request, "csp_nonce", None)
     if request.method == "POST" and "save" in request.POST:
         if not can_edit:
             raise PermissionDenied("Twoja rola nie pozwala zmieniać tego rejestru.")
@@ -198,6 +200,8 @@ def item_inspect(request, gmina: str, register: str, pk: int):
                 caption=form.cleaned_data["caption"],
             )
             messages.success(request, "Dodano zdjęcie.")
+        else:
+            messages.error(request, "Zdjęcie niezapisane: " + " ".join(form.errors.get("image", [])))
     else:
         form = InspectionForm(request.POST)
         if form.is_valid():

@@ -8,6 +8,18 @@ def _sync_layers(sender, **kwargs):
     sync_registered_layers()
 
 
+def _external_service_urls():
+    from .models import ExternalService
+
+    return ExternalService.objects.values_list("url", flat=True)
+
+
+def _forget_policy(sender, **kwargs):
+    from sip import csp
+
+    csp.forget()
+
+
 def _bump(sender, **kwargs):
     from .services import bump_version
 
@@ -32,3 +44,12 @@ class LayersConfig(AppConfig):
             post_save.connect(_bump, sender=model, dispatch_uid=f"layers.bump.save.{model.__name__}")
             post_delete.connect(_bump, sender=model, dispatch_uid=f"layers.bump.delete.{model.__name__}")
         m2m_changed.connect(_bump, sender=Layer.roles.through, dispatch_uid="layers.bump.roles")
+        # The geoportal loads external WMS/WMTS images straight from their hosts: those hosts go
+        # into the Content-Security-Policy's img-src, rebuilt when a service changes.
+        from sip import csp
+
+        from .models import ExternalService
+
+        csp.register_image_sources(_external_service_urls)
+        post_save.connect(_forget_policy, sender=ExternalService, dispatch_uid="layers.csp.save")
+        post_delete.connect(_forget_policy, sender=ExternalService, dispatch_uid="layers.csp.delete")

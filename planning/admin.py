@@ -1,6 +1,8 @@
 """Administration of plans, zones and amendments (gmina editors) and the read-only register."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from sip import tenancy
 from sip.admin import GminaScopedAdmin
@@ -67,8 +69,14 @@ class IssuedDocumentInline(admin.TabularInline):
     model = IssuedDocument
     extra = 0
     can_delete = False
-    fields = ("version", "kind", "issued_at", "issued_by", "wypis_pages", "wyrys_pages", "sha256", "file")
+    fields = ("version", "kind", "issued_at", "issued_by", "wypis_pages", "wyrys_pages", "sha256", "pdf")
     readonly_fields = fields
+
+    @admin.display(description="plik PDF")
+    def pdf(self, obj):
+        # The file is private: link the view that checks permissions, never a storage URL.
+        url = reverse("planning:document-pdf", args=[obj.pk])
+        return format_html('<a href="{}">{}-v{}.pdf</a>', url, obj.case.case_number, obj.version)
 
     def has_add_permission(self, request, obj=None):
         return False

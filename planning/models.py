@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
 from sip.models import Gmina, Parcel
+from sip.storage import private_storage
 
 STORAGE_SRID = 2180
 
@@ -344,7 +345,11 @@ class IssuedDocument(models.Model):
     version = models.PositiveSmallIntegerField("wersja")
     kind = models.CharField("rodzaj dokumentu", max_length=8, choices=Kind.choices)
     token = models.CharField("kod weryfikacji", max_length=40, unique=True)
-    file = models.FileField("plik PDF", upload_to="planning/extracts/")
+    # Private (applicant's name and address): outside MEDIA_ROOT, a random name, no URL; sent by
+    # the checked view planning:document-pdf only.
+    file = models.FileField(
+        "plik PDF", upload_to="planning/extracts/", storage=private_storage, max_length=200
+    )
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveIntegerField("rozmiar [B]")
     wypis_pages = models.PositiveSmallIntegerField("strony wypisu", default=0)

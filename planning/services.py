@@ -11,7 +11,6 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -19,6 +18,7 @@ from django.utils.dateparse import parse_date
 from sip import audit, tenancy
 from sip.identifiers import parse_parcel_identifier
 from sip.models import Parcel
+from sip.storage import private_storage, random_name
 
 from . import selectors
 from .extracts import documents
@@ -98,10 +98,12 @@ def _issue(*, actor, case: ExtractCase, zonings, base_url: str) -> IssuedDocumen
         verify_url=verify_url(base_url, token),
         combined_cap=documents.combined_cap_of(case.gmina),
     )
-    name = f"planning/extracts/{case.gmina.teryt}/{case.year}/{case.case_number}-v{version}.pdf"
-    # The storage never overwrites: an existing name gets a suffix. Writing the file is the last
-    # step but three; if any of them fails, the file goes and the transaction rolls back.
-    stored = default_storage.save(name, ContentFile(built.content))
+    # Private storage, under a random name: case numbers are sequential and must not lead to a
+    # file. The storage never overwrites. Writing the file is the last step but three; if any of
+    # them fails, the file goes and the transaction rolls back.
+    storage = private_storage()
+    name = random_name(f"planning/extracts/{case.gmina.teryt}/{case.year}", ".pdf")
+    stored = storage.save(name, ContentFile(built.content))
     try:
         document = IssuedDocument.objects.create(
             case=case,
@@ -125,7 +127,7 @@ def _issue(*, actor, case: ExtractCase, zonings, base_url: str) -> IssuedDocumen
             changes={"version": version, "sha256": document.sha256, "fee": str(built.fee.total)},
         )
     except Exception:
-        default_storage.delete(stored)
+        storage.delete(stored)
         raise
     return document
 

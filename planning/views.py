@@ -6,12 +6,13 @@ import hashlib
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sip import tenancy
+from sip.storage import private_file_response
 from sip.text import plain_int
 
 from . import selectors, services
@@ -131,11 +132,9 @@ def document_pdf(request, pk: int):
     if not tenancy.can(request.user, "planning.view_extractcase", document.case.gmina_id):
         raise PermissionDenied("Ten dokument należy do innej gminy.")
     filename = f"{document.case.case_number}-v{document.version}.pdf"
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Pliku tego dokumentu nie ma w magazynie plików; zgłoś to administratorowi.") from None
-    return FileResponse(handle, content_type="application/pdf", filename=filename)
+    return private_file_response(
+        document.file, filename=filename, content_type="application/pdf", as_attachment=False
+    )
 
 
 def verify(request, token: str):

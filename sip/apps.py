@@ -13,5 +13,7 @@ class SipConfig(AppConfig):
     verbose_name = "Dane podstawowe (gminy, działki, adresy)"
 
     def ready(self):
+        from . import media  # noqa: F401 - registers the check that private files stay private
+
         # Once, after every app's migrations: other apps add permissions to roles in ready().
         post_migrate.connect(_sync_roles, dispatch_uid="sip.sync_roles")

@@ -1,13 +1,16 @@
-"""SIP's own middleware: forwarded headers only from our proxies, Polish first, and no NUL
-characters past the door."""
+"""SIP's own middleware: forwarded headers only from our proxies, Polish first, no NUL
+characters past the door, a Content-Security-Policy."""
 
 import ipaddress
+import secrets
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import translation
+
+from . import csp
 
 
 @lru_cache(maxsize=8)
@@ -107,4 +110,20 @@ class PolishFirstLocaleMiddleware:
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Content-Security-Policy on every response (sip.csp), with a fresh nonce per request in
+    request.csp_nonce for the few inline scripts that carry it (django-leaflet's widgets)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = csp.policy(nonce)
         return response

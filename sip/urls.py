@@ -1,12 +1,13 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
 
-from . import api
+from . import api, media
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
@@ -18,7 +19,8 @@ api_patterns = [
     path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
     *geoportal_urls.api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline scripts.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
 
 urlpatterns = [
@@ -32,4 +34,7 @@ urlpatterns = [
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media, when Django serves it (DEBUG or SIP_SERVE_MEDIA): images inline, anything
+# else as an attachment. Private files are not under MEDIA_ROOT and have no URL at all.
+MEDIA_PREFIX = re.escape(settings.MEDIA_URL.lstrip("/"))
+urlpatterns += [re_path(rf"^{MEDIA_PREFIX}(?P<path>.*)$", media.serve_media)]

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "sip.middleware.TrustedProxyMiddleware",
     "sip.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "sip.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sip.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +108,20 @@ WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
 warnings.filterwarnings("ignore", message="No directory at")
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Files with personal data (issued extracts, uploaded imports) live outside MEDIA_ROOT, have no
+# URL and are sent only by views that check permissions (sip/storage.py).
+SIP_PRIVATE_ROOT = env("SIP_PRIVATE_ROOT", default=str(BASE_DIR / "private"))
+# How those views send a file: "" Django streams it; "x-accel-redirect" (nginx, an `internal;`
+# location at SIP_PRIVATE_ACCEL_PREFIX aliasing SIP_PRIVATE_ROOT) or "x-sendfile" (Apache).
+SIP_PRIVATE_SENDFILE = env("SIP_PRIVATE_SENDFILE", default="")
+SIP_PRIVATE_ACCEL_PREFIX = env("SIP_PRIVATE_ACCEL_PREFIX", default="/_private/")
+# Django serves MEDIA_ROOT itself only in DEBUG, or with this on (a server without nginx).
+SIP_SERVE_MEDIA = env.bool("SIP_SERVE_MEDIA", default=False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "private": {"BACKEND": "sip.storage.PrivateStorage"},
+}
 # Files MapServer reads that SIP writes (font list, WMTS descriptions, cache of WMTS tiles).
 SIP_MAPSERVER_DIR = env("SIP_MAPSERVER_DIR", default=str(BASE_DIR / "var" / "mapserver"))
 

@@ -272,3 +272,39 @@ def test_the_sample_book_fits_the_demo_cemetery(demo_data, db):
     cemetery = Cemetery.objects.get(slug="cmentarz-komunalny-nowogrodziec")
     report = import_book(actor=system_actor(), cemetery=cemetery, path_or_file=sample, dry_run=True)
     assert [r.status for r in report.rows] == ["imported", "imported", "imported", "rejected", "rejected"]
+
+
+def test_grave_photos_must_be_images(client, editor, test_cemetery, settings, tmp_path):
+    """An HTML or SVG file is refused as a grave photo in the admin and by the service; a
+    photo is re-encoded without its EXIF."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from cemetery_routing.models import GravePhoto
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    grave = Grave.objects.filter(cemetery=test_cemetery).first()
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    with pytest.raises(ValidationError, match="nie jest zdjęciem"):
+        services.add_photo(
+            actor=editor, grave=grave, image=SimpleUploadedFile("g.svg", svg), taken_on=date(2025, 5, 1)
+        )
+    client.force_login(editor)
+    form = {"grave": grave.pk, "kind": "ground", "taken_on": "2025-05-01", "caption": "x"}
+    html = SimpleUploadedFile("g.html", b"<script>alert(1)</script>", content_type="text/html")
+    page = client.post("/admin/cemetery_routing/gravephoto/add/", {**form, "image": html})
+    assert (
+        page.status_code == 200 and "nie jest zdjęciem w formacie JPEG, PNG ani WebP" in page.content.decode()
+    )
+    assert not GravePhoto.objects.filter(grave=grave).exists()
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (51.0, 15.0, 49.0)}
+    Image.new("RGB", (400, 300), "grey").save(photo, "JPEG", exif=exif)
+    upload = SimpleUploadedFile("nagrobek.jpg", photo.getvalue(), content_type="image/jpeg")
+    assert (
+        client.post("/admin/cemetery_routing/gravephoto/add/", {**form, "image": upload}).status_code == 302
+    )
+    stored = Image.open(GravePhoto.objects.get(grave=grave).image.path)
+    assert stored.size == (400, 300) and not stored.getexif()

@@ -1,4 +1,8 @@
-"""Playwright driving Debian's Chromium (/usr/bin/chromium) against the live server."""
+"""Playwright driving Debian's Chromium (/usr/bin/chromium) against the live server.
+
+Pages send a Content-Security-Policy without 'unsafe-eval': give `wait_for_function` a function
+("() => ..."), not an expression, which Playwright would poll with eval() inside the page.
+"""
 
 import os
 from pathlib import Path

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def open_portal(page, slug="gmina-boleslawiec", hash_=""):
     page.goto(f"{page.base}/{slug}/{hash_}")
-    page.wait_for_function("window.sipPortal !== undefined")
+    page.wait_for_function("() => window.sipPortal !== undefined")
 
 
 def test_search_a_parcel_and_see_it_highlighted(page, demo_data):
@@ -22,7 +22,7 @@ def test_search_a_parcel_and_see_it_highlighted(page, demo_data):
     assert "Działka 15, obręb Kruszyn" in option.inner_text()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    page.wait_for_function("window.sipPortal.highlight.getLayers().length === 1")
+    page.wait_for_function("() => window.sipPortal.highlight.getLayers().length === 1")
     assert "Działka: Działka 15, obręb Kruszyn" in page.inner_text("#search-status")
     # The map moved to the parcel: it is in view and the view is close up.
     in_view = page.evaluate(
@@ -39,18 +39,18 @@ def test_search_an_address(page, demo_data):
     page.fill("#search-input", "garncarska 1")
     page.locator("#search-results li[data-kind=address]").first.wait_for()
     page.locator("#search-results li[data-kind=address]").first.click()
-    page.wait_for_function("window.sipPortal.map.getZoom() === 18")
+    page.wait_for_function("() => window.sipPortal.map.getZoom() === 18")
     assert page.locator("#search-status").inner_text().startswith("Adres: ul. Garncarska")
 
 
 def test_permalink_restores_the_view(page, demo_data, browser):
     open_portal(page, "nowogrodziec")
     page.evaluate("window.sipPortal.map.setView([51.2, 15.40], 16)")
-    page.wait_for_function("location.hash.includes('map=16/51.2')")
+    page.wait_for_function("() => location.hash.includes('map=16/51.2')")
     url = page.url
     other = browser.new_page()
     other.goto(url)
-    other.wait_for_function("window.sipPortal !== undefined")
+    other.wait_for_function("() => window.sipPortal !== undefined")
     centre = other.evaluate(
         "(() => { const c = window.sipPortal.map.getCenter(); return [c.lat, c.lng]; })()"
     )
@@ -88,7 +88,7 @@ def test_measure_distance(page, demo_data):
 
 def test_phone_viewport(phone, demo_data):
     phone.goto(f"{phone.base}/boleslawiec/")
-    phone.wait_for_function("window.sipPortal !== undefined")
+    phone.wait_for_function("() => window.sipPortal !== undefined")
     assert phone.get_attribute("#sidebar-toggle", "aria-expanded") == "false"
     map_box = phone.locator("#map").bounding_box()
     assert map_box["width"] >= 370  # the map takes the whole phone width
@@ -141,14 +141,14 @@ def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
     box = page.locator("#layer-obreby")
     assert not box.is_checked()
     box.check()
-    page.wait_for_function("document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
+    page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
     page.wait_for_timeout(500)
     assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
     assert all(p["width"] == "256" and p["height"] == "256" for _, p in tiles)
     assert "layers=obreby" in page.url
     # The legend of the layer is shown while it is on.
     legend = "#layer-tree img[alt='Legenda: Obręby ewidencyjne']"
-    page.wait_for_function(f'document.querySelector("{legend}").naturalWidth > 0')
+    page.wait_for_function(f'() => document.querySelector("{legend}").naturalWidth > 0')
     assert page.locator(legend).is_visible()
     shot(page, "portal-layer-obreby")
 
@@ -219,7 +219,7 @@ def test_planner_issues_an_extract_from_a_found_parcel(page, demo_data):
     page.fill("#id_username", "planista-boleslawiec")
     page.fill("#id_password", "sip-demo")
     page.click("input[type=submit]")
-    page.wait_for_function("window.sipPortal !== undefined")
+    page.wait_for_function("() => window.sipPortal !== undefined")
     page.fill("#search-input", "020101_1.0002.40")
     page.locator("#search-results li[data-kind=parcel]").first.wait_for()
     page.keyboard.press("Enter")
@@ -237,5 +237,5 @@ def test_no_extract_button_for_residents(page, demo_data):
     page.fill("#search-input", "020101_1.0002.40")
     page.locator("#search-results li[data-kind=parcel]").first.wait_for()
     page.keyboard.press("Enter")
-    page.wait_for_function("window.sipPortal.highlight.getLayers().length === 1")
+    page.wait_for_function("() => window.sipPortal.highlight.getLayers().length === 1")
     assert page.locator("#extract-link a").count() == 0

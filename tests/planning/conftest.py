@@ -100,6 +100,8 @@ def world(gmina):
 
 @pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
-    """Issued PDFs of the tests go to a temporary MEDIA_ROOT."""
+    """Issued PDFs of the tests go to a temporary private root (MEDIA_ROOT too, to see that
+    nothing lands there)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
+    settings.SIP_PRIVATE_ROOT = str(tmp_path / "private")
+    return tmp_path / "private"

@@ -368,3 +368,80 @@ def test_partial_repeal_leaves_that_part_without_a_plan(planner_client, world, t
     body = issue(planner_client, [parcel], kind="wypis").json()
     flat = " ".join(pdf_text(pdf_bytes(planner_client, body), tmp_path).split())
     assert "Części działek nieobjęte planem" in flat and "200,00 50,00%" in flat
+
+
+def test_issued_pdf_is_private_whatever_the_configuration(client, planner, world, settings, media_in_tmp):
+    """The PDF names the applicant: it is outside MEDIA_ROOT under a random name, the old media
+    path answers 404 even when Django serves media, and only the checked view sends it."""
+    settings.DEBUG = True  # Django serves MEDIA_ROOT itself, as under `make demo`
+    client.force_login(planner)
+    body = issue(client, [world.parcel("81", world.at(10, 10, 20, 20))], kind="wypis").json()
+    document = IssuedDocument.objects.get(sha256=body["sha256"])
+    stored = Path(document.file.path)
+    assert stored.is_file() and media_in_tmp in stored.parents
+    assert not list(Path(settings.MEDIA_ROOT).rglob("*.pdf"))
+    assert body["case_number"] not in document.file.name and len(stored.stem) >= 32
+    with pytest.raises(ValueError):
+        document.file.url  # noqa: B018 - a private file has no public URL
+    content = client.get(body["pdf_url"])
+    assert content.status_code == 200 and b"".join(content.streaming_content).startswith(b"%PDF")
+    client.logout()
+    old = f"/media/planning/extracts/{world.gmina.teryt}/{YEAR}/{body['case_number']}-v1.pdf"
+    assert client.get(old).status_code == 404
+    assert client.get(f"/media/{document.file.name}").status_code == 404
+    assert client.get(body["pdf_url"]).status_code == 302  # to the login page
+
+
+def test_pdf_sent_by_the_web_server_when_configured(client, planner, world, settings):
+    client.force_login(planner)
+    body = issue(client, [world.parcel("82", world.at(10, 10, 20, 20))], kind="wypis").json()
+    document = IssuedDocument.objects.get(sha256=body["sha256"])
+    settings.SIP_PRIVATE_SENDFILE = "x-accel-redirect"
+    resp = client.get(body["pdf_url"])
+    assert resp.status_code == 200 and resp.content == b""
+    assert resp["X-Accel-Redirect"] == f"/_private/{document.file.name}"
+    assert resp["Content-Type"] == "application/pdf"
+    assert f"{body['case_number']}-v1.pdf" in resp["Content-Disposition"]
+    settings.SIP_PRIVATE_SENDFILE = "x-sendfile"
+    resp = client.get(body["pdf_url"])
+    assert resp["X-Sendfile"] == document.file.path and "X-Accel-Redirect" not in resp
+    other = make_user("planista-inny-2", PLANNER, GminaFactory())
+    client.force_login(other)
+    refused = client.get(body["pdf_url"])
+    assert refused.status_code == 403 and "X-Sendfile" not in refused
+
+
+def test_private_root_inside_media_root_is_refused_by_a_check(settings, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SIP_PRIVATE_ROOT = str(tmp_path / "media" / "private")
+    with pytest.raises(SystemCheckError, match="sip.E001"):
+        call_command("check")
+
+
+def test_migration_moves_existing_pdfs_out_of_media(client, planner, world, settings, media_in_tmp):
+    import importlib
+
+    from django.apps import apps
+
+    client.force_login(planner)
+    body = issue(client, [world.parcel("83", world.at(10, 10, 20, 20))], kind="wypis").json()
+    document = IssuedDocument.objects.get(sha256=body["sha256"])
+    # As before the move: in MEDIA_ROOT, named by the case number.
+    old_name = f"planning/extracts/{world.gmina.teryt}/{YEAR}/{body['case_number']}-v1.pdf"
+    old_path = Path(settings.MEDIA_ROOT) / old_name
+    old_path.parent.mkdir(parents=True)
+    Path(document.file.path).rename(old_path)
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("ALTER TABLE planning_issueddocument DISABLE TRIGGER planning_document_immutable")
+        IssuedDocument.objects.filter(pk=document.pk).update(file=old_name)
+        cur.execute("ALTER TABLE planning_issueddocument ENABLE TRIGGER planning_document_immutable")
+    migration = importlib.import_module("planning.migrations.0007_extract_documents_private")
+    migration.move_to_private(apps, None)
+    document.refresh_from_db()
+    assert not old_path.exists() and body["case_number"] not in document.file.name
+    assert hashlib.sha256(Path(document.file.path).read_bytes()).hexdigest() == document.sha256
+    assert client.get(body["pdf_url"]).status_code == 200

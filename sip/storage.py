@@ -1,0 +1,84 @@
+"""Private files: documents with personal data, kept outside MEDIA_ROOT and sent only by views
+that have checked the caller's permissions.
+
+A private file has no public URL. It is stored under SIP_PRIVATE_ROOT (STORAGES["private"]),
+under a name with a random part, and a view hands it out with `private_file_response`, which
+streams it from Django or, behind nginx or Apache, lets the server send it (X-Accel-Redirect or
+X-Sendfile, chosen by SIP_PRIVATE_SENDFILE).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage, storages
+from django.http import FileResponse, Http404, HttpResponse
+from django.utils.http import content_disposition_header
+
+SENDFILE_MODES = ("", "x-accel-redirect", "x-sendfile")
+
+
+class PrivateStorage(FileSystemStorage):
+    """File storage under SIP_PRIVATE_ROOT (read on every call, so tests can move it) that
+    refuses to make a URL: nothing private may be linked past a permission check."""
+
+    def __init__(self, location=None, **kwargs):
+        kwargs.pop("base_url", None)
+        super().__init__(location=location, base_url=None, **kwargs)
+        self._fixed_location = location
+
+    @property
+    def base_location(self):
+        return self._fixed_location or str(settings.SIP_PRIVATE_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    def url(self, name):
+        raise ValueError(
+            "Plik prywatny nie ma publicznego adresu; udostępnia go tylko widok z kontrolą uprawnień."
+        )
+
+
+def private_storage():
+    """The storage of private files (a callable, so a model field does not pin it in migrations)."""
+    return storages["private"]
+
+
+def random_name(folder: str, suffix: str) -> str:
+    """A storage name in `folder` that nobody can guess: 32 random URL-safe characters."""
+    return f"{folder.strip('/')}/{secrets.token_urlsafe(24)}{suffix}"
+
+
+def private_file_response(field_file, *, filename: str, content_type: str, as_attachment: bool = True):
+    """The HTTP answer that sends a private file; call it only after checking permissions.
+
+    SIP_PRIVATE_SENDFILE "" streams the file from Django (FileResponse); "x-accel-redirect"
+    answers with an X-Accel-Redirect header to SIP_PRIVATE_ACCEL_PREFIX + name (an `internal;`
+    nginx location over SIP_PRIVATE_ROOT); "x-sendfile" answers with the file's absolute path in
+    X-Sendfile (Apache mod_xsendfile, lighttpd).
+    """
+    mode = getattr(settings, "SIP_PRIVATE_SENDFILE", "")
+    if mode not in SENDFILE_MODES:
+        raise ImproperlyConfigured(f"SIP_PRIVATE_SENDFILE must be one of {SENDFILE_MODES}, not {mode!r}.")
+    missing = Http404("Pliku tego dokumentu nie ma w magazynie plików; zgłoś to administratorowi.")
+    storage = field_file.storage
+    if not field_file.name or not storage.exists(field_file.name):
+        raise missing
+    if mode == "":
+        return FileResponse(
+            field_file.open("rb"), content_type=content_type, as_attachment=as_attachment, filename=filename
+        )
+    response = HttpResponse(content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    if mode == "x-accel-redirect":
+        prefix = "/" + settings.SIP_PRIVATE_ACCEL_PREFIX.strip("/") + "/"
+        response["X-Accel-Redirect"] = prefix + quote(field_file.name)
+    else:
+        response["X-Sendfile"] = storage.path(field_file.name)
+    return response
