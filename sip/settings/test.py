@@ -7,3 +7,6 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["TEST"] = {"NAME": env("SIP_TEST_DB", default="test_sip")}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Lockout tests set their own small limit; the rest of the suite (and its live servers, whose
+# failed attempts are committed) must never lock 127.0.0.1 out.
+AXES_FAILURE_LIMIT = 1000
