@@ -17,6 +17,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
+from drf_spectacular.authentication import BasicScheme
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
@@ -56,6 +57,12 @@ class LockoutBasicAuthentication(BasicAuthentication):
             if getattr(request, "axes_locked_out", False):
                 raise Throttled(wait=retry_after_seconds(), detail=lockout_message()) from None
             raise
+
+
+class LockoutBasicScheme(BasicScheme):
+    """The OpenAPI schema describes LockoutBasicAuthentication as plain HTTP Basic."""
+
+    target_class = LockoutBasicAuthentication
 
 
 def lockout_parameters(request, credentials) -> list:

@@ -8,11 +8,13 @@ import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables set in the process's environment win over the file (e.g. /etc/sip/env via SIP_ENV_FILE).
+environ.Env.read_env(env.path("SIP_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
-# The demo/test key is fine only on a developer's machine; production.py requires SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="sip-demo-only-not-for-production")
-DEBUG = env.bool("DEBUG", default=True)
+# No secret and no debug pages here: dev.py and test.py set a published key for a developer's
+# machine, production.py (the default of sip.wsgi) requires SECRET_KEY from the environment.
+SECRET_KEY = env("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [

@@ -3,6 +3,7 @@
 from .base import *  # noqa: F403
 from .base import DATABASES, env
 
+SECRET_KEY = env("SECRET_KEY", default="sip-test-only-not-for-production")
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES["default"]["TEST"] = {"NAME": env("SIP_TEST_DB", default="test_sip")}

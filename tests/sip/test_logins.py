@@ -91,3 +91,16 @@ def test_full_set_of_password_validators(editor, password, why):
     with pytest.raises(ValidationError):
         validate_password(password, user=editor)
     validate_password("Zielona-Lampa-Rynek-7", user=editor)
+
+
+def test_client_address_behind_a_trusted_proxy_only(rf, settings):
+    from sip.security import client_ip
+
+    spoofed = {"HTTP_X_FORWARDED_FOR": "10.9.9.9, 203.0.113.7", "REMOTE_ADDR": "192.0.2.1"}
+    settings.SIP_TRUSTED_PROXIES = []
+    assert client_ip(rf.get("/", **spoofed)) == "192.0.2.1"  # no proxy configured: the peer
+    settings.SIP_TRUSTED_PROXIES = ["192.0.2.0/28"]
+    # The proxy's own entry is the last one; what the client wrote before it is not believed.
+    assert client_ip(rf.get("/", **spoofed)) == "203.0.113.7"
+    settings.SIP_TRUSTED_PROXIES = ["198.51.100.1"]
+    assert client_ip(rf.get("/", **spoofed)) == "192.0.2.1"  # a peer that is no proxy of ours
