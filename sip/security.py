@@ -126,7 +126,10 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", ""):
         response = JsonResponse({"detail": lockout_message()}, status=status)
     else:
-        response = render(request, "sip/lockout.html", {"message": lockout_message()}, status=status)
+        from django.contrib import admin
+
+        context = {**admin.site.each_context(request), "message": lockout_message()}
+        response = render(request, "sip/lockout.html", context, status=status)
     response["Retry-After"] = str(retry_after_seconds())
     return response
 

@@ -32,6 +32,7 @@ def test_admin_login_locks_out_after_failures(client, editor, small_limit):
     assert right.status_code == 429 and "_auth_user_id" not in client.session
     page = right.content.decode()
     assert "Zbyt wiele nieudanych prób logowania" in page and "15 min" in page
+    assert "SIP – administracja" in page
     assert right["Retry-After"] == "900"
     entries = AuditLog.objects.filter(action=AuditLog.Action.FAILED_LOGIN, object_id=str(editor.pk))
     assert entries.count() == 4
