@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The demo runs with development settings (debug pages, published key), the tests with their
+# own, whatever DJANGO_SETTINGS_MODULE the shell has; servers use sip.settings.production.
+DEV := DJANGO_SETTINGS_MODULE=sip.settings.dev
 # An external PostGIS (DATABASE_URL) replaces the embedded cluster.
 DB_TARGET := $(if $(DATABASE_URL),,db-start)
 
@@ -29,14 +32,14 @@ migrate:
 	@$(PY) manage.py migrate --noinput -v 0
 
 demo: setup
-	$(PY) manage.py load_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(DEV) $(PY) manage.py load_demo
+	$(DEV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup lint
-	$(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=sip.settings.test $(VENV)/bin/pytest
 
 bench: setup
-	$(PY) -m bench
+	$(DEV) $(PY) -m bench
 
 lint:
 	$(VENV)/bin/ruff check .

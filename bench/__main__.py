@@ -11,8 +11,8 @@ import django
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sip.settings.base")
-    # Measure what production runs: no query log, no debug pages (base.py defaults to DEBUG on).
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sip.settings.dev")
+    # Measure what production runs: no query log, no debug pages (dev.py defaults to DEBUG on).
     os.environ.setdefault("DEBUG", "false")
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     django.setup()

@@ -23,7 +23,7 @@ def ensure_demo() -> None:
 def gunicorn(workers: int = 2, threads: int = 1):
     """SIP under gunicorn on the development database; a context manager yielding its URL."""
     return liveserver.gunicorn(
-        env={"DJANGO_SETTINGS_MODULE": "sip.settings.base"}, workers=workers, threads=threads
+        env={"DJANGO_SETTINGS_MODULE": "sip.settings.dev"}, workers=workers, threads=threads
     )
 
 

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -232,11 +233,23 @@ class LayerAdmin(CentralOnlyAdmin):
         self.message_user(request, f"Utworzono warstw: {len(created)}.", messages.SUCCESS)
 
 
+class AccessTokenForm(forms.ModelForm):
+    class Meta:
+        model = AccessToken
+        fields = ("label", "expires_at")
+
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data["expires_at"]
+        services.validate_token_expiry(expires_at)
+        return expires_at
+
+
 @admin.register(AccessToken)
 class AccessTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "label", "created_at")
-    readonly_fields = ("created_at",)
-    fields = ("label", "created_at")
+    form = AccessTokenForm
+    list_display = ("user", "label", "created_at", "expires_at", "last_used_at")
+    readonly_fields = ("created_at", "last_used_at")
+    fields = ("label", "expires_at", "created_at", "last_used_at")
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("user")
@@ -259,13 +272,34 @@ class AccessTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_changeform_initial_data(self, request):
+        return {"expires_at": services.default_token_expiry()}
+
     def save_model(self, request, obj, form, change):
-        token, key = services.create_access_token(actor=request.user, user=request.user, label=obj.label)
-        obj.pk = token.pk
-        messages.warning(
+        token, key = services.create_access_token(
+            actor=request.user, user=request.user, label=obj.label, expires_at=obj.expires_at
+        )
+        # The admin goes on with the form's unsaved object (its log entry names it): make it the
+        # saved row, owner included.
+        for field in AccessToken._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(token, field.attname))
+        obj._state.adding = False
+        obj.raw_key = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The secret is shown on this page only: not in a message (kept in a cookie or the
+        # session until shown), not after a redirect; admin pages are never cached.
+        return TemplateResponse(
             request,
-            f"Twój token: {key} – skopiuj go teraz, nie będzie pokazany ponownie. W QGIS dodaj go do adresu "
-            f"usługi jako ?token=… albo użyj nagłówka Authorization: Bearer.",
+            "admin/layers/accesstoken/created.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": "Nowy token dostępu",
+                "token": obj,
+                "key": obj.raw_key,
+                "wms_url": request.build_absolute_uri("/ows/wms"),
+            },
         )
 
 

@@ -299,12 +299,16 @@ class RegistryVersion(models.Model):
 
 
 class AccessToken(models.Model):
-    """A personal token for desktop GIS (QGIS) that cannot keep a session: ?token= or Bearer."""
+    """A personal token for desktop GIS (QGIS) that cannot keep a session: the Authorization
+    header (Bearer) or ?token=; valid until expires_at."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="użytkownik", on_delete=models.CASCADE)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     label = models.CharField("opis", max_length=100)
     created_at = models.DateTimeField("utworzono", auto_now_add=True)
+    expires_at = models.DateTimeField("ważny do")
+    # Written at most once a minute (layers.services.use_access_token), not on every tile.
+    last_used_at = models.DateTimeField("ostatnio użyty", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "token dostępu"

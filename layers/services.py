@@ -6,10 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.utils import timezone
 
 from sip import audit, tenancy
 from sip.geometry import ACCEPTED_SRIDS
@@ -267,15 +270,57 @@ def hash_token(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+# How often a token's "last used" date is written: at most once a minute, not once a tile.
+TOKEN_LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def default_token_expiry():
+    """Return when a token issued now expires unless its owner chooses otherwise."""
+    return timezone.now() + timedelta(days=settings.SIP_TOKEN_VALID_DAYS)
+
+
+def validate_token_expiry(expires_at) -> None:
+    """Raise ValidationError unless a token may be valid until expires_at."""
+    now = timezone.now()
+    if expires_at <= now:
+        raise ValidationError("Data ważności tokenu musi być w przyszłości.")
+    if expires_at > now + timedelta(days=settings.SIP_TOKEN_MAX_DAYS):
+        raise ValidationError(f"Token może być ważny najdłużej {settings.SIP_TOKEN_MAX_DAYS} dni.")
+
+
 @transaction.atomic
-def create_access_token(*, actor, user, label: str) -> tuple[AccessToken, str]:
+def create_access_token(*, actor, user, label: str, expires_at=None) -> tuple[AccessToken, str]:
     """Issue a personal token for QGIS; return the token row and the secret (shown once)."""
     if actor != user and not tenancy.is_central_admin(actor):
         raise PermissionDenied("Token można wystawić tylko sobie.")
+    expires_at = expires_at or default_token_expiry()
+    validate_token_expiry(expires_at)
     key = secrets.token_urlsafe(32)
-    token = AccessToken.objects.create(user=user, key_hash=hash_token(key), label=label)
-    audit.record(actor=actor, action="create", obj=token)
+    token = AccessToken.objects.create(
+        user=user, key_hash=hash_token(key), label=label, expires_at=expires_at
+    )
+    audit.record(actor=actor, action="create", obj=token, changes={"expires_at": expires_at.isoformat()})
     return token, key
+
+
+def use_access_token(*, key: str) -> AccessToken | None:
+    """Return the valid token with this secret (its owner active, not expired), noting when it
+    was last used; None for an unknown, expired or disowned one."""
+    now = timezone.now()
+    token = (
+        AccessToken.objects.filter(key_hash=hash_token(key), expires_at__gt=now, user__is_active=True)
+        .select_related("user", "user__membership")
+        .first()
+    )
+    if token is None:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
+        # A conditional UPDATE: parallel tile requests of one QGIS write it once between them.
+        AccessToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - TOKEN_LAST_USED_RESOLUTION)
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token
 
 
 def harvest_service(*, actor, service: ExternalService, timeout: int = 20) -> list[ExternalLayer]:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from sip.models import Gmina
 
 from . import wms
-from .auth import BadCredentials, ows_user
+from .auth import BadCredentials, LockedOut, lockout_report, ows_user
 from .selectors import describe_layers
 from .wfs import SIPWFSView
 
@@ -31,6 +31,8 @@ def layer_list(request):
         user = ows_user(request)
     except BadCredentials:
         return JsonResponse({"detail": "Błędna nazwa użytkownika, hasło lub token."}, status=401)
+    except LockedOut as exc:
+        return lockout_report(JsonResponse({"detail": exc.message}, status=429))
     gmina = None
     if request.GET.get("gmina"):
         gmina = get_object_or_404(Gmina, slug=request.GET["gmina"])

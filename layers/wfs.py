@@ -24,7 +24,7 @@ from gisserver.views import WFSView
 
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
 
-from .auth import BadCredentials, ows_user
+from .auth import BadCredentials, LockedOut, lockout_report, ows_user
 from .selectors import LayerInfo, catalogue, may_see
 from .urls_util import service_url
 
@@ -187,6 +187,10 @@ class SIPWFSView(WFSView):
             ).as_response()
             response["WWW-Authenticate"] = 'Basic realm="SIP", charset="UTF-8"'
             return response
+        except LockedOut as exc:
+            return lockout_report(
+                OWSException(exc.message, code="OperationProcessingFailed", status_code=429).as_response()
+            )
         params = {k.lower(): v for k, v in request.GET.items()}
         for key in ("count", "maxfeatures", "startindex"):
             value = params.get(key, "").strip()

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 
 from sip.geometry import STORAGE_SRID, GeometryError, parse_srid
 
-from .auth import BadCredentials, ows_user
+from .auth import BadCredentials, LockedOut, lockout_report, ows_user
 from .crs import bbox_to_xy, mapserver_projection
 from .mapfile import MapHolder
 from .ows_errors import WMSError, exception_response
@@ -338,6 +338,8 @@ def handle(request) -> HttpResponse:
             user = ows_user(request)
         except BadCredentials:
             raise WMSError("Błędna nazwa użytkownika, hasło lub token.", None, None, status=401) from None
+        except LockedOut as exc:
+            return lockout_report(exception_response(WMSError(exc.message, None, None, status=429), version))
         service = params.get("service", "").strip().upper()
         if service and service != "WMS":
             raise WMSError(

@@ -17,3 +17,5 @@ class SipConfig(AppConfig):
 
         # Once, after every app's migrations: other apps add permissions to roles in ready().
         post_migrate.connect(_sync_roles, dispatch_uid="sip.sync_roles")
+        # The audit entry of every failed login (after axes' own receiver: "axes" is listed first).
+        from . import security  # noqa: F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry
 
 from .models import AuditLog
@@ -41,4 +42,19 @@ def record(*, actor, action: str, obj, gmina=None, changes: dict | None = None) 
         object_repr=str(obj)[:200],
         gmina=gmina,
         changes=changes or {},
+    )
+
+
+def record_failed_login(
+    *, username: str, method: str, ip: str | None, path: str, locked_out: bool
+) -> AuditLog:
+    """Write the audit entry of one failed login (the account tried, never the secret) and return it."""
+    account = get_user_model().objects.filter(username=username).first() if username else None
+    return AuditLog.objects.create(
+        user=None,
+        action=AuditLog.Action.FAILED_LOGIN,
+        model=get_user_model()._meta.label_lower,
+        object_id=str(account.pk) if account else "",
+        object_repr=(username or f"({method})")[:200],
+        changes={"method": method, "ip": ip, "path": path[:200], "locked_out": locked_out},
     )

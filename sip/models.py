@@ -213,6 +213,7 @@ class AuditLog(models.Model):
         UPDATE = "update", "zmiana"
         DELETE = "delete", "usunięcie"
         IMPORT = "import", "import"
+        FAILED_LOGIN = "badlogin", "nieudane logowanie"
 
     at = models.DateTimeField("kiedy", auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -1,6 +1,10 @@
+"""The WSGI application (gunicorn sip.wsgi). Production settings unless DJANGO_SETTINGS_MODULE
+says otherwise: they refuse to start without SECRET_KEY and ALLOWED_HOSTS from the environment,
+so a server started with no configuration never runs with debug pages and a published key."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sip.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sip.settings.production")
 application = get_wsgi_application()

@@ -1,17 +1,20 @@
 """Settings shared by every SIP deployment; values come from the environment."""
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Variables set in the process's environment win over the file (e.g. /etc/sip/env via SIP_ENV_FILE).
+environ.Env.read_env(env.path("SIP_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
-# The demo/test key is fine only on a developer's machine; production.py requires SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", default="sip-demo-only-not-for-production")
-DEBUG = env.bool("DEBUG", default=True)
+# No secret and no debug pages here: dev.py and test.py set a published key for a developer's
+# machine, production.py (the default of sip.wsgi) requires SECRET_KEY from the environment.
+SECRET_KEY = env("SECRET_KEY", default="")
+DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -28,6 +31,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    # Before "sip": its failed-login receiver runs first, so SIP's audit entry sees the lockout.
+    "axes",
     "sip",
     "geoportal",
     "gisserver",
@@ -55,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into sip.security.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sip.urls"
@@ -91,8 +98,31 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password guessing (django-axes, hooks in sip/security.py): after SIP_LOGIN_FAILURE_LIMIT failed
+# logins (admin form, HTTP Basic on /ows/ and /api/, personal tokens) the client is refused for
+# SIP_LOGIN_COOLOFF_MINUTES. Passwords are counted per user name and client address (counting
+# per user name alone would let anyone lock a colleague out); tokens per client address.
+AUTHENTICATION_BACKENDS = [
+    "sip.security.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIP_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIP_LOGIN_COOLOFF_MINUTES", default=15))
+SIP_LOGIN_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "sip.security.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "sip.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "sip.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# Personal tokens for QGIS (layers.AccessToken): validity offered at creation, and the longest.
+SIP_TOKEN_VALID_DAYS = env.int("SIP_TOKEN_VALID_DAYS", default=365)
+SIP_TOKEN_MAX_DAYS = env.int("SIP_TOKEN_MAX_DAYS", default=730)
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", "Polski"), ("en", "English")]
@@ -145,7 +175,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        # HTTP Basic with django-axes' lockout (sip/security.py).
+        "sip.security.LockoutBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "sip.api.exception_handler",
