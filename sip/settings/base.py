@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sip.middleware.RejectNulMiddleware",
+    "sip.middleware.CallerDependentCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sip.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,6 +104,10 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # Files MapServer reads that SIP writes (font list, WMTS descriptions, cache of WMTS tiles).
 SIP_MAPSERVER_DIR = env("SIP_MAPSERVER_DIR", default=str(BASE_DIR / "var" / "mapserver"))
+
+# Cemetery alleys: an alley's end this close to another alley (metres) is joined to it when the
+# walking graph is built (surveyed alleys drawn without snapping miss their T-junctions).
+SIP_ALLEY_SNAP_M = env.float("SIP_ALLEY_SNAP_M", default=0.5)
 
 LOGIN_URL = "admin:login"
 
