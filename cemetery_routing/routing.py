@@ -14,8 +14,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 EDGE_TABLE = "cemetery_routing_alleyedge"
-# Junctions closer than this are one junction (metres).
+# Coordinates are rounded to this grid before noding (metres).
 NODE_GRID_M = 0.001
+# Piece ends closer than this are one junction (metres): an alley crossing another a fraction of
+# a millimetre from where two alleys join would otherwise leave a sliver between two nodes.
+JUNCTION_M = 0.01
 # pgr_withPoints finds no path when a point sits exactly on a vertex (fraction 0 or 1).
 _FRACTION_MARGIN = 1e-7
 
@@ -82,19 +85,29 @@ attributed AS (
     WHERE ST_Length(p.geom) > %(grid)s
 ),
 ends AS (
-    SELECT geom, alley_id, step_free,
-           ST_SnapToGrid(ST_StartPoint(geom), %(grid)s) AS s,
-           ST_SnapToGrid(ST_EndPoint(geom), %(grid)s) AS t
-    FROM attributed
+    SELECT geom, alley_id, step_free, ST_StartPoint(geom) AS s, ST_EndPoint(geom) AS t FROM attributed
+),
+points AS (
+    SELECT s AS pt FROM ends UNION SELECT t FROM ends
+),
+clustered AS (
+    SELECT pt, ST_ClusterDBSCAN(pt, eps := %(junction)s, minpoints := 1) OVER () AS cid FROM points
+),
+junctions AS (
+    SELECT cid, ST_SnapToGrid(ST_Centroid(ST_Collect(pt)), %(grid)s) AS pt FROM clustered GROUP BY cid
 ),
 nodes AS (
-    SELECT pt, %(node_base)s + row_number() OVER (ORDER BY ST_X(pt), ST_Y(pt)) AS id
-    FROM (SELECT s AS pt FROM ends UNION SELECT t FROM ends) AS u
+    SELECT c.pt, j.pt AS node_pt, %(node_base)s + dense_rank() OVER (ORDER BY ST_X(j.pt), ST_Y(j.pt)) AS id
+    FROM clustered c JOIN junctions j USING (cid)
 )
 INSERT INTO cemetery_routing_alleyedge
     (cemetery_id, alley_id, source, target, length, step_free, component, geom)
-SELECT %(cemetery)s, e.alley_id, ns.id, nt.id, ST_Length(e.geom), e.step_free, 0, e.geom
+SELECT %(cemetery)s, e.alley_id, ns.id, nt.id, ST_Length(x.geom), e.step_free, 0, x.geom
 FROM ends e JOIN nodes ns ON ns.pt = e.s JOIN nodes nt ON nt.pt = e.t
+CROSS JOIN LATERAL (
+    SELECT ST_SetPoint(ST_SetPoint(e.geom, 0, ns.node_pt), ST_NPoints(e.geom) - 1, nt.node_pt) AS geom
+) x
+WHERE ns.id <> nt.id OR ST_Length(e.geom) > %(junction)s
 """
 
 # What the snapping did: (alley, its start or end, the alley it was joined to, how far it was).
@@ -495,6 +508,7 @@ class PathRouter:
             "cemetery": self.cemetery_id,
             "grid": NODE_GRID_M,
             "node_base": self.cemetery_id * 10**7,
+            "junction": JUNCTION_M,
             "snap": float(getattr(settings, "SIP_ALLEY_SNAP_M", 0.5)),
         }
         # One rebuild of a cemetery at a time (two alley edits saved at once): the second waits
