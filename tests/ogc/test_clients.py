@@ -33,15 +33,18 @@ BOLESLAWIEC = "020101_1"
 NOWOGRODZIEC = "020104_3"
 
 
-def _scalar(django_db_blocker, sql, params=()):
-    with django_db_blocker.unblock(), connection.cursor() as cur:
+def _scalar(sql, params=()):
+    # Through the `db` fixture: a module-scoped fixture's django_db_blocker.unblock() reads
+    # the database named in the settings, not the test database.
+    assert connection.settings_dict["NAME"].startswith("test"), connection.settings_dict["NAME"]
+    with connection.cursor() as cur:
         cur.execute(sql, params)
         return cur.fetchone()[0]
 
 
-@pytest.fixture(scope="module")
-def parcel_count(demo_data, django_db_blocker):
-    count = _scalar(django_db_blocker, "SELECT count(*) FROM sip_parcel")
+@pytest.fixture
+def parcel_count(demo_data, db):
+    count = _scalar("SELECT count(*) FROM sip_parcel")
     assert count > PAGE, "the demo needs more parcels than one WFS page"
     return count
 
@@ -172,11 +175,12 @@ def _getmap_params(layers, bbox, size=128):
     }
 
 
-@pytest.fixture(scope="module")
-def lighting(demo_data, django_db_blocker):
+@pytest.fixture
+def lighting(demo_data, db):
     """{gmina TERYT: ids of its lighting lines} and a 300 m box around one in Bolesławiec;
     lighting lines are an internal register in every demo gmina."""
-    with django_db_blocker.unblock(), connection.cursor() as cur:
+    assert connection.settings_dict["NAME"].startswith("test")
+    with connection.cursor() as cur:
         cur.execute(
             "SELECT g.teryt, array_agg(l.id ORDER BY l.id) FROM inventory_lightingline l "
             "JOIN sip_gmina g ON g.id = l.gmina_id GROUP BY g.teryt"
@@ -228,10 +232,11 @@ def test_staff_see_their_gminas_internal_rows_on_the_map(wms_url, lighting):
 # --- GetFeatureInfo for QGIS -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def obreb(demo_data, django_db_blocker):
+@pytest.fixture
+def obreb(demo_data, db):
     """A point inside obręb 0001 of Bolesławiec (EPSG:2180 x/y) and the obręb's outline."""
-    with django_db_blocker.unblock(), connection.cursor() as cur:
+    assert connection.settings_dict["NAME"].startswith("test")
+    with connection.cursor() as cur:
         cur.execute(
             "SELECT ST_X(p), ST_Y(p), ST_AsText(o.geom) FROM (SELECT geom, ST_PointOnSurface(geom) AS p "
             "FROM sip_obreb WHERE code = '0001' AND gmina_id = "
@@ -302,10 +307,11 @@ def test_qgis_identifies_the_obreb_with_its_outline_and_text_code(live_server_ur
 # --- Extents -----------------------------------------------------------------------------------
 
 
-def test_each_layer_advertises_the_extent_of_its_own_rows(wms_url, wfs_url, demo_data, django_db_blocker):
+def test_each_layer_advertises_the_extent_of_its_own_rows(wms_url, wfs_url, demo_data, db):
     """The cemeteries layer's bounding boxes (WMS 1.3.0 and WFS) lie around the cemeteries, not
     around the whole partnership."""
-    with django_db_blocker.unblock(), connection.cursor() as cur:
+    assert connection.settings_dict["NAME"].startswith("test")
+    with connection.cursor() as cur:
         # The cemeteries' PL-1992 box, taken to WGS 84 as a box (what a capabilities box is).
         cur.execute(
             "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Transform("
@@ -345,3 +351,47 @@ def test_each_layer_advertises_the_extent_of_its_own_rows(wms_url, wfs_url, demo
     lower = ft.findtext(f"{{{OWS}}}WGS84BoundingBox/{{{OWS}}}LowerCorner").split()
     upper = ft.findtext(f"{{{OWS}}}WGS84BoundingBox/{{{OWS}}}UpperCorner").split()
     assert inside((*map(float, lower), *map(float, upper)))
+
+
+# --- Walking routes against the alleys as a client reads them --------------------------------
+
+
+@pytest.mark.parametrize("slug", ["cmentarz-komunalny-nowogrodziec", "cmentarz-komunalny-boleslawiec"])
+def test_routes_are_the_shortest_over_the_alleys_read_through_wfs(wfs_url, db, slug):
+    """An independent Dijkstra (networkx) over the alleys read back through the WFS, joined and
+    noded in Python: for a few hundred graves the route is exactly as long (within 1 cm)."""
+    import random
+
+    from shapely.geometry import shape
+
+    from cemetery_routing.models import Cemetery, Grave
+    from cemetery_routing.routes import RouteError, route_to_grave
+    from tests.cemetery_routing.oracle import Oracle
+
+    answer = _wfs(
+        wfs_url, REQUEST="GetFeature", TYPENAMES="alejki", OUTPUTFORMAT="geojson", SRSNAME="EPSG:2180"
+    )
+    features = json.loads(answer.body)["features"]
+    cemetery = Cemetery.objects.get(slug=slug)
+    area = shape(json.loads(cemetery.boundary.buffer(5).geojson))
+    alleys = [
+        (f["geometry"]["coordinates"], f["properties"]["step_free"])
+        for f in features
+        if shape(f["geometry"]).intersects(area)
+    ]
+    assert len(alleys) == cemetery.alleys.count()
+    oracle = Oracle(cemetery, alleys=alleys)
+    ids = sorted(Grave.objects.filter(cemetery=cemetery).values_list("pk", flat=True))
+    checked = refused = 0
+    for grave_id in random.Random(14).sample(ids, min(300, len(ids))):
+        grave = Grave.objects.get(pk=grave_id)
+        expected = oracle.lengths((grave.geom.x, grave.geom.y), oracle.gates)
+        try:
+            got = route_to_grave(grave_id).length_m
+        except RouteError:
+            assert expected == {None}, grave_id
+            refused += 1
+            continue
+        assert any(e is not None and abs(e - got) <= 0.01 for e in expected), (grave_id, got, expected)
+        checked += 1
+    assert checked >= 250 and refused <= 10
