@@ -23,6 +23,7 @@ from sip.uploads import check_upload_size
 from . import selectors, services
 from .cemetery_book import BookError, import_book
 from .models import Alley, Burial, Cemetery, Gate, Grave, GraveHolder, GravePhoto, Orthophoto, Section
+from .routing import dangling_lines, snap_lines
 
 
 class CemeteryScopedAdmin(GminaScopedAdmin):
@@ -214,11 +215,15 @@ class CemeteryAdmin(GminaScopedAdmin):
         if request.method != "POST":
             return redirect("admin:cemetery_routing_cemetery_change", pk)
         report = services.build_graph(actor=request.user, cemetery=cemetery)
-        level = messages.WARNING if report.disconnected else messages.SUCCESS
+        level = messages.WARNING if report.disconnected or report.dangling else messages.SUCCESS
         text = f"Sieć alejek zbudowana: krawędzie: {report.edges}, spójne części: {len(report.components)}."
         if report.disconnected:
             text += f" Części niepołączone z żadną bramą: {len(report.disconnected)}."
         messages.add_message(request, level, text)
+        for line in snap_lines(report):
+            messages.info(request, line)
+        for line in dangling_lines(report):
+            messages.warning(request, line)
         return redirect("admin:cemetery_routing_cemetery_change", pk)
 
 

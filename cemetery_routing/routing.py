@@ -7,21 +7,69 @@ own format() with %L (a quoted literal) from parameters, never by Python string 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 EDGE_TABLE = "cemetery_routing_alleyedge"
-# Junctions closer than this are one junction (metres).
+# Coordinates are rounded to this grid before noding (metres).
 NODE_GRID_M = 0.001
+# Piece ends closer than this are one junction (metres): an alley crossing another a fraction of
+# a millimetre from where two alleys join would otherwise leave a sliver between two nodes.
+JUNCTION_M = 0.01
 # pgr_withPoints finds no path when a point sits exactly on a vertex (fraction 0 or 1).
 _FRACTION_MARGIN = 1e-7
 
-_BUILD_SQL = """
+# Alleys with their ends joined to nearby alleys, in a temporary table build() nodes next.
+# An end within %(snap)s metres of another alley is moved to the nearest point of that alley, and
+# that point becomes a vertex of the alley (ST_Snap inserts it into the segment): ST_Node splits
+# lines only where they meet exactly, so a T-junction that misses the avenue by a fraction of a
+# millimetre (or lies on it only up to rounding) would otherwise stay two separate paths. An end
+# that already meets the alley is "moved" by 0 m and only made a vertex of it.
+_SNAP_ENDS_SQL = """
+CREATE TEMPORARY TABLE sip_snapped_alleys ON COMMIT DROP AS
 WITH alleys AS (
     SELECT id, step_free, ST_SnapToGrid(geom, %(grid)s) AS geom
     FROM cemetery_routing_alley WHERE cemetery_id = %(cemetery)s
+),
+ends AS (
+    SELECT a.id, e.first, e.pt
+    FROM alleys a CROSS JOIN LATERAL (
+        VALUES (true, ST_StartPoint(a.geom)), (false, ST_EndPoint(a.geom))
+    ) AS e(first, pt)
+    WHERE NOT ST_IsClosed(a.geom)
+),
+snaps AS (
+    SELECT l.id, l.first, o.id AS onto, ST_Distance(o.geom, l.pt) AS distance,
+           ST_ClosestPoint(o.geom, l.pt) AS pt
+    FROM ends l CROSS JOIN LATERAL (
+        SELECT id, geom FROM alleys o
+        WHERE o.id <> l.id AND ST_DWithin(o.geom, l.pt, %(snap)s)
+        ORDER BY o.geom <-> l.pt LIMIT 1
+    ) o
+),
+moved AS (
+    SELECT a.id, a.step_free,
+           ST_SetPoint(
+               ST_SetPoint(a.geom, 0, COALESCE(s1.pt, ST_StartPoint(a.geom))),
+               ST_NPoints(a.geom) - 1, COALESCE(s2.pt, ST_EndPoint(a.geom))
+           ) AS geom
+    FROM alleys a
+    LEFT JOIN snaps s1 ON s1.id = a.id AND s1.first
+    LEFT JOIN snaps s2 ON s2.id = a.id AND NOT s2.first
+)
+SELECT m.id, m.step_free, ST_SnapToGrid(
+    COALESCE(ST_Snap(m.geom, (SELECT ST_Collect(s.pt) FROM snaps s WHERE s.onto = m.id), %(grid)s), m.geom),
+    %(grid)s) AS geom,
+    (SELECT jsonb_agg(jsonb_build_array(s.first, s.onto, s.distance)) FROM snaps s WHERE s.id = m.id) AS snaps
+FROM moved m
+"""
+
+_BUILD_SQL = """
+WITH alleys AS (
+    SELECT id, step_free, geom FROM sip_snapped_alleys
 ),
 pieces AS (
     SELECT (ST_Dump(ST_Node(ST_Collect(geom)))).geom AS geom FROM alleys
@@ -37,19 +85,68 @@ attributed AS (
     WHERE ST_Length(p.geom) > %(grid)s
 ),
 ends AS (
-    SELECT geom, alley_id, step_free,
-           ST_SnapToGrid(ST_StartPoint(geom), %(grid)s) AS s,
-           ST_SnapToGrid(ST_EndPoint(geom), %(grid)s) AS t
-    FROM attributed
+    SELECT geom, alley_id, step_free, ST_StartPoint(geom) AS s, ST_EndPoint(geom) AS t FROM attributed
+),
+points AS (
+    SELECT s AS pt FROM ends UNION SELECT t FROM ends
+),
+clustered AS (
+    SELECT pt, ST_ClusterDBSCAN(pt, eps := %(junction)s, minpoints := 1) OVER () AS cid FROM points
+),
+junctions AS (
+    SELECT cid, ST_SnapToGrid(ST_Centroid(ST_Collect(pt)), %(grid)s) AS pt FROM clustered GROUP BY cid
 ),
 nodes AS (
-    SELECT pt, %(node_base)s + row_number() OVER (ORDER BY ST_X(pt), ST_Y(pt)) AS id
-    FROM (SELECT s AS pt FROM ends UNION SELECT t FROM ends) AS u
+    SELECT c.pt, j.pt AS node_pt, %(node_base)s + dense_rank() OVER (ORDER BY ST_X(j.pt), ST_Y(j.pt)) AS id
+    FROM clustered c JOIN junctions j USING (cid)
 )
 INSERT INTO cemetery_routing_alleyedge
     (cemetery_id, alley_id, source, target, length, step_free, component, geom)
-SELECT %(cemetery)s, e.alley_id, ns.id, nt.id, ST_Length(e.geom), e.step_free, 0, e.geom
+SELECT %(cemetery)s, e.alley_id, ns.id, nt.id, ST_Length(x.geom), e.step_free, 0, x.geom
 FROM ends e JOIN nodes ns ON ns.pt = e.s JOIN nodes nt ON nt.pt = e.t
+CROSS JOIN LATERAL (
+    SELECT ST_SetPoint(ST_SetPoint(e.geom, 0, ns.node_pt), ST_NPoints(e.geom) - 1, nt.node_pt) AS geom
+) x
+WHERE ns.id <> nt.id OR ST_Length(e.geom) > %(junction)s
+"""
+
+# What the snapping did: (alley, its start or end, the alley it was joined to, how far it was).
+_SNAPS_REPORT_SQL = """
+SELECT a.id, a.name, a.kind, (j.value ->> 0)::boolean, o.id, o.name, o.kind, (j.value ->> 2)::float8
+FROM sip_snapped_alleys s
+CROSS JOIN LATERAL jsonb_array_elements(s.snaps) AS j(value)
+JOIN cemetery_routing_alley a ON a.id = s.id
+JOIN cemetery_routing_alley o ON o.id = (j.value ->> 1)::bigint
+WHERE (j.value ->> 2)::float8 > 1e-6  -- moved, not only made a vertex
+ORDER BY (j.value ->> 2)::float8 DESC, a.id
+"""
+
+# Ends of alleys that still meet nothing after the build (a node of one edge), with the nearest
+# other alley and how far it is: a dead-end path, or a gap wider than the snapping tolerance.
+_DANGLING_SQL = """
+WITH degree AS (
+    SELECT node, count(*) AS n FROM (
+        SELECT source AS node FROM cemetery_routing_alleyedge WHERE cemetery_id = %(cemetery)s
+        UNION ALL
+        SELECT target FROM cemetery_routing_alleyedge WHERE cemetery_id = %(cemetery)s
+    ) u GROUP BY node
+),
+loose AS (
+    SELECT e.alley_id, CASE WHEN d.node = e.source THEN ST_StartPoint(e.geom)
+                            ELSE ST_EndPoint(e.geom) END AS pt
+    FROM degree d JOIN cemetery_routing_alleyedge e
+      ON e.cemetery_id = %(cemetery)s AND d.node IN (e.source, e.target)
+    WHERE d.n = 1
+)
+SELECT a.id, a.name, a.kind, ST_X(l.pt), ST_Y(l.pt), o.id, o.name, o.kind, o.distance
+FROM loose l JOIN cemetery_routing_alley a ON a.id = l.alley_id
+LEFT JOIN LATERAL (
+    SELECT x.id, x.name, x.kind, ST_Distance(x.geom, l.pt) AS distance
+    FROM cemetery_routing_alley x
+    WHERE x.cemetery_id = %(cemetery)s AND x.id <> l.alley_id
+    ORDER BY x.geom <-> l.pt LIMIT 1
+) o ON true
+ORDER BY o.distance NULLS LAST, a.id
 """
 
 _COMPONENTS_SQL = """
@@ -308,10 +405,27 @@ class Component:
 
 
 @dataclass(frozen=True)
+class AlleyEnd:
+    """An alley's end that the build joined to another alley (snapped), or that still meets
+    nothing (dangling; `other` is then the nearest alley, or None when there is no other)."""
+
+    alley_id: int
+    alley: str
+    other_id: int | None
+    other: str | None
+    distance: float
+    first: bool | None = None  # snapped: its start (True) or its end (False)
+    x: float | None = None  # dangling: where it is (EPSG:2180)
+    y: float | None = None
+
+
+@dataclass(frozen=True)
 class GraphReport:
     edges: int
     components: tuple[Component, ...]
     gates_off_network: tuple[tuple[str, float], ...]
+    snapped: tuple[AlleyEnd, ...] = ()
+    dangling: tuple[AlleyEnd, ...] = ()
 
     @property
     def disconnected(self) -> tuple[Component, ...]:
@@ -342,6 +456,42 @@ class Piece:
     wkb: bytes
 
 
+def _alley_label(name: str, kind: str) -> str:
+    """An alley as a report names it: its name, or its kind for an unnamed path."""
+    from .models import Alley
+
+    if name:
+        return name
+    return str(Alley.Kind(kind).label) if kind in Alley.Kind.values else kind
+
+
+def _cm(metres: float) -> str:
+    return f"{metres * 100:.1f} cm".replace(".", ",")
+
+
+def snap_lines(report: GraphReport) -> list[str]:
+    """Polish lines of the report, one per alley end joined to another alley."""
+    return [
+        f"Połączono {'początek' if end.first else 'koniec'} alejki „{end.alley}” [{end.alley_id}] "
+        f"z alejką „{end.other}” [{end.other_id}] (przesunięty o {_cm(end.distance)})."
+        for end in report.snapped
+    ]
+
+
+def dangling_lines(report: GraphReport) -> list[str]:
+    """Polish lines of the report, one per alley end that meets no other alley."""
+    out = []
+    for end in report.dangling:
+        text = (
+            f"Koniec alejki „{end.alley}” [{end.alley_id}] ({end.x:.2f}, {end.y:.2f}) "
+            "nie łączy się z inną alejką"
+        )
+        if end.other is not None:
+            text += f"; najbliższa: „{end.other}” [{end.other_id}] w odległości {_cm(end.distance)}"
+        out.append(text + ".")
+    return out
+
+
 class PathRouter:
     """Walking routes over one cemetery's alley graph."""
 
@@ -349,11 +499,18 @@ class PathRouter:
         self.cemetery_id = cemetery_id
 
     def build(self) -> GraphReport:
-        """Node the cemetery's alleys at every crossing, replace its edges, number the connected
-        parts; return a report (parts, gates of each, gates far from every alley)."""
+        """Join alley ends to alleys they nearly meet, node the alleys at every crossing, replace
+        the cemetery's edges, number the connected parts; return a report (parts, gates of each,
+        gates far from every alley, ends joined, ends still meeting nothing)."""
         from .models import Cemetery
 
-        params = {"cemetery": self.cemetery_id, "grid": NODE_GRID_M, "node_base": self.cemetery_id * 10**7}
+        params = {
+            "cemetery": self.cemetery_id,
+            "grid": NODE_GRID_M,
+            "node_base": self.cemetery_id * 10**7,
+            "junction": JUNCTION_M,
+            "snap": float(getattr(settings, "SIP_ALLEY_SNAP_M", 0.5)),
+        }
         # One rebuild of a cemetery at a time (two alley edits saved at once): the second waits
         # for the first and then replaces its edges, instead of failing on duplicate access rows.
         with transaction.atomic():
@@ -365,11 +522,26 @@ class PathRouter:
                     "DELETE FROM cemetery_routing_networkaccess WHERE cemetery_id = %(cemetery)s", params
                 )
                 cur.execute(f"DELETE FROM {EDGE_TABLE} WHERE cemetery_id = %(cemetery)s", params)
+                cur.execute("DROP TABLE IF EXISTS sip_snapped_alleys")
+                cur.execute(_SNAP_ENDS_SQL, params)
                 cur.execute(_BUILD_SQL, params)
+                cur.execute(_SNAPS_REPORT_SQL, params)
+                snapped = tuple(
+                    AlleyEnd(
+                        alley_id=r[0],
+                        alley=_alley_label(r[1], r[2]),
+                        first=r[3],
+                        other_id=r[4],
+                        other=_alley_label(r[5], r[6]),
+                        distance=float(r[7]),
+                    )
+                    for r in cur.fetchall()
+                )
+                cur.execute("DROP TABLE sip_snapped_alleys")
                 cur.execute(_COMPONENTS_SQL, params)
                 cur.execute(ACCESS_SQL, params)
             Cemetery.objects.filter(pk=self.cemetery_id).update(graph_built_at=timezone.now())
-        return self.report()
+        return replace(self.report(), snapped=snapped)
 
     def report(self) -> GraphReport:
         """The connected parts of the current graph and the gates that reach each."""
@@ -389,8 +561,25 @@ class PathRouter:
             for number, edges, length, _ in rows
         )
         far = tuple((name, float(dist)) for name, _, dist in gates if dist > 5.0)
+        with connection.cursor() as cur:
+            cur.execute(_DANGLING_SQL, params)
+            dangling = tuple(
+                AlleyEnd(
+                    alley_id=r[0],
+                    alley=_alley_label(r[1], r[2]),
+                    x=r[3],
+                    y=r[4],
+                    other_id=r[5],
+                    other=_alley_label(r[6], r[7]) if r[5] is not None else None,
+                    distance=float(r[8]) if r[8] is not None else float("inf"),
+                )
+                for r in cur.fetchall()
+            )
         return GraphReport(
-            edges=sum(c.edges for c in components), components=components, gates_off_network=far
+            edges=sum(c.edges for c in components),
+            components=components,
+            gates_off_network=far,
+            dangling=dangling,
         )
 
     def snap(self, points: list[tuple[int, float, float]], *, step_free: bool) -> dict[int, Snap]:

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from PIL import Image, ImageDraw
 
 from layers.ows_errors import WMSError
+from layers.selectors import internal_rows_of
 from layers.wms import MapRequest, get_legend_graphic, render_map, resolve_layer
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import Gmina
@@ -149,6 +150,7 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
             transparent=False,
             bgcolor=(255, 255, 255),
             dpi=DPI,
+            internal_of=internal_rows_of(user),
         )
     )
     if req.highlight is not None:

@@ -1,8 +1,9 @@
 """The registers as map layers (see layers.registry).
 
-Each layer reads a view with the rows of the gminas where that register is public (a gmina's
-editors switch it on the registers page; see migration 0005), so WMS, WFS and the geoportal
-show residents exactly what the register API shows them. Internal rows stay on the staff pages.
+Each layer reads a view of the register's rows with is_public: whether the register is public in
+the row's gmina (a gmina's editors switch it on the registers page; see migration 0007). WMS,
+WFS and GetFeatureInfo show residents only the public rows, as the register API does, and staff
+also their own gmina's internal rows (the central unit: all), through the layer's public_field.
 Trees carry their species names, so that a popup says "lipa drobnolistna".
 """
 
@@ -90,4 +91,5 @@ for order, (slug, (name, model, fields, extra_style)) in enumerate(LAYERS.items(
         max_scale=10_000,
         style=style,
         visibility="public",
+        public_field="is_public",
     )

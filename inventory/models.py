@@ -302,7 +302,7 @@ class Photo(models.Model):
 
 class TreeOnMap(models.Model):
     """Trees with their species names (a database view) for the map layer and its popups;
-    only trees of gminas whose tree register is public (see RegisterVisibility)."""
+    is_public tells whether the gmina's tree register is public (see RegisterVisibility)."""
 
     gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
     external_id = models.CharField("numer w rejestrze", max_length=60)
@@ -314,6 +314,7 @@ class TreeOnMap(models.Model):
     condition = models.PositiveSmallIntegerField("stan", null=True)
     natural_monument = models.BooleanField("pomnik przyrody")
     geom = models.PointField("położenie", srid=STORAGE_SRID)
+    is_public = models.BooleanField("rejestr publiczny")
 
     class Meta:
         managed = False
@@ -323,11 +324,13 @@ class TreeOnMap(models.Model):
 
 
 class _OnMap(models.Model):
-    """Rows of a register in the gminas where it is public (a database view, see migration
-    0005): what the register's map layer (WMS/WFS) reads."""
+    """Rows of a register with whether the register is public in the row's gmina (a database
+    view, see migration 0007): what the register's map layer (WMS/WFS) reads. The layer shows
+    residents the public rows and staff also their gmina's internal ones (layers.selectors)."""
 
     gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
     external_id = models.CharField("numer w rejestrze", max_length=60)
+    is_public = models.BooleanField("rejestr publiczny")
 
     class Meta:
         abstract = True

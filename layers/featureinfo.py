@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from decimal import Decimal
 
-from django.contrib.gis.db.models.functions import AsGeoJSON, Distance, Transform
+from django.contrib.gis.db.models.functions import AsGeoJSON, AsGML, Distance, Transform
 from django.contrib.gis.geos import Point
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -20,10 +21,15 @@ from sip.text import plain_int
 
 from .crs import transform_point
 from .ows_errors import WMSError
-from .selectors import LayerInfo
+from .selectors import LayerInfo, layer_rows
 from .wms import parse_layers, parse_map_request
 
-INFO_FORMATS = ("text/html", "application/json", "application/vnd.ogc.gml", "text/xml")
+# The last format with "gml" in its name is the one QGIS asks for its feature identification.
+GML_WITH_SCHEMA = "application/vnd.ogc.gml+xsd"
+INFO_FORMATS = ("text/html", "application/json", "application/vnd.ogc.gml", "text/xml", GML_WITH_SCHEMA)
+GML_FORMATS = ("application/vnd.ogc.gml", "text/xml", GML_WITH_SCHEMA)
+GML_NS = "http://www.opengis.net/gml"
+GEOMETRY_ELEMENT = "geometry"
 MAX_FEATURE_COUNT = 50
 TOLERANCE_PX = 4
 
@@ -51,24 +57,35 @@ def _plain(value):
     return value
 
 
-def features_at(info: LayerInfo, point, tolerance_m: float, limit: int) -> list[dict]:
-    """Return up to `limit` features of the layer within tolerance of a point (EPSG:2180)."""
+def features_at(
+    info: LayerInfo, user, point, tolerance_m: float, limit: int, *, gml_srid: int | None = None
+) -> list[dict]:
+    """Return up to `limit` features of the layer the user may see within tolerance of a point
+    (EPSG:2180); with gml_srid, each also with its geometry as GML 2 in that CRS."""
     src = info.source
     attrs = [a for a, _ in src.fields]
+    extra = {}
+    if gml_srid is not None:
+        # x/y order with an "EPSG:n" srsName, as MapServer's GML GetFeatureInfo gives it.
+        extra["sip_gml"] = AsGML(
+            Transform(src.geometry_field, gml_srid), version=2, precision=8 if gml_srid == 4326 else 3
+        )
     qs = (
-        src.queryset(info.layer.gmina_id)
+        layer_rows(info, user)
         .filter(**{f"{src.geometry_field}__dwithin": (point, tolerance_m)})
         .annotate(
             sip_distance=Distance(src.geometry_field, point),
             sip_geojson=AsGeoJSON(Transform(src.geometry_field, 4326), precision=7),
+            **extra,
         )
         .order_by("sip_distance")
-        .values("pk", "sip_geojson", *attrs)[:limit]
+        .values("pk", "sip_geojson", *extra, *attrs)[:limit]
     )
     return [
         {
             "id": row["pk"],
             "geometry": json.loads(row["sip_geojson"]),
+            "gml": row.get("sip_gml"),
             "properties": {a: _plain(row[a]) for a in attrs},
         }
         for row in qs
@@ -107,17 +124,123 @@ def _json(results) -> str:
     )
 
 
-def _gml(results) -> bytes:
-    gml = "http://www.opengis.net/gml"
-    root = etree.Element("msGMLOutput", nsmap={"gml": gml})
+def _gml(results, srid: int) -> bytes:
+    """MapServer's GetFeatureInfo GML (msGMLOutput) with each feature's bounding box and
+    geometry in the request's CRS, so that a client (QGIS) can highlight what it identified."""
+    root = etree.Element("msGMLOutput", nsmap={"gml": GML_NS})
     for info, found in results:
         layer_el = etree.SubElement(root, f"{info.name}_layer")
-        etree.SubElement(layer_el, f"{{{gml}}}name").text = info.layer.title
+        etree.SubElement(layer_el, f"{{{GML_NS}}}name").text = info.layer.title
         for feature in found:
             f_el = etree.SubElement(layer_el, f"{info.name}_feature", fid=f"{info.name}.{feature['id']}")
+            geometry = etree.fromstring(f'<g xmlns:gml="{GML_NS}">{feature["gml"]}</g>'.encode())[0]
+            _bounded_by(f_el, geometry, srid)
+            etree.SubElement(f_el, GEOMETRY_ELEMENT).append(geometry)
             for attr, value in feature["properties"].items():
                 etree.SubElement(f_el, attr).text = "" if value is None else str(value)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
+_GML_PROPERTY_TYPES = {
+    "POINT": "PointPropertyType",
+    "MULTIPOINT": "MultiPointPropertyType",
+    "LINESTRING": "LineStringPropertyType",
+    "MULTILINESTRING": "MultiLineStringPropertyType",
+    "POLYGON": "PolygonPropertyType",
+    "MULTIPOLYGON": "MultiPolygonPropertyType",
+}
+
+
+def _xsd_type(field) -> str:
+    """The XML Schema type of a model field's values (a code such as obręb "0001" is a string)."""
+    from django.db import models
+
+    if field.choices or isinstance(field, (models.CharField, models.TextField)):
+        return "string"
+    if isinstance(field, models.BooleanField):
+        return "boolean"
+    if isinstance(field, (models.IntegerField, models.AutoField, models.ForeignKey)):
+        return "integer"
+    if isinstance(field, (models.DecimalField, models.FloatField)):
+        return "decimal"
+    if isinstance(field, models.DateTimeField):
+        return "dateTime"
+    if isinstance(field, models.DateField):
+        return "date"
+    return "string"
+
+
+def _xsd(results) -> bytes:
+    """The XML Schema of the GML answer: each layer's feature element with its attributes'
+    types, so that a client does not guess them from the values."""
+    x = f"{{{XSD_NS}}}"
+    root = etree.Element(
+        x + "schema", nsmap={None: XSD_NS, "gml": GML_NS}, elementFormDefault="qualified", version="1.0"
+    )
+    etree.SubElement(
+        root,
+        x + "import",
+        namespace=GML_NS,
+        schemaLocation="http://schemas.opengis.net/gml/2.1.2/feature.xsd",
+    )
+    for info, _found in results:
+        name = f"{info.name}_feature"
+        etree.SubElement(root, x + "element", name=name, type=f"{name}Type", substitutionGroup="gml:_Feature")
+        complex_type = etree.SubElement(root, x + "complexType", name=f"{name}Type")
+        extension = etree.SubElement(
+            etree.SubElement(complex_type, x + "complexContent"),
+            x + "extension",
+            base="gml:AbstractFeatureType",
+        )
+        sequence = etree.SubElement(extension, x + "sequence")
+        geometry_type = info.source.model._meta.get_field(info.source.geometry_field).geom_type
+        etree.SubElement(
+            sequence,
+            x + "element",
+            name=GEOMETRY_ELEMENT,
+            type=f"gml:{_GML_PROPERTY_TYPES[geometry_type]}",
+            minOccurs="0",
+        )
+        for attr, _label in info.source.fields:
+            field = info.source.model._meta.get_field(attr)
+            etree.SubElement(sequence, x + "element", name=attr, type=_xsd_type(field), minOccurs="0")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _multipart(parts: list[tuple[str, str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/mixed body of (content type, file name, body) parts; (body, its content type).
+
+    The file names end as MapServer's multipart GML output names them (.dat for the GML,
+    .xsd for the schema): QGIS finds the parts by these endings."""
+    boundary = f"sip-{uuid.uuid4().hex}"
+    out = b""
+    for content_type, filename, body in parts:
+        out += (
+            (
+                f"--{boundary}\r\nContent-Type: {content_type}\r\n"
+                f'Content-Disposition: attachment; filename="{filename}"\r\n\r\n'
+            ).encode()
+            + body
+            + b"\r\n"
+        )
+    out += f"--{boundary}--\r\n".encode()
+    return out, f"multipart/mixed; boundary={boundary}"
+
+
+def _bounded_by(parent, geometry, srid: int) -> None:
+    xs, ys = [], []
+    for coordinates in geometry.iter(f"{{{GML_NS}}}coordinates"):
+        for pair in coordinates.text.split():
+            x, y = pair.split(",")[:2]
+            xs.append(float(x))
+            ys.append(float(y))
+    box = etree.SubElement(
+        etree.SubElement(parent, f"{{{GML_NS}}}boundedBy"), f"{{{GML_NS}}}Box", srsName=f"EPSG:{srid}"
+    )
+    etree.SubElement(
+        box, f"{{{GML_NS}}}coordinates"
+    ).text = f"{min(xs)!r},{min(ys)!r} {max(xs)!r},{max(ys)!r}"
 
 
 def get_feature_info(params, user, version) -> HttpResponse:
@@ -133,7 +256,8 @@ def get_feature_info(params, user, version) -> HttpResponse:
                 "LayerNotQueryable",
                 "query_layers",
             )
-    info_format = (params.get("info_format") or "text/html").split(";")[0].strip().lower()
+    # A "+" that a client left unencoded in the query arrives as a space (QGIS does so).
+    info_format = (params.get("info_format") or "text/html").split(";")[0].strip().lower().replace(" ", "+")
     if info_format not in INFO_FORMATS:
         raise WMSError(
             f"Nieobsługiwany INFO_FORMAT „{params.get('info_format')}”. Dostępne: {', '.join(INFO_FORMATS)}.",
@@ -154,9 +278,22 @@ def get_feature_info(params, user, version) -> HttpResponse:
     ex, ey = transform_point(x + TOLERANCE_PX * res_x, y, mr.srid)
     tolerance = max(math.hypot(ex - px, ey - py), 0.01)
     point = Point(px, py, srid=2180)
-    results = [(info, features_at(info, point, tolerance, count)) for info in query_layers]
+    gml_srid = mr.srid if info_format in GML_FORMATS else None
+    results = [
+        (info, features_at(info, user, point, tolerance, count, gml_srid=gml_srid)) for info in query_layers
+    ]
     if info_format == "text/html":
         return HttpResponse(_html(results), content_type="text/html; charset=utf-8")
     if info_format == "application/json":
         return HttpResponse(_json(results), content_type="application/json; charset=utf-8")
-    return HttpResponse(_gml(results), content_type=f"{info_format}; charset=utf-8")
+    if info_format == GML_WITH_SCHEMA:
+        # GML and its schema as two parts, the way QGIS reads typed features (MapServer's
+        # multipart OGR output): without a schema QGIS guesses types from values.
+        body, content_type = _multipart(
+            [
+                ("application/vnd.ogc.gml; charset=utf-8", "featureinfo.dat", _gml(results, mr.srid)),
+                ("text/xml; charset=utf-8", "featureinfo.xsd", _xsd(results)),
+            ]
+        )
+        return HttpResponse(body, content_type=content_type)
+    return HttpResponse(_gml(results, mr.srid), content_type=f"{info_format}; charset=utf-8")

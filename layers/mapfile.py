@@ -110,14 +110,24 @@ def _ident(name: str) -> str:
     return name
 
 
-def layer_sql(info: LayerInfo) -> str:
-    """MapServer DATA for a layer: a subquery over the source's table, one gmina's rows if set."""
+def layer_sql(info: LayerInfo, internal_of: tuple[int, ...] | None = ()) -> str:
+    """MapServer DATA for a layer: a subquery over the source's table, one gmina's rows if set;
+    with a public_field, the public rows and the internal rows of the gminas in `internal_of`
+    (None: all rows), as Source.queryset."""
     src = info.source
     cols = [f"{_ident(src.pk_column)} AS sip_id", f"{_ident(src.geometry_column)} AS sip_geom"]
     cols += [f"{_ident(src.column(attr))} AS {_ident(attr)}" for attr, _ in src.fields]
-    where = ""
+    conditions = []
     if info.layer.gmina_id is not None and src.gmina_column:
-        where = f" WHERE {_ident(src.gmina_column)} = {int(info.layer.gmina_id)}"
+        conditions.append(f"{_ident(src.gmina_column)} = {int(info.layer.gmina_id)}")
+    if src.public_field and internal_of is not None:
+        flag = _ident(src.column(src.public_field))
+        if internal_of:
+            ids = ", ".join(str(int(g)) for g in internal_of)
+            conditions.append(f"({flag} OR {_ident(src.gmina_column)} IN ({ids}))")
+        else:
+            conditions.append(flag)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     # A fixed order: antialiased seams between neighbours depend on drawing order, and a
     # parallel scan returns rows in any order; the same request must give the same image.
     order = f" ORDER BY {_ident(src.pk_column)}"

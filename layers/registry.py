@@ -20,6 +20,8 @@ AppConfig.ready()::
                "label_field": "number", "label_max_scale": 2000},
         visibility="public",                # or "staff" (staff of the layer's gmina) / "roles"
         queryable=True, min_scale=None, max_scale=25000,
+        public_field=None,                  # a boolean column: rows where it is false are shown
+                                            # only to staff of the row's gmina (and the central unit)
     )
 
 Registering only declares the source. After ``migrate`` (post_migrate) every registered source
@@ -71,6 +73,7 @@ class Source:
     queryable: bool = True
     min_scale: int | None = None
     max_scale: int | None = None
+    public_field: str | None = None
 
     @property
     def table(self) -> str:
@@ -108,11 +111,16 @@ class Source:
     def labels(self) -> dict[str, str]:
         return dict(self.fields)
 
-    def queryset(self, gmina_id: int | None = None):
-        """Return the source's rows, only one gmina's when gmina_id is given."""
+    def queryset(self, gmina_id: int | None = None, internal_of: tuple[int, ...] | None = None):
+        """Return the source's rows, only one gmina's when gmina_id is given; with a public_field,
+        only public rows and the internal rows of the gminas in `internal_of` (None: all rows)."""
         qs = self.model._default_manager.all()
         if gmina_id is not None and self.gmina_field is not None:
             qs = qs.filter(**{self.gmina_field: gmina_id})
+        if self.public_field is not None and internal_of is not None:
+            qs = qs.filter(
+                models.Q(**{self.public_field: True}) | models.Q(**{f"{self.gmina_field}__in": internal_of})
+            )
         return qs
 
 
@@ -138,6 +146,7 @@ def register(
     queryable: bool = True,
     min_scale: int | None = None,
     max_scale: int | None = None,
+    public_field: str | None = None,
 ) -> Source:
     """Declare a layer source; return it. Registering the same name again replaces it."""
     if not LAYER_NAME_RE.match(name):
@@ -159,6 +168,15 @@ def register(
             raise ImproperlyConfigured(f"{opts.label}.{attr} is not a plain column (layer {name})")
     if gmina_field is not None and gmina_field != "pk":
         opts.get_field(gmina_field)
+    if public_field is not None:
+        try:
+            flag = opts.get_field(public_field)
+        except FieldDoesNotExist:
+            raise ImproperlyConfigured(f"{opts.label} has no field {public_field!r} (layer {name})") from None
+        if not isinstance(flag, models.BooleanField) or gmina_field is None:
+            raise ImproperlyConfigured(
+                f"{opts.label}.{public_field} must be a boolean column of rows with a gmina (layer {name})"
+            )
     if visibility not in ("public", "staff", "roles"):
         raise ImproperlyConfigured(f"Unknown visibility {visibility!r} (layer {name})")
     source = Source(
@@ -176,6 +194,7 @@ def register(
         queryable=queryable,
         min_scale=min_scale,
         max_scale=max_scale,
+        public_field=public_field,
     )
     _SOURCES[name] = source
     return source

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.db.models import Extent
+from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
 
 from sip import tenancy
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LayerInfo:
-    """A layer as the services see it: the row, its source, its style and its extent (EPSG:2180)."""
+    """A layer as the services see it: the row, its source, its style and its extent (EPSG:2180):
+    the extent of its own rows when the registry snapshot was built."""
 
     layer: Layer
     source: Source | None  # None for a cascaded external layer and for a raster file
@@ -100,6 +102,36 @@ def _extents() -> dict[int | None, tuple[float, float, float, float]]:
     return out
 
 
+def _data_extents(source: Source) -> dict[int | None, tuple[float, float, float, float]]:
+    """The extent (EPSG:2180) of a source's rows for each gmina and, under None, of all rows;
+    one ST_Extent query (an aggregate of the rows' bounding boxes)."""
+    if source.srid != STORAGE_SRID:
+        return {}
+    out: dict[int | None, tuple[float, float, float, float]] = {}
+    manager = source.model._default_manager
+    try:
+        with transaction.atomic():  # a savepoint: a failure must not end the caller's transaction
+            if source.gmina_field is None:
+                whole = manager.aggregate(e=Extent(source.geometry_field))["e"]
+                return {None: whole} if whole else {}
+            rows = list(
+                manager.order_by().values_list(source.gmina_field).annotate(e=Extent(source.geometry_field))
+            )
+    except DatabaseError:  # a source whose table or view is missing: the gminas' extent
+        log.exception("Extent of layer source %s is not readable", source.name)
+        return {}
+    out = {gmina_id: extent for gmina_id, extent in rows if extent is not None}
+    if out:
+        boxes = list(out.values())
+        out[None] = (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+    return out
+
+
 def _build(version: int) -> Catalogue:
     rows = (
         Layer.objects.filter(published=True)
@@ -109,6 +141,7 @@ def _build(version: int) -> Catalogue:
         )
     )
     extents = _extents()
+    data_extents: dict[str, dict] = {}
     infos = []
     for row in rows:
         raster_srid = None
@@ -131,7 +164,11 @@ def _build(version: int) -> Catalogue:
             source = get_source(row.source)
             if source is None:
                 continue  # the app that registered it is not installed any more
-            extent = extents.get(row.gmina_id) or extents[None]
+            if source.name not in data_extents:
+                data_extents[source.name] = _data_extents(source)
+            # The extent of the layer's own rows (of its gmina, or of all); a layer without
+            # rows yet: the extent of its gmina (or of the partnership).
+            extent = data_extents[source.name].get(row.gmina_id) or extents.get(row.gmina_id) or extents[None]
         infos.append(
             LayerInfo(
                 layer=row,
@@ -171,6 +208,27 @@ def may_see(user, info: LayerInfo) -> bool:
     if visibility == Layer.Visibility.ROLES:
         return tenancy.is_central_admin(user) or bool(info.role_names & tenancy.role_names(user))
     return True
+
+
+def internal_rows_of(user) -> tuple[int, ...] | None:
+    """The gminas whose internal rows (a source's public_field false) the user sees besides the
+    public ones: None for every gmina (the central unit), the staff member's own gmina, or none."""
+    if tenancy.is_central_admin(user):
+        return None
+    gmina_id = tenancy.user_gmina_id(user)
+    if gmina_id is None or not user.is_active:
+        return ()
+    return (gmina_id,)
+
+
+def depends_on_caller(info: LayerInfo) -> bool:
+    """Whether what the layer shows depends on who asks (an internal layer, or internal rows)."""
+    return info.layer.visibility != Layer.Visibility.PUBLIC or bool(info.source and info.source.public_field)
+
+
+def layer_rows(info: LayerInfo, user):
+    """Return the rows of a vector layer that the user may see."""
+    return info.source.queryset(info.layer.gmina_id, internal_of=internal_rows_of(user))
 
 
 def visible_layers(user) -> list[LayerInfo]:

@@ -19,13 +19,15 @@ from gisserver import output
 from gisserver.crs import CRS
 from gisserver.exceptions import OWSException
 from gisserver.features import FeatureType, ServiceDescription, field
+from gisserver.geometries import WGS84BoundingBox
 from gisserver.operations import wfs20
 from gisserver.views import WFSView
 
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
 
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
-from .selectors import LayerInfo, catalogue, may_see
+from .crs import transform_extent
+from .selectors import LayerInfo, catalogue, internal_rows_of, may_see
 from .urls_util import service_url
 
 XML_NAMESPACE = "urn:x-sip:warstwy"
@@ -35,7 +37,7 @@ _cache_lock = threading.Lock()
 # COUNT and STARTINDEX: ASCII digits (str.isdigit also takes "²"), at most this.
 _DIGITS = re.compile(r"[0-9]{1,19}")
 MAX_PAGING_NUMBER = 2**31 - 1
-_feature_types: dict[tuple[int, str], FeatureType] = {}
+_feature_types: dict[tuple[int, str, tuple[int, ...] | None], FeatureType] = {}
 
 
 class WFSLayerNotVisible(OWSException):
@@ -101,6 +103,26 @@ class RowGeoJsonRenderer(output.DBGeoJsonRenderer):
         )
 
 
+class GetCapabilities(wfs20.GetCapabilities):
+    """Capabilities that also announce the page limit as WFS 2.0's standard ``CountDefault``.
+
+    gisserver names the limit only ``DefaultMaxFeatures`` (a WFS 1.1 notion); QGIS, GDAL and
+    MapServer's clients read ``CountDefault`` (OGC 09-025r2, table 14) and, not finding it,
+    take 5,000 features for the whole layer without a warning."""
+
+    def render_xml(self, context, ows_request):
+        response = super().render_xml(context, ows_request)
+        constraint = (
+            f'<ows:Constraint name="CountDefault"><ows:NoValues/>'
+            f"<ows:DefaultValue>{int(self.view.max_page_size)}</ows:DefaultValue></ows:Constraint>\n    "
+        ).encode()
+        body = response.content
+        anchor = b"</ows:OperationsMetadata>"
+        if b'name="CountDefault"' not in body and anchor in body:
+            response.content = body.replace(anchor, constraint + anchor, 1)
+        return response
+
+
 class GetFeature(wfs20.GetFeature):
     def get_output_formats(self):
         formats = super().get_output_formats()
@@ -110,17 +132,33 @@ class GetFeature(wfs20.GetFeature):
         return formats
 
 
-def feature_type(info: LayerInfo, version: int) -> FeatureType:
-    """The gisserver FeatureType of a layer, built once per registry version."""
-    key = (version, info.name)
+class LayerFeatureType(FeatureType):
+    """A registry layer's FeatureType; its WGS84BoundingBox is the layer's extent from the
+    registry snapshot (the extent of its rows), not a query over the rows per capabilities
+    request, as gisserver does."""
+
+    def __init__(self, *args, extent_2180: tuple[float, float, float, float], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extent_2180 = extent_2180
+
+    def get_bounding_box(self) -> WGS84BoundingBox:
+        return WGS84BoundingBox(*transform_extent(self.extent_2180, 4326))
+
+
+def feature_type(info: LayerInfo, version: int, internal_of: tuple[int, ...] | None = ()) -> FeatureType:
+    """The gisserver FeatureType of a layer, built once per registry version and row scope
+    (the gminas whose internal rows the caller sees, layers.selectors.internal_rows_of)."""
+    if not info.source.public_field:
+        internal_of = None  # the same rows for everyone: one FeatureType
+    key = (version, info.name, internal_of)
     with _cache_lock:
         found = _feature_types.get(key)
         if found is None:
             if len(_feature_types) > 500:
                 _feature_types.clear()
             src = info.source
-            found = FeatureType(
-                src.queryset(info.layer.gmina_id).order_by("pk"),
+            found = LayerFeatureType(
+                src.queryset(info.layer.gmina_id, internal_of=internal_of).order_by("pk"),
                 fields=[field(attr, abstract=label) for attr, label in src.fields]
                 + [field(src.geometry_field, abstract="geometria")],
                 geometry_field_name=src.geometry_field,
@@ -131,6 +169,7 @@ def feature_type(info: LayerInfo, version: int) -> FeatureType:
                 crs=CRS.from_srid(STORAGE_SRID),
                 other_crs=[CRS.from_srid(s) for s in ACCEPTED_SRIDS if s != STORAGE_SRID],
                 show_name_field=False,
+                extent_2180=info.extent,
             )
             _feature_types[key] = found
     return found
@@ -163,7 +202,13 @@ def _default_envelope_crs(request) -> None:
 
 
 class SIPWFSView(WFSView):
-    accept_operations = {"WFS": {**WFSView.accept_operations["WFS"], "GetFeature": GetFeature}}
+    accept_operations = {
+        "WFS": {
+            **WFSView.accept_operations["WFS"],
+            "GetCapabilities": GetCapabilities,
+            "GetFeature": GetFeature,
+        }
+    }
     xml_namespace = XML_NAMESPACE
     xml_namespace_aliases = {"sip": XML_NAMESPACE, "app": XML_NAMESPACE}
     service_description = ServiceDescription(
@@ -234,8 +279,9 @@ class SIPWFSView(WFSView):
 
     def get_feature_types(self) -> list[FeatureType]:
         cat = catalogue()
+        internal_of = internal_rows_of(self.sip_user)
         return [
-            feature_type(info, cat.version)
+            feature_type(info, cat.version, internal_of)
             for info in cat.layers
             if info.is_vector and may_see(self.sip_user, info)
         ]

@@ -19,9 +19,9 @@ from sip.geometry import STORAGE_SRID, GeometryError, parse_srid
 
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
 from .crs import bbox_to_xy, mapserver_projection
-from .mapfile import MapHolder
+from .mapfile import MapHolder, layer_sql
 from .ows_errors import WMSError, exception_response
-from .selectors import LayerInfo, catalogue, may_see
+from .selectors import LayerInfo, catalogue, depends_on_caller, internal_rows_of, may_see
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,8 @@ class MapRequest:
     # Pixels per inch of the image when it is meant for paper (a print); None for screens
     # (OGC's 0.28 mm pixel). Scale-dependent rules and symbol sizes follow it.
     dpi: float | None = None
+    # The gminas whose internal rows the caller sees (selectors.internal_rows_of; None: all).
+    internal_of: tuple[int, ...] | None = ()
 
 
 def request_version(params: dict[str, str]) -> str:
@@ -221,16 +223,22 @@ def parse_map_request(params: dict[str, str], user, version: str, *, need_format
         format=fmt,
         transparent=transparent_raw == "TRUE" and fmt == "image/png",
         bgcolor=bgcolor,
+        internal_of=internal_rows_of(user),
     )
 
 
-def _prepare_map(m: mapscript.mapObj, layers, srid: int) -> None:
-    """Switch on only `layers`, drawn in request order, in the CRS `srid`; hold MapHolder.lock."""
+def _prepare_map(m: mapscript.mapObj, layers, srid: int, internal_of: tuple[int, ...] | None = ()) -> None:
+    """Switch on only `layers`, drawn in request order, in the CRS `srid`, with the rows of the
+    gminas in `internal_of` (see layer_sql); hold MapHolder.lock."""
     wanted = []
     for info in layers:
         lo = m.getLayerByName(info.name)
         if lo is None:
             raise WMSError(f"Warstwa „{info.name}” nie istnieje.", "LayerNotDefined", "layers")
+        if info.is_vector and info.source.public_field:
+            data = layer_sql(info, internal_of)
+            if lo.data != data:
+                lo.data = data
         wanted.append(lo.index)
     for i in range(m.numlayers):
         m.getLayer(i).status = mapscript.MS_OFF
@@ -261,7 +269,7 @@ def render_map(mr: MapRequest) -> bytes:
     cascading = any(info.is_external for info in mr.layers)
     with MapHolder.lock:
         m, _cat = MapHolder.get()
-        _prepare_map(m, mr.layers, mr.srid)
+        _prepare_map(m, mr.layers, mr.srid, mr.internal_of)
         m.setSize(mr.width, mr.height)
         m.setExtent(*pixel_centre_extent(mr.bbox, mr.width, mr.height))
         fmt = MAP_FORMATS[mr.format]
@@ -281,10 +289,12 @@ def get_map(params, user, version) -> HttpResponse:
     mr = parse_map_request(params, user, version)
     body = render_map(mr)
     response = HttpResponse(body, content_type=mr.format)
-    if all(i.layer.visibility == "public" for i in mr.layers):
-        response["Cache-Control"] = "public, max-age=300"
-    else:
+    if any(depends_on_caller(i) for i in mr.layers):
+        # Not even the anonymous image may be kept: a client cache that ignores Vary (QGIS's)
+        # would show it to the next caller, who may see more.
         response["Cache-Control"] = "private, no-store"
+    else:
+        response["Cache-Control"] = "public, max-age=300"
     return response
 
 

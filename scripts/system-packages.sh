@@ -6,6 +6,7 @@ packages=(
   gdal-bin libgdal-dev python3-gdal python3-venv python3-mapscript mapserver-bin cgi-mapserver
   poppler-utils fonts-dejavu chromium curl
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+  python3-qgis qgis-providers
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,5 +1,6 @@
 """SIP's own middleware: forwarded headers only from our proxies, Polish first, no NUL
-characters past the door, a Content-Security-Policy."""
+characters past the door, a Content-Security-Policy, and no cache that hands one caller's
+answer to another."""
 
 import ipaddress
 import secrets
@@ -9,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from . import csp
 
@@ -126,4 +128,28 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = csp.policy(nonce)
+        return response
+
+
+class CallerDependentCacheMiddleware:
+    """Answers of the OGC services and the API depend on who asks (credentials decide which
+    layers, rows and records come back), so no cache may hand one caller's answer to another.
+
+    Every answer under these paths says ``Vary: Authorization, Cookie``; one that sets no
+    Cache-Control of its own gets ``private, no-cache``. A view that knows its answer is the
+    same for everyone keeps its ``public`` caching (e.g. a WMS tile of public layers); one whose
+    answer depends on the caller says ``private, no-store`` itself, since some client caches
+    (Qt's, so QGIS's) ignore Vary."""
+
+    PATHS = ("/ows/", "/api/", "/open311/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.PATHS):
+            patch_vary_headers(response, ("Authorization", "Cookie"))
+            if not response.has_header("Cache-Control"):
+                response["Cache-Control"] = "private, no-cache"
         return response

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "sip.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sip.middleware.RejectNulMiddleware",
+    "sip.middleware.CallerDependentCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sip.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -168,6 +169,9 @@ SIP_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int("SIP_IMPORT_MAX_UNCOMPRESSED_BYTES",
 SIP_REQUEST_MAX_BYTES = env.int("SIP_REQUEST_MAX_BYTES", default=SIP_UPLOAD_MAX_BYTES + 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Cemetery alleys: an alley's end this close to another alley (metres) is joined to it when the
+# walking graph is built (surveyed alleys drawn without snapping miss their T-junctions).
+SIP_ALLEY_SNAP_M = env.float("SIP_ALLEY_SNAP_M", default=0.5)
 
 LOGIN_URL = "admin:login"
 

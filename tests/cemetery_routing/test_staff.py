@@ -308,3 +308,24 @@ def test_grave_photos_must_be_images(client, editor, test_cemetery, settings, tm
     )
     stored = Image.open(GravePhoto.objects.get(grave=grave).image.path)
     assert stored.size == (400, 300) and not stored.getexif()
+
+
+def test_the_admin_names_each_joined_and_each_loose_alley_end(client, editor, test_cemetery):
+    x0, y0 = test_cemetery.boundary.extent[:2]
+    path = services.save_object(
+        actor=editor,
+        obj=Alley(
+            cemetery=test_cemetery,
+            kind="path",
+            # Drawn without snapping: it stops 20 cm short of the main alley.
+            geom=LineString((x0 + 30, y0 + 10.2), (x0 + 30, y0 + 30), srid=2180),
+        ),
+    )
+    client.force_login(editor)
+    resp = client.post(f"/admin/cemetery_routing/cemetery/{test_cemetery.pk}/siec-alejek/", follow=True)
+    page = resp.content.decode()
+    assert "Sieć alejek zbudowana: krawędzie: 3, spójne części: 1." in page
+    assert f"Połączono początek alejki „ścieżka” [{path.pk}] z alejką „Aleja Lipowa”" in page
+    assert "(przesunięty o 20,0 cm)" in page
+    # The path's far end leads nowhere: listed, with the nearest alley.
+    assert f"Koniec alejki „ścieżka” [{path.pk}] ({x0 + 30:.2f}, {y0 + 30:.2f})" in page

@@ -46,14 +46,21 @@ def test_layers_follow_each_gminas_register_visibility(client, demo_data):
 
     tree = TreeOnMap.objects.filter(gmina__slug="boleslawiec").order_by("id").first()
     assert tree.external_id in feature_info(client, "drzewa", tree.geom).content.decode()
-    # Lighting lines are internal by default: the layer is empty for them.
+    # Lighting lines are internal by default: none of their rows is public.
     from inventory.models import LightingLine, LightingLineOnMap
 
     assert LightingLine.objects.filter(gmina__slug="boleslawiec").exists()
-    assert not LightingLineOnMap.objects.filter(gmina__slug="boleslawiec").exists()
-    # The gmina makes its trees internal: residents no longer get them from WMS or WFS.
+    assert LightingLineOnMap.objects.filter(gmina__slug="boleslawiec").exists()
+    assert not LightingLineOnMap.objects.filter(gmina__slug="boleslawiec", is_public=True).exists()
+    # The gmina makes its trees internal: residents no longer get them from WMS or WFS, its
+    # staff still do.
     editor = User.objects.get(username="redaktor-boleslawiec")
     gmina = Gmina.objects.get(slug="boleslawiec")
     services.set_register_public(actor=editor, register=REGISTERS["trees"], gmina=gmina, is_public=False)
-    assert not TreeOnMap.objects.filter(gmina=gmina).exists()
-    assert TreeOnMap.objects.filter(gmina__slug="nowogrodziec").exists()
+    assert not TreeOnMap.objects.filter(gmina=gmina, is_public=True).exists()
+    assert TreeOnMap.objects.filter(gmina__slug="nowogrodziec", is_public=True).exists()
+    assert tree.external_id not in feature_info(client, "drzewa", tree.geom).content.decode()
+    client.force_login(editor)
+    assert tree.external_id in feature_info(client, "drzewa", tree.geom).content.decode()
+    client.force_login(User.objects.get(username="redaktor-nowogrodziec"))
+    assert tree.external_id not in feature_info(client, "drzewa", tree.geom).content.decode()

@@ -2,13 +2,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cemetery_routing.models import Cemetery
-from cemetery_routing.routing import PathRouter
+from cemetery_routing.routing import PathRouter, dangling_lines, snap_lines
 
 
 class Command(BaseCommand):
     help = (
         "Buduje sieć alejek cmentarza do wyznaczania tras: dzieli aleje i ścieżki na skrzyżowaniach, "
-        "tworzy topologię pgRouting i zgłasza części sieci niepołączone z żadną bramą."
+        "łączy końce alejek z alejkami bliższymi niż SIP_ALLEY_SNAP_M (domyślnie 0,5 m), "
+        "tworzy topologię pgRouting i zgłasza każde takie połączenie, końce alejek, które nadal "
+        "z niczym się nie łączą, oraz części sieci niepołączone z żadną bramą."
     )
 
     def add_arguments(self, parser):
@@ -45,6 +47,10 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.WARNING(f"  Brama „{name}” jest {distance:.1f} m od najbliższej alejki.")
                 )
+            for line in snap_lines(report):
+                self.stdout.write("  " + line)
+            for line in dangling_lines(report):
+                self.stdout.write(self.style.WARNING("  " + line))
         if problems:
             self.stdout.write(self.style.WARNING(f"Sieć zbudowana; problemów do sprawdzenia: {problems}."))
         else:
