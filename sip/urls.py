@@ -1,7 +1,11 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import FileResponse
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from geoportal import urls as geoportal_urls
@@ -11,6 +15,15 @@ from . import api
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
 admin.site.index_title = "System informacji przestrzennej gmin partnerskich"
+
+FAVICON = Path(__file__).resolve().parent / "static" / "sip" / "favicon.ico"
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page that names no icon."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+
 
 api_patterns = [
     path("parcels/", api.ParcelSearchView.as_view(), name="parcel-search"),
@@ -22,6 +35,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("inventory.urls")),
@@ -33,3 +47,6 @@ urlpatterns = [
     *geoportal_urls.page_patterns,
 ]
 urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "sip.api.not_found"
+handler500 = "sip.api.server_error"
