@@ -13,11 +13,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from sip.api import (
+    ID_SCHEMA,
     MAX_ID_DIGITS,
     MAX_QUERY_LENGTH,
     SRID_PARAM,
     BadRequest,
     CrsSerializer,
+    FlagField,
     GeoJSONGeometrySerializer,
     SipAPIView,
     SridField,
@@ -36,7 +38,7 @@ from . import routes, search, selectors
 from .models import Cemetery, Grave
 
 GRAVE_ID_PARAM = OpenApiParameter(
-    "grave_id", int, OpenApiParameter.PATH, description="identyfikator grobu", pattern=r"^[0-9]{1,18}$"
+    "grave_id", ID_SCHEMA, OpenApiParameter.PATH, description="identyfikator grobu"
 )
 
 
@@ -304,7 +306,7 @@ class GraveRouteView(SipAPIView):
         gate = serializers.CharField(
             required=False, max_length=100, help_text="brama: identyfikator albo nazwa"
         )
-        step_free = serializers.BooleanField(default=False, help_text="trasa bez schodów")
+        step_free = FlagField(default=False, help_text="trasa bez schodów")
         srid = SridField()
 
         def validate(self, attrs):

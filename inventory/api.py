@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from sip import tenancy
 from sip.api import (
+    ID_SCHEMA,
     SRID_PARAM,
     BadRequest,
     SipAPIView,
@@ -31,7 +32,7 @@ REGISTER_PARAM = OpenApiParameter(
     "register", str, OpenApiParameter.PATH, enum=list(REGISTERS), description="rejestr"
 )
 ITEM_ID_PARAM = OpenApiParameter(
-    "pk", int, OpenApiParameter.PATH, description="identyfikator obiektu rejestru", pattern=r"^[0-9]{1,18}$"
+    "id", ID_SCHEMA, OpenApiParameter.PATH, description="identyfikator obiektu rejestru"
 )
 GMINA_PARAM_HELP = "kod TERYT (np. 020105_2) albo skrót gminy"
 

@@ -9,7 +9,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from sip.api import (
+    PARCEL_ID_PARAM,
     SRID_PARAM,
+    FlagField,
     GeoJSONGeometrySerializer,
     GminaRefSerializer,
     ObrebRefSerializer,
@@ -106,9 +108,7 @@ class ParcelZoningView(SipAPIView):
 
     class InputSerializer(serializers.Serializer):
         srid = SridField()
-        geometry = serializers.BooleanField(
-            default=False, help_text="dołącz geometrie działki, terenów i granic planów"
-        )
+        geometry = FlagField(default=False, help_text="dołącz geometrie działki, terenów i granic planów")
 
     class OutputSerializer(serializers.Serializer):
         class ParcelSerializer(serializers.Serializer):
@@ -165,6 +165,7 @@ class ParcelZoningView(SipAPIView):
 
     @extend_schema(
         parameters=[
+            PARCEL_ID_PARAM,
             SRID_PARAM,
             OpenApiParameter(
                 "geometry", bool, description="dołącz geometrie działki, terenów i granic planów"

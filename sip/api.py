@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.exceptions import APIException
@@ -35,6 +36,8 @@ MAX_QUERY_LENGTH = 100
 MAX_JSON_DEPTH = 64
 # Ids in paths are database keys (bigint): longer numbers name nothing.
 MAX_ID_DIGITS = 18
+# The schema of such an id in a path.
+ID_SCHEMA = {"type": "integer", "minimum": 0, "maximum": 10**MAX_ID_DIGITS - 1}
 
 
 class BadRequest(APIException):
@@ -62,6 +65,9 @@ def _flatten(errors, prefix: str = "") -> list[str]:
 
 def validated(serializer_class, data, **kwargs) -> dict:
     """The validated data of `serializer_class` over `data`, or a 400 {"detail": "field: reason"}."""
+    if isinstance(data, QueryDict):
+        # As given: DRF would take an empty "?gmina=" of a query string for an absent parameter.
+        data = data.dict()
     serializer = serializer_class(data=data, **kwargs)
     if not serializer.is_valid():
         raise BadRequest(" ".join(_flatten(serializer.errors)))
@@ -126,8 +132,9 @@ def errors(*codes: int) -> dict:
 
 def documented(success: dict, *codes: int) -> dict:
     """Responses of an operation: its successes, the errors named and those of every request
-    (400 for a bad parameter or body, 406 for an Accept header asking for other than JSON)."""
-    return {**success, **errors(*sorted({400, 406, *codes}))}
+    (400 for a bad parameter or body, 403 for wrong credentials, 406 for an Accept header asking
+    for other than JSON)."""
+    return {**success, **errors(*sorted({400, 403, 406, *codes}))}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,12 +206,24 @@ class SignedInForWrites(permissions.BasePermission):
         return True
 
 
+class SipAutoSchema(AutoSchema):
+    """drf-spectacular's schema, telling that reads need no credentials (they only widen what a
+    staff member sees) while writes do."""
+
+    def get_auth(self):
+        auths = super().get_auth()
+        if self.method in permissions.SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
+
+
 class SipAPIView(APIView):
     """The base of every SIP API view: JSON in and out, writes refused before parsing to anyone
     who may not make them."""
 
     parser_classes = [SafeJSONParser]
     permission_classes = [SignedInForWrites]
+    schema = SipAutoSchema()
 
     def write_permission(self, request) -> str | None:
         """The permission ('app.codename') a write with this request's method needs."""
@@ -238,7 +257,8 @@ def page_links(request, *, total: int, limit: int, offset: int) -> tuple[str | N
         return request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
 
     nxt = url(offset + limit) if offset + limit < total else None
-    prev = url(max(offset - limit, 0)) if offset > 0 else None
+    # Past the end, the previous page is the last one.
+    prev = url(max(min(offset, total) - limit, 0)) if offset > 0 else None
     return nxt, prev
 
 
@@ -349,12 +369,29 @@ class SridField(serializers.ChoiceField):
 
     def to_internal_value(self, data):
         try:
-            return parse_srid(data, default=4326)
+            return parse_srid(data)
         except GeometryError as exc:
             raise serializers.ValidationError(str(exc)) from None
 
     def to_representation(self, value):
         return value
+
+
+class FlagField(serializers.BooleanField):
+    """A yes/no parameter: 1/0, true/false, tak/nie."""
+
+    TRUE_VALUES = {*serializers.BooleanField.TRUE_VALUES, "tak", "Tak", "TAK"}
+    FALSE_VALUES = {*serializers.BooleanField.FALSE_VALUES, "nie", "Nie", "NIE"}
+
+
+PARCEL_ID_PATTERN = r"^[0-9]{6}_[1-9]\.[0-9]{4}\.[1-9][0-9]{0,5}(/[1-9][0-9]{0,4}){0,2}$"
+PARCEL_ID_PARAM = OpenApiParameter(
+    "identifier",
+    str,
+    OpenApiParameter.PATH,
+    pattern=PARCEL_ID_PATTERN,
+    description="identyfikator EGiB działki, np. 020101_1.0001.123/4 (ukośnik zakodowany jako %2F)",
+)
 
 
 class SearchTextField(serializers.CharField):
@@ -485,7 +522,7 @@ class ParcelDetailView(SipAPIView):
         return {"PATCH": "sip.change_parcel", "DELETE": "sip.delete_parcel"}.get(request.method, "")
 
     @extend_schema(
-        parameters=[SRID_PARAM],
+        parameters=[PARCEL_ID_PARAM, SRID_PARAM],
         responses=documented({200: OutputSerializer}, 404),
         summary="Działka jako GeoJSON Feature",
     )
@@ -498,7 +535,7 @@ class ParcelDetailView(SipAPIView):
         return Response(selectors.parcel_feature(parcel, srid))
 
     @extend_schema(
-        parameters=[SRID_PARAM],
+        parameters=[PARCEL_ID_PARAM, SRID_PARAM],
         request=InputSerializer,
         responses=documented({200: OutputSerializer}, 403, 404, 415),
         summary="Zmiana powierzchni ewidencyjnej lub geometrii działki (redaktor gminy)",

@@ -229,3 +229,13 @@ def test_schema_documents_bodies_and_errors(client, db):
             if method in ("post", "patch"):
                 assert "403" in codes and op["requestBody"]["content"].keys() == {"application/json"}
     assert "/api/cemetery/burials/" in schema["paths"]
+
+
+def test_a_nul_in_credentials_or_cookies_is_refused_not_a_500(client, demo_data):
+    import base64
+
+    credentials = base64.b64encode(b"redaktor\x00:sip-demo").decode()
+    resp = client.get("/api/cemetery/cemeteries/", HTTP_AUTHORIZATION=f"Basic {credentials}")
+    assert_refused(resp, 403)
+    client.cookies["sessionid"] = "abc\x00defghijk"
+    assert client.get("/api/cemetery/cemeteries/").status_code == 200
