@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, F, Func, IntegerField, Max, Min, Q, Value, When
 from django.db.models.functions import Lower
 
 from sip.text import fold
@@ -82,23 +82,16 @@ def matching_tokens(words: tuple[str, ...]) -> list[dict[str, int]]:
     return out
 
 
-def search_burials(
-    text: str,
+def _candidates(
+    query: ParsedQuery,
     *,
-    cemetery_id: int | None = None,
-    gmina_id: int | None = None,
-    born: int | None = None,
-    died: int | None = None,
-    public_only: bool = True,
-    limit: int = 20,
-) -> list[Burial]:
-    """Return the best-matching burials (each with `edits`: typos in the match), best first."""
-    query = parse_query(text)
-    if not query.words:
-        return []
-    per_word = matching_tokens(query.words)
-    if any(not tokens for tokens in per_word):
-        return []
+    cemetery_id: int | None,
+    gmina_id: int | None,
+    born: int | None,
+    died: int | None,
+    public_only: bool,
+):
+    """The burials the filters allow, before any name matching."""
     burials = Burial.objects.all()
     if public_only:
         burials = burials.filter(is_public=True)
@@ -112,12 +105,118 @@ def search_burials(
         burials = burials.filter(death_date__year=died)
     for year in query.years:
         burials = burials.filter(Q(birth_date__year=year) | Q(death_date__year=year))
+    return burials
+
+
+def _matching(text: str, **filters) -> tuple[ParsedQuery, list[dict[str, int]], object] | None:
+    """(parsed query, matching name words per query word, candidate burials), or None when no
+    burial can match."""
+    query = parse_query(text)
+    if not query.words:
+        return None
+    per_word = matching_tokens(query.words)
+    if any(not tokens for tokens in per_word):
+        return None
+    return query, per_word, _candidates(query, **filters)
+
+
+def _having_words(burials, per_word: list[dict[str, int]]):
+    for tokens in per_word:
+        burials = burials.filter(search_names__overlap=list(tokens))
+    return burials
+
+
+def search_burials(
+    text: str,
+    *,
+    cemetery_id: int | None = None,
+    gmina_id: int | None = None,
+    born: int | None = None,
+    died: int | None = None,
+    public_only: bool = True,
+    limit: int = 20,
+    offset: int = 0,
+) -> list[Burial]:
+    """Return the best-matching burials from `offset` (each with `edits`: typos in the match),
+    best first."""
+    found = _matching(
+        text, cemetery_id=cemetery_id, gmina_id=gmina_id, born=born, died=died, public_only=public_only
+    )
+    if found is None:
+        return []
+    query, per_word, burials = found
+    wanted = offset + limit
     # First only the closest words of each query word: when they give enough hits, no row with
     # more typos could rank above them, and common surnames need far fewer rows read.
     closest = [{t: d for t, d in tokens.items() if d == min(tokens.values())} for tokens in per_word]
-    edits = dict(_ranked(burials, closest, query.raw_words, limit))
-    if len(edits) < limit and closest != per_word:
-        edits = dict(_ranked(burials, per_word, query.raw_words, limit))
+    ranked = _ranked(burials, closest, query.raw_words, wanted)
+    if len(ranked) < wanted and closest != per_word:
+        ranked = _ranked(burials, per_word, query.raw_words, wanted)
+    return _with_graves(dict(ranked[offset:]))
+
+
+def count_burials(
+    text: str,
+    *,
+    cemetery_id: int | None = None,
+    gmina_id: int | None = None,
+    born: int | None = None,
+    died: int | None = None,
+    public_only: bool = True,
+) -> int:
+    """Return how many burials match the query (every one `search_burials` can page through)."""
+    found = _matching(
+        text, cemetery_id=cemetery_id, gmina_id=gmina_id, born=born, died=died, public_only=public_only
+    )
+    if found is None:
+        return 0
+    _, per_word, burials = found
+    return _having_words(burials, per_word).count()
+
+
+def search_graves(
+    text: str,
+    *,
+    cemetery_id: int | None = None,
+    gmina_id: int | None = None,
+    born: int | None = None,
+    died: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[int, list[list[Burial]]]:
+    """Return (how many graves hold a matching public burial, the page of graves from `offset`
+    as lists of their matching burials, best first); graves rank by their best burial."""
+    found = _matching(
+        text, cemetery_id=cemetery_id, gmina_id=gmina_id, born=born, died=died, public_only=True
+    )
+    if found is None:
+        return 0, []
+    query, per_word, burials = found
+    annotated = _annotated(burials, per_word, query.raw_words)
+    graves = (
+        annotated.values("grave_id")
+        .annotate(
+            best_edits=Min("edits"),
+            best_exact=Max("exact_words"),
+            best_surname_hit=Max("surname_hit"),
+            first_surname=Min("surname"),
+            first_first_name=Min("first_name"),
+        )
+        .order_by(
+            "best_edits", "-best_exact", "-best_surname_hit", "first_surname", "first_first_name", "grave_id"
+        )
+    )
+    total = _having_words(burials, per_word).values("grave_id").distinct().count()
+    page = [row["grave_id"] for row in graves[offset : offset + limit]]
+    ranked = annotated.filter(grave_id__in=page).order_by(*_ORDER).values_list("id", "edits")
+    by_grave: dict[int, list[Burial]] = {grave_id: [] for grave_id in page}
+    for burial in _with_graves(dict(ranked)):
+        by_grave[burial.grave_id].append(burial)
+    return total, list(by_grave.values())
+
+
+def _with_graves(edits: dict[int, int]) -> list[Burial]:
+    """The burials of these ids, in this order, with `edits` set and their graves read."""
     # Rank narrow rows first, then read the few winners with their graves: joining thousands of
     # candidates to graves and cemeteries before the sort costs more than the sort itself.
     found = Burial.objects.filter(pk__in=list(edits)).select_related("grave__section", "grave__cemetery")
@@ -131,8 +230,17 @@ def search_burials(
     return out
 
 
+_ORDER = ("edits", "-exact_words", "-surname_hit", "surname", "first_name", "death_date", "id")
+
+
 def _ranked(burials, per_word: list[dict[str, int]], raw_words, limit: int) -> list[tuple[int, int]]:
     """(burial id, edits) of the best `limit` burials having a matching word for every query word."""
+    return list(_annotated(burials, per_word, raw_words).order_by(*_ORDER).values_list("id", "edits")[:limit])
+
+
+def _annotated(burials, per_word: list[dict[str, int]], raw_words):
+    """The burials having a matching word for every query word, annotated with their rank keys:
+    `edits`, `exact_words` (words written as typed), `surname_hit`."""
     score = Value(0)
     for tokens in per_word:
         burials = burials.filter(search_names__overlap=list(tokens))
@@ -153,23 +261,18 @@ def _ranked(burials, per_word: list[dict[str, int]], raw_words, limit: int) -> l
             output_field=IntegerField(),
         )
     all_tokens = sorted({t for tokens in per_word for t in tokens})
-    return list(
-        burials.annotate(
-            edits=score,
-            # The surname (its first word) matched rather than only a family name or first name.
-            surname_hit=Case(
-                When(search_names__0__in=all_tokens, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            surname_lower=Lower("surname"),
-            first_lower=Lower("first_name"),
-            family_lower=Lower("family_name"),
-        )
-        .annotate(exact_words=exact)
-        .order_by("edits", "-exact_words", "-surname_hit", "surname", "first_name", "death_date", "id")
-        .values_list("id", "edits")[:limit]
-    )
+    return burials.annotate(
+        edits=score,
+        # The surname (its first word) matched rather than only a family name or first name.
+        surname_hit=Case(
+            When(search_names__0__in=all_tokens, then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        surname_lower=Lower("surname"),
+        first_lower=Lower("first_name"),
+        family_lower=Lower("family_name"),
+    ).annotate(exact_words=exact)
 
 
 def geoportal_graves(query: str, gmina, user, limit: int) -> list:

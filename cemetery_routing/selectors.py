@@ -32,6 +32,7 @@ def public_burial(b: Burial) -> dict:
 
 def grave_urls(grave_id: int) -> dict:
     return {
+        "url": reverse("cemetery-grave-detail", args=[grave_id]),
         "card_url": reverse("cemetery-grave-card", args=[grave_id]),
         "route_url": reverse("cemetery-grave-route", args=[grave_id]),
     }
@@ -91,7 +92,8 @@ def grave_feature(grave: Grave, srid: int) -> dict:
 
 
 def search_feature(burial: Burial, srid: int) -> dict:
-    """Return a search hit: the burial's public record at its grave's location."""
+    """Return a burial search hit: the burial's public record (id: the burial's) at its grave's
+    location, with the grave's id and URLs."""
     grave = burial.grave
     return {
         "type": "Feature",
@@ -103,6 +105,15 @@ def search_feature(burial: Burial, srid: int) -> dict:
             "edits": burial.edits,
         },
     }
+
+
+def grave_search_feature(burials: list[Burial], srid: int) -> dict:
+    """Return a grave search hit (id: the grave's) from its matching burials, best first: the
+    properties of the best burial's hit, and every matching burial under `burials`."""
+    best = search_feature(burials[0], srid)
+    best["id"] = burials[0].grave_id
+    best["properties"]["burials"] = [{**public_burial(b), "edits": b.edits} for b in burials]
+    return best
 
 
 def cemeteries(gmina_id: int | None = None) -> QuerySet[Cemetery]:

@@ -6,6 +6,7 @@ from . import api, views
 
 urlpatterns = [
     path("api/cemetery/graves/", api.GraveSearchView.as_view(), name="cemetery-grave-search"),
+    path("api/cemetery/burials/", api.BurialSearchView.as_view(), name="cemetery-burial-search"),
     path("api/cemetery/graves/<str:grave_id>/", api.GraveDetailView.as_view(), name="cemetery-grave-detail"),
     path(
         "api/cemetery/graves/<str:grave_id>/route/", api.GraveRouteView.as_view(), name="cemetery-grave-route"

@@ -50,14 +50,17 @@ def providers() -> list[Provider]:
     return sorted(_PROVIDERS.values(), key=lambda p: p.order)
 
 
-def search(query: str, gmina: Gmina, user, limit: int = 12) -> list[dict]:
-    """Return up to `limit` results of every provider, in provider order, as plain dicts."""
-    out: list[dict] = []
+# Each provider is asked for at most this many results: the count of a search is exact up to it.
+MAX_PER_PROVIDER = 100
+
+
+def search(query: str, gmina: Gmina, user, limit: int = 12, offset: int = 0) -> tuple[int, list[dict]]:
+    """Return (how many results, up to MAX_PER_PROVIDER of each kind; the page of `limit` results
+    from `offset`) of every provider, in provider order, as plain dicts."""
+    found: list[dict] = []
     for provider in providers():
-        if len(out) >= limit:
-            break
-        for r in provider.find(query, gmina, user, limit - len(out)):
-            out.append(
+        for r in provider.find(query, gmina, user, MAX_PER_PROVIDER):
+            found.append(
                 {
                     "kind": r.kind,
                     "kind_label": provider.label,
@@ -67,7 +70,7 @@ def search(query: str, gmina: Gmina, user, limit: int = 12) -> list[dict]:
                     **r.extra,
                 }
             )
-    return out
+    return len(found), found[offset : offset + limit]
 
 
 def _find_parcels(query: str, gmina: Gmina, user, limit: int) -> list[SearchResult]:

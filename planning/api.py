@@ -4,18 +4,27 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from sip.api import SRID_PARAM, BadRequest, request_srid
+from sip.api import (
+    PARCEL_ID_PARAM,
+    SRID_PARAM,
+    FlagField,
+    GeoJSONGeometrySerializer,
+    GminaRefSerializer,
+    ObrebRefSerializer,
+    SipAPIView,
+    SridField,
+    documented,
+    validated,
+)
 from sip.identifiers import parse_parcel_identifier
 from sip.models import Parcel
 
 from . import selectors, services
-from .models import Plan, Zone
+from .models import ExtractCase, Plan, Zone
 
 
 def _geometry_precision(srid: int) -> int:
@@ -91,63 +100,162 @@ def zoning_payload(zoning: selectors.ParcelZoning, srid: int, with_geometry: boo
     return body
 
 
-class ParcelZoningView(APIView):
+class ParcelZoningView(SipAPIView):
     """Zones of the plans in force covering a parcel, with area and share."""
+
+    class InputSerializer(serializers.Serializer):
+        srid = SridField()
+        geometry = FlagField(default=False, help_text="dołącz geometrie działki, terenów i granic planów")
+
+    class OutputSerializer(serializers.Serializer):
+        class ParcelSerializer(serializers.Serializer):
+            identifier = serializers.CharField()
+            obreb = ObrebRefSerializer()
+            number = serializers.CharField()
+            gmina = GminaRefSerializer()
+            area_m2 = serializers.FloatField()
+            geometry = GeoJSONGeometrySerializer(required=False, help_text="gdy geometry=true")
+
+            class Meta:
+                ref_name = "ZoningParcel"
+
+        class PlanSerializer(serializers.Serializer):
+            class ZoneSerializer(serializers.Serializer):
+                symbol = serializers.CharField()
+                purpose = serializers.CharField()
+                purpose_name = serializers.CharField()
+                area_m2 = serializers.FloatField()
+                share_pct = serializers.FloatField()
+                geometry = GeoJSONGeometrySerializer(required=False, help_text="gdy geometry=true")
+
+            class AmendmentSerializer(serializers.Serializer):
+                id = serializers.IntegerField()
+                resolution_number = serializers.CharField()
+
+            id = serializers.IntegerField()
+            kind = serializers.CharField()
+            kind_name = serializers.CharField()
+            title = serializers.CharField()
+            resolution_number = serializers.CharField()
+            resolution_date = serializers.DateField()
+            journal_entry = serializers.CharField()
+            app_id = serializers.CharField()
+            scale = serializers.IntegerField(allow_null=True)
+            amended_by = AmendmentSerializer(many=True)
+            zones = ZoneSerializer(many=True)
+            slivers = ZoneSerializer(many=True, help_text="skrawki poniżej progu dokładności")
+            boundary = GeoJSONGeometrySerializer(required=False, help_text="gdy geometry=true")
+
+        class UncoveredSerializer(serializers.Serializer):
+            area_m2 = serializers.FloatField()
+            share_pct = serializers.FloatField()
+            sliver = serializers.BooleanField()
+
+        parcel = ParcelSerializer()
+        plans = PlanSerializer(many=True)
+        uncovered = UncoveredSerializer()
+        covered_by_plan = serializers.BooleanField()
+        srid = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "ParcelZoning"
 
     @extend_schema(
         parameters=[
+            PARCEL_ID_PARAM,
             SRID_PARAM,
             OpenApiParameter(
-                "geometry", OpenApiTypes.BOOL, description="dołącz geometrie działki, terenów i granic planów"
+                "geometry", bool, description="dołącz geometrie działki, terenów i granic planów"
             ),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses=documented({200: OutputSerializer}, 404),
         summary="Przeznaczenie działki w obowiązujących planach (udziały terenów)",
     )
     def get(self, request, identifier: str):
-        srid = request_srid(request)
+        params = validated(self.InputSerializer, request.query_params)
         ident = parse_parcel_identifier(identifier)
         parcel = Parcel.objects.select_related("gmina", "obreb").filter(identifier=str(ident)).first()
         if parcel is None:
             raise Http404(f"Nie ma działki {ident} w systemie.")
-        with_geometry = request.query_params.get("geometry", "").lower() in ("1", "true", "tak")
-        return Response(zoning_payload(selectors.parcel_zoning(parcel), srid, with_geometry))
+        return Response(zoning_payload(selectors.parcel_zoning(parcel), params["srid"], params["geometry"]))
 
 
-class ExtractCreateView(APIView):
+_TEXT = serializers.CharField
+
+
+class ExtractCreateView(SipAPIView):
     """Register an application and issue the wypis and/or wyrys (planner of the parcels' gmina)."""
 
-    @extend_schema(
-        request=inline_serializer(
-            "ExtractRequest",
-            {
-                "parcels": serializers.ListField(
-                    child=serializers.CharField(), help_text="identyfikatory EGiB"
-                ),
-                "kind": serializers.ChoiceField(choices=["wypis", "wyrys", "both"], default="both"),
-                "applicant": serializers.CharField(required=False),
-                "applicant_address": serializers.CharField(required=False),
-                "application_date": serializers.DateField(required=False),
-                "purpose": serializers.CharField(required=False),
+    class InputSerializer(serializers.Serializer):
+        _parcels = "Podaj listę identyfikatorów działek w polu „parcels”."
+
+        parcels = serializers.ListField(
+            child=serializers.CharField(max_length=100),
+            allow_empty=False,
+            max_length=services.MAX_PARCELS,
+            help_text="identyfikatory EGiB, np. 020101_1.0001.123/4",
+            error_messages={"required": _parcels, "not_a_list": _parcels, "empty": _parcels},
+        )
+        kind = serializers.ChoiceField(
+            choices=ExtractCase.Kind.values,
+            default="both",
+            error_messages={
+                "invalid_choice": "Rodzaj dokumentu („kind”) musi być jednym z: wypis, wyrys, both."
             },
-        ),
-        responses={201: OpenApiTypes.OBJECT},
+        )
+        applicant = _TEXT(required=False, allow_blank=True, max_length=200)
+        applicant_address = _TEXT(required=False, allow_blank=True, max_length=250)
+        application_date = serializers.DateField(
+            required=False,
+            allow_null=True,
+            help_text="RRRR-MM-DD, nie późniejsza niż dziś (domyślnie dziś)",
+            error_messages={"invalid": "Nieprawidłowa data wniosku: oczekiwano prawdziwej daty RRRR-MM-DD."},
+        )
+        purpose = _TEXT(required=False, allow_blank=True, max_length=250)
+
+    class OutputSerializer(serializers.Serializer):
+        class FeeSerializer(serializers.Serializer):
+            wypis = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+            wyrys = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+            total = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+            currency = serializers.CharField()
+
+        class PagesSerializer(serializers.Serializer):
+            wypis = serializers.IntegerField(allow_null=True)
+            wyrys = serializers.IntegerField(allow_null=True)
+
+        case_number = serializers.CharField()
+        kind = serializers.CharField()
+        document_kind = serializers.CharField()
+        version = serializers.IntegerField()
+        parcels = serializers.ListField(child=serializers.CharField())
+        fee = FeeSerializer()
+        pages = PagesSerializer()
+        sha256 = serializers.CharField()
+        pdf_url = serializers.URLField()
+        verification_url = serializers.URLField()
+
+        class Meta:
+            ref_name = "IssuedExtract"
+
+    def write_permission(self, request) -> str:
+        return "planning.add_extractcase"
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=documented({201: OutputSerializer}, 403, 415),
         summary="Wydanie wypisu i/lub wyrysu z planu (planista gminy)",
     )
     def post(self, request):
-        data = request.data if isinstance(request.data, dict) else {}
-        parcels = data.get("parcels")
-        if not isinstance(parcels, list) or not parcels or not all(isinstance(p, str) for p in parcels):
-            raise BadRequest("Podaj listę identyfikatorów działek w polu „parcels”.")
-        kind = data.get("kind", "both")
+        data = validated(self.InputSerializer, request.data)
         case, document = services.issue_extract(
             actor=request.user,
-            parcel_identifiers=parcels,
-            kind=kind,
-            applicant=str(data.get("applicant") or ""),
-            applicant_address=str(data.get("applicant_address") or ""),
+            parcel_identifiers=data["parcels"],
+            kind=data["kind"],
+            applicant=data.get("applicant", ""),
+            applicant_address=data.get("applicant_address", ""),
             application_date=data.get("application_date"),
-            purpose=str(data.get("purpose") or ""),
+            purpose=data.get("purpose", ""),
             base_url=request.build_absolute_uri("/"),
         )
         return Response(case_summary(case, document, request), status=status.HTTP_201_CREATED)

@@ -75,10 +75,14 @@ def _application_date(value) -> dt.date:
     if value in (None, ""):
         return timezone.localdate()
     if isinstance(value, dt.date):
-        return value
-    parsed = parse_date(str(value))
-    if parsed is None:
-        raise ValidationError(f"Nieprawidłowa data wniosku „{value}”: oczekiwano RRRR-MM-DD.")
+        parsed = value
+    else:
+        try:
+            parsed = parse_date(str(value))
+        except ValueError:  # well formed but no such day, e.g. 2020-02-30
+            parsed = None
+        if parsed is None:
+            raise ValidationError(f"Nieprawidłowa data wniosku „{value}”: oczekiwano RRRR-MM-DD.")
     if parsed > timezone.localdate():
         raise ValidationError("Data wniosku nie może być późniejsza niż dzisiejsza.")
     return parsed

@@ -2,13 +2,15 @@
 characters past the door, a Content-Security-Policy, and no cache that hands one caller's
 answer to another."""
 
+import base64
+import binascii
 import ipaddress
 import secrets
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -79,8 +81,10 @@ class RequestSizeMiddleware:
 
 
 class RejectNulMiddleware:
-    """Answer 400 to a request whose path or parameters carry a NUL character: PostgreSQL text
-    cannot hold it, so it would otherwise fail deep inside a query as a 500."""
+    """Answer 400 to a request whose path or parameters carry a NUL character, and 403 to Basic
+    credentials with one; drop cookies with one. PostgreSQL text cannot hold a NUL, so it would
+    otherwise fail deep inside a query (a user or session lookup) as a 500. Under /api/ the
+    answer is JSON like every API error."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -88,10 +92,28 @@ class RejectNulMiddleware:
     def __call__(self, request):
         params = (item for key, values in request.GET.lists() for item in (key, *values))
         if "\x00" in request.path or any("\x00" in item for item in params):
-            return HttpResponseBadRequest(
-                "Nieprawidłowy znak (NUL) w adresie.", content_type="text/plain; charset=utf-8"
-            )
+            message = "Nieprawidłowy znak (NUL) w adresie."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        if _nul_in_basic_credentials(request.META.get("HTTP_AUTHORIZATION", "")):
+            # No account has such a name or password: refused like any wrong credentials.
+            return JsonResponse({"detail": "Niepoprawna nazwa użytkownika lub hasło."}, status=403)
+        # A cookie with a NUL (no session or CSRF token has one) is as good as no cookie.
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
         return self.get_response(request)
+
+
+def _nul_in_basic_credentials(header: str) -> bool:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return "\x00" in header
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False  # DRF answers malformed credentials itself
+    return b"\x00" in decoded
 
 
 class PolishFirstLocaleMiddleware:

@@ -89,31 +89,36 @@ def parcels_by_number_and_obreb(query: str, gmina: Gmina | None = None) -> Query
     return qs.order_by("gmina__teryt", "obreb__code")
 
 
-def search_parcels(query: str, srid: int, gmina: Gmina | None = None) -> list[dict]:
-    """Return up to SEARCH_LIMIT parcel Features matching an identifier prefix, a number with
-    an obręb name, or an address (the parcel under the address point)."""
+def search_parcels(
+    query: str, srid: int, gmina: Gmina | None = None, *, limit: int = SEARCH_LIMIT, offset: int = 0
+) -> tuple[int, list[dict]]:
+    """Return (how many match, the page of parcel Features from `offset`) for an identifier
+    prefix, a number with an obręb name, or an address (the parcel under the address point)."""
     q = " ".join(query.split())
     if not q:
-        return []
+        return 0, []
     if looks_like_identifier(q):
-        found = parcels_with_geojson(parcels_by_identifier_prefix(q, gmina), srid)[:SEARCH_LIMIT]
-        return [parcel_feature(p, srid) for p in found]
+        found = parcels_by_identifier_prefix(q, gmina).order_by("identifier")
+        page = parcels_with_geojson(found, srid)[offset : offset + limit]
+        return found.count(), [parcel_feature(p, srid) for p in page]
+    by_number = Parcel.objects.none()
+    if any(not w[:1].isdigit() for w in q.split()):
+        by_number = parcels_by_number_and_obreb(q, gmina).order_by("gmina__teryt", "obreb__code", "id")
+    addresses = _addresses_with_parcel(q, gmina)
+    numbered = by_number.count()
+    total = numbered + addresses.count()
     features = [
         parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}")
-        for p in parcels_with_geojson(parcels_by_number_and_obreb(q, gmina), srid)[:SEARCH_LIMIT]
-        if any(not w[:1].isdigit() for w in q.split())
+        for p in parcels_with_geojson(by_number, srid)[offset : offset + limit]
     ]
-    for address, parcel_id in addresses_matching(q, gmina)[: SEARCH_LIMIT - len(features)]:
-        if parcel_id is None:
-            continue
-        p = parcels_with_geojson(Parcel.objects.filter(pk=parcel_id), srid).first()
+    start = max(offset - numbered, 0)
+    for address in addresses[start : start + limit - len(features)]:
+        p = parcels_with_geojson(Parcel.objects.filter(pk=address.parcel_id), srid).first()
         features.append(parcel_feature(p, srid, match=address.label))
-    return features
+    return total, features
 
 
-def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
-    """Return address points whose "street number locality" contains every word of the query,
-    each with the id of the parcel under it (or None)."""
+def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
     qs = AddressPoint.objects.select_related("street").annotate(
         parcel_id=Subquery(Parcel.objects.filter(geom__contains=OuterRef("geom")).values("id")[:1]),
     )
@@ -121,5 +126,14 @@ def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[Add
         qs = qs.filter(search_text__contains=word)
     if gmina is not None:
         qs = qs.filter(gmina=gmina)
-    ordered = qs.order_by("locality", "street__name", "house_number")[:SEARCH_LIMIT]
-    return [(a, a.parcel_id) for a in ordered]
+    return qs.order_by("locality", "street__name", "house_number", "id")
+
+
+def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
+    return _addresses_matching_qs(query, gmina).filter(parcel_id__isnull=False)
+
+
+def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
+    """Return address points whose "street number locality" contains every word of the query,
+    each with the id of the parcel under it (or None)."""
+    return [(a, a.parcel_id) for a in _addresses_matching_qs(query, gmina)[:SEARCH_LIMIT]]

@@ -1,8 +1,11 @@
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import FileResponse
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
@@ -12,6 +15,15 @@ from . import api, media
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
 admin.site.index_title = "System informacji przestrzennej gmin partnerskich"
+
+FAVICON = Path(__file__).resolve().parent / "static" / "sip" / "favicon.ico"
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every page that names no icon."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
+
 
 api_patterns = [
     path("parcels/", api.ParcelSearchView.as_view(), name="parcel-search"),
@@ -24,6 +36,7 @@ api_patterns = [
 ]
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("inventory.urls")),
@@ -38,3 +51,6 @@ urlpatterns = [
 # else as an attachment. Private files are not under MEDIA_ROOT and have no URL at all.
 MEDIA_PREFIX = re.escape(settings.MEDIA_URL.lstrip("/"))
 urlpatterns += [re_path(rf"^{MEDIA_PREFIX}(?P<path>.*)$", media.serve_media)]
+
+handler404 = "sip.api.not_found"
+handler500 = "sip.api.server_error"

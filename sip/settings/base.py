@@ -190,6 +190,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "SIP API",
     "DESCRIPTION": "System informacji przestrzennej gmin partnerskich: działki, plany, cmentarze, rejestry.",
     "VERSION": "0.1.0",
+    # The schema documents the API, not itself.
+    "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI served from our own static files: no CDN is reachable from the office network.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -239,3 +239,23 @@ def test_no_extract_button_for_residents(page, demo_data):
     page.keyboard.press("Enter")
     page.wait_for_function("() => window.sipPortal.highlight.getLayers().length === 1")
     assert page.locator("#extract-link a").count() == 0
+
+
+@pytest.mark.django_db
+def test_cemetery_page_search_lists_the_buried_with_their_grave_cards(page, demo_data):
+    """/cmentarze/ asks /api/cemetery/burials/: each hit names a person and links to the card of
+    the grave (not a burial id under the graves path); no console errors (favicon included)."""
+    from cemetery_routing.models import Burial
+
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    burial = Burial.objects.filter(is_public=True).order_by("id").first()
+    page.goto(f"{page.base}/cmentarze/")
+    page.fill("#q", f"{burial.surname} {burial.first_name}")
+    page.press("#q", "Enter")
+    link = page.locator("#results li a").first
+    link.wait_for()
+    hrefs = page.locator("#results li a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert f"/cmentarze/grob/{burial.grave_id}/" in hrefs
+    assert burial.surname in page.inner_text("#results")
+    assert not errors, errors

@@ -17,7 +17,7 @@ async function search(q) {
   list.textContent = "";
   const params = new URLSearchParams({q});
   if (gmina) params.set("gmina", gmina);
-  const resp = await fetch(`/api/cemetery/graves/?${params}`);
+  const resp = await fetch(`/api/cemetery/burials/?${params}`);
   const body = await resp.json();
   if (!resp.ok) { const li = document.createElement("li"); li.className = "error"; li.textContent = body.detail; list.append(li); return; }
   if (!body.features.length) { list.innerHTML = "<li>Nikogo takiego nie znaleziono.</li>"; return; }
