@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from sip import tenancy
-from sip.admin import GminaScopedAdmin
+from sip.admin import GminaScopedAdmin, ScopedStackedInline, ScopedTabularInline
 
 from . import selectors, services
 from .cemetery_book import BookError, import_book
@@ -31,14 +31,6 @@ class CemeteryScopedAdmin(GminaScopedAdmin):
 
     def _gmina_id(self, obj):
         return services.gmina_id_of(obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scoped = tenancy.scope_queryset(Cemetery.objects.all(), request.user)
-        if db_field.name == "cemetery":
-            kwargs["queryset"] = scoped
-        elif db_field.name == "section":
-            kwargs["queryset"] = Section.objects.filter(cemetery__in=scoped)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.save_object(actor=request.user, obj=obj)
@@ -55,20 +47,20 @@ class CemeteryScopedAdmin(GminaScopedAdmin):
         formset.save_m2m()
 
 
-class HolderInline(admin.StackedInline):
+class HolderInline(ScopedStackedInline):
     model = GraveHolder
     extra = 0
     max_num = 1
     verbose_name_plural = "Dysponent grobu (dane osobowe – tylko dla pracowników)"
 
 
-class BurialInline(admin.TabularInline):
+class BurialInline(ScopedTabularInline):
     model = Burial
     extra = 0
     fields = ("first_name", "surname", "family_name", "birth_date", "death_date", "burial_date", "is_public")
 
 
-class PhotoInline(admin.TabularInline):
+class PhotoInline(ScopedTabularInline):
     model = GravePhoto
     extra = 0
     fields = ("kind", "image", "taken_on", "caption")
