@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import ForeignObjectRel, Q, QuerySet
 
 from .models import Gmina
@@ -292,7 +292,10 @@ def check_relations(obj, *, only: set[str] | None = None) -> None:
         field = obj._meta.get_field(rel.name)
         if getattr(obj, field.attname) is None:
             continue
-        target = getattr(obj, rel.name)
+        try:
+            target = getattr(obj, rel.name)
+        except ObjectDoesNotExist:
+            continue  # no such row: the field's own validation and the foreign key refuse it
         if not _related_gmina_ok(gmina_id, target):
             errors[rel.name] = _foreign_message(target, str(field.verbose_name).capitalize())
     if errors:

@@ -81,9 +81,14 @@ def test_staff_pages_refuse_another_gmina(client, other_editor, gmina, line):
     base = f"/rejestry/{gmina.slug}"
     for url in (f"{base}/", f"{base}/{LINES.slug}/", f"{base}/{LINES.slug}/{line.pk}/"):
         assert client.get(url).status_code == 403, url
-    for url in (f"{base}/{LINES.slug}/import/", f"{base}/{LINES.slug}/import/podglad/?t=x"):
-        assert client.get(url).status_code == 403, url
-    assert client.get(f"{base}/{LINES.slug}/import/odrzucone/?t=x").status_code == 403
+
+
+def test_import_pages_need_the_adding_role(client, other_editor, viewer, gmina):
+    base = f"/rejestry/{gmina.slug}/{BENCHES.slug}/import"
+    for user in (other_editor, viewer):
+        client.force_login(user)
+        for url in (f"{base}/", f"{base}/podglad/?t=x", f"{base}/odrzucone/?t=x"):
+            assert client.get(url).status_code == 403, url
 
 
 def test_internal_register_needs_the_view_role(client, gmina, line):

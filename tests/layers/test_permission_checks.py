@@ -33,7 +33,17 @@ def _unchanged(layer: Layer) -> None:
 
 @pytest.mark.parametrize(
     "write",
-    ["create", "update", "update_style", "save_edited", "publish", "delete", "harvest", "import_sld"],
+    [
+        "create",
+        "update",
+        "update_style",
+        "save_edited",
+        "publish",
+        "publish_none",
+        "delete",
+        "harvest",
+        "import_sld",
+    ],
 )
 def test_layer_services_are_the_central_units(write, editor, central_admin, layer, gmina):
     """Every write of the registry refuses a gmina editor and changes nothing."""
@@ -54,6 +64,8 @@ def test_layer_services_are_the_central_units(write, editor, central_admin, laye
             created=False,
         ),
         "publish": lambda actor: services.publish_to_gminas(actor=actor, layer=layer, gminas=[gmina]),
+        # Refused before anything is done, not only when a layer would be created.
+        "publish_none": lambda actor: services.publish_to_gminas(actor=actor, layer=layer, gminas=[]),
         "delete": lambda actor: services.delete_layer(actor=actor, layer=layer),
         "harvest": lambda actor: services.harvest_service(actor=actor, service=service, timeout=1),
         "import_sld": lambda actor: services.import_sld(actor=actor, style=style, sld=SLD),
@@ -116,3 +128,38 @@ def test_staff_see_and_delete_only_their_own_tokens(client, editor, other_editor
     assert "mój-token" in page and "cudzy-token" not in page
     client.post(f"/admin/layers/accesstoken/{theirs.pk}/delete/", {"post": "yes"})
     assert AccessToken.objects.filter(pk=theirs.pk).exists()
+
+
+def test_internal_layers_only_for_their_gmina_and_roles(central_admin, editor, other_editor, viewer, gmina):
+    from django.contrib.auth.models import Group
+
+    from layers.selectors import forget_catalogue, visible_layers
+    from sip.tenancy import VIEWER
+
+    services.create_layer(
+        actor=central_admin,
+        name="wew-gminy",
+        title="Wewnętrzna",
+        source="dzialki",
+        gmina=gmina,
+        visibility="staff",
+    )
+    roles = services.create_layer(
+        actor=central_admin,
+        name="dla-rol",
+        title="Dla ról",
+        source="dzialki",
+        gmina=gmina,
+        visibility="roles",
+    )
+    roles.roles.set([Group.objects.get(name=VIEWER)])
+    services.bump_version()
+    forget_catalogue()
+
+    def names(user):
+        return {i.layer.name for i in visible_layers(user)}
+
+    assert {"wew-gminy", "dla-rol"} <= names(viewer)
+    assert "wew-gminy" in names(editor) and "dla-rol" not in names(editor)
+    assert not {"wew-gminy", "dla-rol"} & names(other_editor)
+    assert {"wew-gminy", "dla-rol"} <= names(central_admin)

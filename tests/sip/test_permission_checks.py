@@ -108,3 +108,16 @@ def test_many_to_many_from_either_side_refuses_another_gminas_object(central_adm
     own = ParcelFactory(obreb=ObrebFactory(gmina=gmina))
     own.extract_cases.add(case)
     assert list(case.parcels.all()) == [own]
+
+
+def test_parcel_api_refuses_before_reading_the_body(other_editor, gmina):
+    """Another gmina's editor learns nothing from the body's validation: 403, not 400."""
+    from urllib.parse import quote
+
+    from rest_framework.test import APIClient
+
+    parcel = ParcelFactory(obreb=ObrebFactory(gmina=gmina))
+    client = APIClient()
+    client.force_authenticate(other_editor)
+    resp = client.patch(f"/api/parcels/{quote(parcel.identifier, safe='')}/", {}, format="json")
+    assert resp.status_code == 403
