@@ -304,12 +304,17 @@ class MutationPlugin:
         verdict = ("survived", "")
         for n, item in enumerate(items):
             nextitem = items[n + 1] if n + 1 < len(items) else following
-            reports = runtestprotocol(item, log=False, nextitem=nextitem or item)
+            # Tear down to the next test's parent, never keeping this test's own fixtures (the
+            # same test may run next, for the next check); module and session fixtures stay.
+            reports = runtestprotocol(item, log=False, nextitem=(nextitem or item).parent)
             failed = [r for r in reports if r.failed]
             if failed:
-                verdict = ("killed", item.nodeid)
+                # A test that cannot even be set up says nothing about the check.
+                kind = "error" if failed[0].when == "setup" else "killed"
+                reason = str(failed[0].longrepr).strip().splitlines()[-1][:200]
+                verdict = (kind, f"{item.nodeid}: {reason}")
                 break
-        session._setupstate.teardown_exact(following or items[0])
+        session._setupstate.teardown_exact((following or items[0]).parent)
         return verdict
 
     def _trace(self, session, items: list) -> dict:

@@ -94,8 +94,10 @@ def test_selectors_list_only_own_gminas_graves(editor, test_cemetery, other_ceme
 
 def test_book_import_refuses_another_gmina_and_holders_without_the_right(other_editor, test_cemetery):
     row = ["A", 1, 1, "Józef", "Kowalski", None, None, "05.11.1988", None, "tak", "Anna Kowalska", None, None]
+    without_holder = [*row[:10], None, None, None]
     with pytest.raises(PermissionDenied):
-        import_book(actor=other_editor, cemetery=test_cemetery, path_or_file=workbook([row]))
+        import_book(actor=other_editor, cemetery=test_cemetery, path_or_file=workbook([without_holder]))
+    assert not Burial.objects.filter(grave__cemetery=test_cemetery, surname="Kowalski").exists()
     clerk = make_user("pracownik-ksiegi", None, test_cemetery.gmina)
     clerk.user_permissions.add(
         Permission.objects.get(codename="add_burial"), Permission.objects.get(codename="change_burial")
@@ -103,7 +105,6 @@ def test_book_import_refuses_another_gmina_and_holders_without_the_right(other_e
     with pytest.raises(PermissionDenied, match="dysponent"):
         import_book(actor=clerk, cemetery=test_cemetery, path_or_file=workbook([row]))
     assert not GraveHolder.objects.filter(grave__cemetery=test_cemetery).exists()
-    without_holder = [*row[:10], None, None, None]
     report = import_book(actor=clerk, cemetery=test_cemetery, path_or_file=workbook([without_holder]))
     assert report.rows[0].status == "imported"
 

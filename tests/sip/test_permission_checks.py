@@ -121,3 +121,19 @@ def test_parcel_api_refuses_before_reading_the_body(other_editor, gmina):
     client.force_authenticate(other_editor)
     resp = client.patch(f"/api/parcels/{quote(parcel.identifier, safe='')}/", {}, format="json")
     assert resp.status_code == 403
+
+
+def test_admin_list_and_search_show_only_own_gmina(client, editor, gmina, other_gmina):
+    foreign = ParcelFactory(obreb=ObrebFactory(gmina=other_gmina))
+    client.force_login(editor)
+    page = client.get("/admin/sip/parcel/", {"q": foreign.identifier}).content.decode()
+    assert foreign.identifier not in page
+    assert not admin.site._registry[Parcel].get_queryset(_request(editor)).filter(pk=foreign.pk).exists()
+
+
+def test_admin_delete_page_of_another_gminas_object_is_403(client, other_editor, gmina):
+    parcel = ParcelFactory(obreb=ObrebFactory(gmina=gmina))
+    assert not admin.site._registry[Parcel].has_delete_permission(_request(other_editor), parcel)
+    client.force_login(other_editor)
+    assert client.get(f"/admin/sip/parcel/{parcel.pk}/delete/").status_code == 403
+    assert Parcel.objects.filter(pk=parcel.pk).exists()
