@@ -149,7 +149,7 @@ def gmina_path(model) -> str | None:
     """The lookup from a model to its gmina ('gmina', 'plan__gmina', 'grave__cemetery__gmina'),
     or None for a model that belongs to no gmina. Found from the model: its own `gmina` foreign
     key, else the first required foreign key to a model that has a gmina."""
-    model = getattr(model, "_meta", None) and model._meta.concrete_model or model
+    model = model._meta.concrete_model
     if model not in _PATHS:
         _PATHS[model] = _find_path(model, depth=0)
     return _PATHS[model]

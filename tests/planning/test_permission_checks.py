@@ -115,10 +115,12 @@ def test_admin_lists_only_own_gminas_zones(client, world, editor, other_gmina):
     other_plan = make_plan(
         other_gmina, rect(*other_gmina.boundary.extent[:2], *other_gmina.boundary.extent[2:])
     )
-    make_zone(other_plan, "77ZZ", other_plan.boundary)
+    foreign = make_zone(other_plan, "77ZZ", other_plan.boundary)
+    own = world.base.zones.get(symbol="1MN")
     client.force_login(editor)
-    assert "77ZZ" not in client.get("/admin/planning/zone/", {"q": "77ZZ"}).content.decode()
-    assert "1MN" in client.get("/admin/planning/zone/", {"q": "1MN"}).content.decode()
+    link = "/admin/planning/zone/{}/change/"
+    assert link.format(foreign.pk) not in client.get("/admin/planning/zone/", {"q": "77ZZ"}).content.decode()
+    assert link.format(own.pk) in client.get("/admin/planning/zone/", {"q": "1MN"}).content.decode()
     assert Zone.objects.filter(symbol="77ZZ").exists()
 
 

@@ -127,7 +127,7 @@ def test_admin_list_and_search_show_only_own_gmina(client, editor, gmina, other_
     foreign = ParcelFactory(obreb=ObrebFactory(gmina=other_gmina))
     client.force_login(editor)
     page = client.get("/admin/sip/parcel/", {"q": foreign.identifier}).content.decode()
-    assert foreign.identifier not in page
+    assert f"/admin/sip/parcel/{foreign.pk}/change/" not in page
     assert not admin.site._registry[Parcel].get_queryset(_request(editor)).filter(pk=foreign.pk).exists()
 
 
