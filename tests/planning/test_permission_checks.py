@@ -6,7 +6,9 @@ one's own gmina."""
 from __future__ import annotations
 
 import pytest
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.test import RequestFactory
 
 from planning import imports, services
 from planning.models import ExtractCase, IssuedDocument, Zone
@@ -121,6 +123,11 @@ def test_admin_lists_only_own_gminas_zones(client, world, editor, other_gmina):
     link = "/admin/planning/zone/{}/change/"
     assert link.format(foreign.pk) not in client.get("/admin/planning/zone/", {"q": "77ZZ"}).content.decode()
     assert link.format(own.pk) in client.get("/admin/planning/zone/", {"q": "1MN"}).content.decode()
+    # The list itself, not only its search, holds only the editor's gmina.
+    request = RequestFactory().get("/admin/planning/zone/")
+    request.user = editor
+    listed = admin.site._registry[Zone].get_queryset(request)
+    assert listed.filter(pk=own.pk).exists() and not listed.filter(pk=foreign.pk).exists()
     assert Zone.objects.filter(symbol="77ZZ").exists()
 
 
