@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from sip import tenancy
-from sip.admin import GminaScopedAdmin
+from sip.admin import GminaScopedAdmin, ScopedTabularInline
 
 from .models import Amendment, ExtractCase, ExtractOffice, IssuedDocument, Plan, Zone
 
@@ -21,13 +21,8 @@ class PlanScopedAdmin(GminaScopedAdmin):
         qs = self.model._default_manager.select_related(self.plan_field)
         return tenancy.scope_queryset(qs, request.user, f"{self.plan_field}__gmina")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Plan:
-            kwargs["queryset"] = tenancy.scope_queryset(Plan.objects.all(), request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-
-class AmendmentInline(admin.TabularInline):
+class AmendmentInline(ScopedTabularInline):
     model = Amendment
     fk_name = "amending"
     extra = 0
@@ -65,7 +60,7 @@ class ExtractOfficeAdmin(GminaScopedAdmin):
     list_display = ("office_name", "gmina", "case_prefix", "authority")
 
 
-class IssuedDocumentInline(admin.TabularInline):
+class IssuedDocumentInline(ScopedTabularInline):
     model = IssuedDocument
     extra = 0
     can_delete = False

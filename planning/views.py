@@ -101,10 +101,10 @@ def new_case(request):
     return render(request, "planning/new_case.html", {"form": form})
 
 
-def _case_for(request, pk) -> ExtractCase:
+def _case_for(request, pk, perm: str = "planning.view_extractcase") -> ExtractCase:
     case = get_object_or_404(ExtractCase.objects.select_related("gmina", "created_by"), pk=pk)
-    if not tenancy.can(request.user, "planning.view_extractcase", case.gmina_id):
-        raise PermissionDenied("Ta sprawa należy do innej gminy.")
+    if not tenancy.can(request.user, perm, case.gmina_id):
+        raise PermissionDenied("Nie masz uprawnień do tej sprawy.")
     return case
 
 
@@ -121,7 +121,8 @@ def case_detail(request, pk: int):
 @login_required
 @require_POST
 def reissue(request, pk: int):
-    case = _case_for(request, pk)
+    # Issuing is the planner's (not every reader's): the page asks for it before the service does.
+    case = _case_for(request, pk, "planning.add_issueddocument")
     services.reissue_extract(actor=request.user, case=case, base_url=request.build_absolute_uri("/"))
     return redirect("planning:case-detail", pk=case.pk)
 

@@ -1,16 +1,70 @@
 """Django admin in Polish with map widgets, scoped by gmina through sip.tenancy."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import InlineForeignKeyField
 from leaflet.admin import LeafletGeoAdmin
 
 from . import services, tenancy
 from .models import AddressPoint, AuditLog, Gmina, Membership, Obreb, Parcel, Street, Unit
 
 
-class GminaScopedAdmin(LeafletGeoAdmin):
+class ScopedModelForm(forms.ModelForm):
+    """A model form that refuses a related object of another gmina (sip.tenancy.check_relations)
+    with a message on the field, whatever the widget (select, raw id, autocomplete, plain id)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name, field in self.fields.items():
+            # An inline's parent: known to the formset, not yet on the instance when it is new.
+            if isinstance(field, InlineForeignKeyField) and field.parent_instance is not None:
+                setattr(self.instance, name, field.parent_instance)
+        # Relations whose field already failed (e.g. not among the offered choices) keep that error.
+        names = {r.name for r in tenancy.scoped_relations(type(self.instance))} - set(self.errors)
+        try:
+            tenancy.check_relations(self.instance, only=names)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, messages)
+
+
+class ScopedRelationsMixin:
+    """Offers in every relation field (select, raw id, autocomplete, many-to-many) only the
+    objects of the caller's gmina (and shared ones); the form refuses the others on POST."""
+
+    form = ScopedModelForm
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is Gmina:
+            kwargs["queryset"] = tenancy.scoped_gminas(request.user)
+        elif tenancy.gmina_path(db_field.related_model) and "queryset" not in kwargs:
+            queryset = self.get_field_queryset(None, db_field, request)
+            if queryset is None:
+                queryset = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = tenancy.scope_choices(queryset, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if tenancy.gmina_path(db_field.related_model) and "queryset" not in kwargs:
+            queryset = self.get_field_queryset(None, db_field, request)
+            if queryset is None:
+                queryset = db_field.related_model._default_manager.all()
+            kwargs["queryset"] = tenancy.scope_choices(queryset, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedTabularInline(ScopedRelationsMixin, admin.TabularInline):
+    pass
+
+
+class ScopedStackedInline(ScopedRelationsMixin, admin.StackedInline):
+    pass
+
+
+class GminaScopedAdmin(ScopedRelationsMixin, LeafletGeoAdmin):
     """Lists only the caller's gminas; every save and delete goes through services."""
 
     gmina_field = "gmina"
@@ -43,18 +97,25 @@ class GminaScopedAdmin(LeafletGeoAdmin):
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or tenancy.in_scope(request.user, self._gmina_id(obj)))
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == self.gmina_field:
-            kwargs["queryset"] = tenancy.scoped_gminas(request.user)
-        elif db_field.related_model in (Obreb, Street):
-            kwargs["queryset"] = tenancy.scope_queryset(db_field.related_model.objects, request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_search_results(self, request, queryset, search_term):
+        # Autocomplete of another admin's relation field searches here: only the caller's gminas.
+        queryset = tenancy.scope_choices(queryset, request.user)
+        return super().get_search_results(request, queryset, search_term)
 
     def save_model(self, request, obj, form, change):
         services.save_scoped(actor=request.user, obj=obj, gmina_field=self.gmina_field)
 
     def delete_model(self, request, obj):
         services.delete_scoped(actor=request.user, obj=obj, gmina_field=self.gmina_field)
+
+    def save_formset(self, request, form, formset, change):
+        # Inline rows (e.g. a plan's amendments) go through the same checked services.
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            services.delete_scoped(actor=request.user, obj=obj)
+        for obj in instances:
+            services.save_scoped(actor=request.user, obj=obj)
+        formset.save_m2m()
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -156,7 +217,7 @@ class AuditLogAdmin(admin.ModelAdmin):
         return False
 
 
-class MembershipInline(admin.StackedInline):
+class MembershipInline(ScopedStackedInline):
     model = Membership
     can_delete = False
 

@@ -107,15 +107,21 @@ def _perm(obj, action: str) -> str:
     return f"{obj._meta.app_label}.{action}_{obj._meta.model_name}"
 
 
+def _gmina_id(obj, gmina_field: str) -> int | None:
+    # `<gmina_field>_id` where the model has it (a field or a property), else its gmina path.
+    attname = f"{gmina_field}_id"
+    return getattr(obj, attname) if hasattr(type(obj), attname) else tenancy.gmina_id_of(obj)
+
+
 @transaction.atomic
 def save_scoped(*, actor, obj, gmina_field: str = "gmina"):
     """Save any gmina-scoped object (obręb, street, address point…) after the tenancy check;
     return it. The old gmina is checked too, so nothing moves out of another gmina."""
-    gmina_id = getattr(obj, f"{gmina_field}_id")
+    gmina_id = _gmina_id(obj, gmina_field)
     before = {}
     if obj.pk is not None:
         old = type(obj).objects.get(pk=obj.pk)
-        tenancy.require(actor, _perm(obj, "change"), getattr(old, f"{gmina_field}_id"))
+        tenancy.require(actor, _perm(obj, "change"), _gmina_id(old, gmina_field))
         before = {f.attname: getattr(old, f.attname) for f in obj._meta.concrete_fields}
     tenancy.require(actor, _perm(obj, "change" if obj.pk else "add"), gmina_id)
     obj.full_clean()
@@ -134,7 +140,7 @@ def save_scoped(*, actor, obj, gmina_field: str = "gmina"):
 @transaction.atomic
 def delete_scoped(*, actor, obj, gmina_field: str = "gmina") -> None:
     """Delete a gmina-scoped object after the tenancy check."""
-    gmina_id = getattr(obj, f"{gmina_field}_id")
+    gmina_id = _gmina_id(obj, gmina_field)
     tenancy.require(actor, _perm(obj, "delete"), gmina_id)
     audit.record(actor=actor, action="delete", obj=obj, gmina=Gmina.objects.filter(pk=gmina_id).first())
     obj.delete()
