@@ -50,7 +50,9 @@ class GminaFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Gmina testowa {n}")
     kind = "rural"
     slug = factory.Sequence(lambda n: f"gmina-testowa-{n}")
-    boundary = factory.Sequence(lambda n: square(252_000 + 5_000 * n, 392_000, 4_000))
+    # The place follows the TERYT code, which wraps at 100: a long run creates hundreds of test
+    # gminas, and 5 km steps past the hundredth would leave Poland (x > 850,000).
+    boundary = factory.Sequence(lambda n: square(252_000 + 5_000 * (n % 100), 392_000, 4_000))
 
 
 class ObrebFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,7 @@ with internal rows for staff, GetFeatureInfo GML with geometry, and each layer's
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -103,12 +104,19 @@ def test_qgis_reads_every_parcel_or_knows_it_did_not(live_server_url, parcel_cou
     """QGIS 3.22 itself (Debian's python3-qgis): with a page size above the limit it pages at
     the announced 5,000 and reads every parcel (before: 5,000, silently); with paging off it gets
     one request's worth but knows the layer's real size (before: 5,000 of 5,000)."""
-    pytest.importorskip("qgis.core", reason="python3-qgis (scripts/system-packages.sh) is not installed")
+    _needs_qgis()
     seen = _qgis("wfs-count", live_server_url, "app:dzialki", "pagingEnabled=true", "pageSize=10000")
     assert seen["valid"], seen
     assert seen["read"] == seen["feature_count"] == parcel_count
     seen = _qgis("wfs-count", live_server_url, "app:dzialki", "pagingEnabled=false")
     assert seen["read"] == PAGE and seen["feature_count"] == parcel_count
+
+
+def _needs_qgis() -> None:
+    """Skip where Debian's python3-qgis is missing, without importing it here: PyQt5 puts its own
+    module in sys.modules["sip"], which would shadow SIP's `sip` package for every later test."""
+    if importlib.util.find_spec("qgis") is None:
+        pytest.skip("python3-qgis (scripts/system-packages.sh) is not installed")
 
 
 def _qgis(*args) -> dict:
@@ -296,7 +304,7 @@ def test_feature_info_with_schema_types_the_obreb_code_as_text(wms_url, obreb):
 def test_qgis_identifies_the_obreb_with_its_outline_and_text_code(live_server_url, obreb):
     """QGIS's identify tool (WMS provider, feature format): the geometry to highlight, and the
     code "0001" as text (it guessed a number, 1, from a GML without a schema)."""
-    pytest.importorskip("qgis.core", reason="python3-qgis (scripts/system-packages.sh) is not installed")
+    _needs_qgis()
     x, y, outline = obreb
     seen = _qgis("wms-identify", live_server_url, "obreby", str(x), str(y), "2180")
     (feature,) = seen["features"]

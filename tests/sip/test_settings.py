@@ -18,7 +18,10 @@ DOCUMENTED_WARNINGS = {"security.W021"}
 
 
 def _run(args: list[str], **env) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG")}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it in this process (tests/e2e/conftest.py);
+    # a deployment never does, and `check --deploy` rightly fails with it.
+    dropped = ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     # No developer's .env may lend a key to the process under test.
     base["SIP_ENV_FILE"] = os.devnull
     return subprocess.run(
