@@ -104,6 +104,38 @@ def test_internal_lighting_is_seen_only_by_the_gminas_staff(samples, osiecznica_
     assert api(osiecznica_viewer).get(f"/api/inventory/lighting-lines/{pk}/").status_code == 200
 
 
+def test_a_public_lamp_names_its_internal_line_only_to_who_may_see_the_lines(
+    samples, osiecznica_viewer, osiecznica_editor, other_editor
+):
+    lamp = Lamp.objects.filter(gmina=samples, line__isnull=False).select_related("line").first()
+    label = lamp.line.external_id
+    assert label
+
+    def line_of(user):
+        body = api(user).get("/api/inventory/lamps/?gmina=020105_2").json()
+        listed = {f["properties"]["external_id"]: f["properties"]["line"] for f in body["features"]}
+        one = api(user).get(f"/api/inventory/lamps/{lamp.pk}/").json()["properties"]["line"]
+        assert one == listed[lamp.external_id]
+        return one
+
+    # The lamps are public, the lines internal: the line's number is not shown past the register.
+    assert line_of(None) is None
+    assert line_of(other_editor) is None
+    assert line_of(osiecznica_viewer) == label
+    # Nor which lamps hang on one line.
+    on_line = f"/api/inventory/lamps/?gmina=020105_2&line={lamp.line_id}"
+    assert api().get(on_line).json()["numberMatched"] == 0
+    assert api(osiecznica_viewer).get(on_line).json()["numberMatched"] >= 1
+    changed = api(osiecznica_editor).patch(
+        f"/api/inventory/lamps/{lamp.pk}/", {"properties": {"power_w": 40}}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["properties"]["line"] == label
+    services.set_register_public(
+        actor=osiecznica_editor, register=get_register("lighting-lines"), gmina=samples, is_public=True
+    )
+    assert line_of(None) == label
+
+
 def test_a_gmina_may_make_a_register_internal(samples, osiecznica_editor, other_editor):
     services.set_register_public(
         actor=osiecznica_editor, register=get_register("trees"), gmina=samples, is_public=False
