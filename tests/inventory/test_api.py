@@ -240,3 +240,11 @@ def test_circuit_totals_api(samples, osiecznica_viewer):
     assert [c["lamps"] for c in public] == [by_key[k]["lamps"] for k in sorted(lamp_circuits)]
     user = make_user("inny-przegladajacy", None, None)
     assert api(user).get("/api/inventory/inspections/overdue/?gmina=020105_2").status_code == 403
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+@pytest.mark.parametrize("key", ["limit", "offset", "srid", "bbox_srid", "line", "power_w__gte", "condition"])
+def test_a_number_that_is_not_plain_is_a_400_with_a_message(samples, key, value):
+    # "²".isdigit() is True but int("²") fails, and int() refuses 5,000 digits: never a 500.
+    resp = api().get("/api/inventory/lamps/", {"gmina": "020105_2", key: value})
+    assert resp.status_code == 400 and resp.json()["detail"], resp.content[:300]
