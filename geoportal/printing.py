@@ -20,6 +20,7 @@ from layers.selectors import internal_rows_of
 from layers.wms import MapRequest, get_legend_graphic, render_map, resolve_layer
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import Gmina
+from sip.text import plain_int
 
 SCALES = (500, 1000, 2000, 5000, 10000, 25000)
 # Map frame (width, height) in millimetres, inside 10 mm margins and below the title block.
@@ -66,10 +67,9 @@ class PrintRequest:
 
 def parse_print_request(params, gmina: Gmina, highlight: GEOSGeometry | None = None) -> PrintRequest:
     """Validate the query parameters of a print; raise PrintError with a Polish message."""
-    try:
-        scale = int(params.get("scale", "2000"))
-    except ValueError:
-        raise PrintError("Skala musi być liczbą, np. 2000.") from None
+    scale = plain_int(str(params.get("scale", "2000")))
+    if scale is None:
+        raise PrintError("Skala musi być liczbą, np. 2000.")
     if scale not in SCALES:
         raise PrintError(f"Dostępne skale: {', '.join(f'1:{s}' for s in SCALES)}.")
     paper = params.get("paper", "A4").upper()

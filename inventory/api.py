@@ -138,7 +138,7 @@ class RegisterListView(SipAPIView):
         try:
             if params.get("bbox"):
                 qs = qs.filter(geom__intersects=selectors.parse_bbox(params["bbox"], params["bbox_srid"]))
-            qs = selectors.filter_items(reg, qs, request.query_params)
+            qs = selectors.filter_items(reg, qs, request.query_params, user=request.user)
         except selectors.FilterError as exc:
             raise BadRequest(str(exc)) from exc
         limit, offset = params["limit"], params["offset"]
@@ -170,7 +170,9 @@ class RegisterListView(SipAPIView):
         if geom is None:
             raise BadRequest("Podaj geometrię (geometry: GeoJSON).")
         item = services.create_item(actor=request.user, register=reg, gmina=gmina, geom=geom, values=props)
-        return Response(selectors.item_feature(reg, item.pk, srid), status=status.HTTP_201_CREATED)
+        return Response(
+            selectors.item_feature(reg, item.pk, srid, user=request.user), status=status.HTTP_201_CREATED
+        )
 
 
 class SridQuerySerializer(serializers.Serializer):
@@ -200,7 +202,7 @@ class RegisterItemView(SipAPIView):
         reg = _register(register)
         srid = validated(SridQuerySerializer, request.query_params)["srid"]
         item = _item_or_404(reg, pk, request.user)
-        return Response(selectors.item_feature(reg, item.pk, srid))
+        return Response(selectors.item_feature(reg, item.pk, srid, user=request.user))
 
     @extend_schema(
         parameters=[REGISTER_PARAM, ITEM_ID_PARAM, SRID_PARAM],
@@ -219,7 +221,7 @@ class RegisterItemView(SipAPIView):
         if not props and geom is None:
             raise BadRequest("Podaj properties albo geometry.")
         services.update_item(actor=request.user, register=reg, item=item, values=props, geom=geom)
-        return Response(selectors.item_feature(reg, item.pk, srid))
+        return Response(selectors.item_feature(reg, item.pk, srid, user=request.user))
 
     @extend_schema(
         parameters=[REGISTER_PARAM, ITEM_ID_PARAM],

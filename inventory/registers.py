@@ -34,6 +34,9 @@ class Ref:
     display: Callable[[object], str]
     options: Callable[[Gmina | None], djm.QuerySet]
     unknown: str  # Polish, with {value}
+    # The register whose items it points at, if any: whoever may not see that register of the
+    # item's gmina is not shown the reference (selectors.items hides it).
+    register: str = ""
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,7 @@ LINE = Ref(
     display=lambda line: line.external_id or f"#{line.pk}",
     options=lambda gmina: LightingLine.objects.filter(gmina=gmina) if gmina else LightingLine.objects.all(),
     unknown="nie ma linii oświetleniowej o numerze „{value}”",
+    register="lighting-lines",
 )
 
 CONDITION_WORDS = {

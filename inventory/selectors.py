@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db.models.functions import AsGeoJSON, Length, Transform
 from django.contrib.gis.geos import Polygon
 from django.db import models as djm
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from sip import tenancy
@@ -89,10 +89,11 @@ def parse_bbox(text: str, srid: int) -> Polygon:
     return box.transform(STORAGE_SRID, clone=True) if srid != STORAGE_SRID else box
 
 
-def filter_items(register: Register, qs: QuerySet, params) -> QuerySet:
+def filter_items(register: Register, qs: QuerySet, params, *, user) -> QuerySet:
     """Apply attribute filters from query parameters: `field=value` for equality (choices,
     yes/no, text, references by number or name), `field__gte=` / `field__lte=` for ranges,
-    `q=` for the office number prefix. Unknown parameters are an error."""
+    `q=` for the office number prefix. Unknown parameters are an error. A reference into a
+    register the user may not see matches nothing (it would tell which items share it)."""
     attrs = {a.name: a for a in register.all_attrs if a.filter}
     computed = {c.name: c for c in register.computed}
     lookups = None
@@ -110,6 +111,8 @@ def filter_items(register: Register, qs: QuerySet, params) -> QuerySet:
             raise FilterError(f"Nieznany filtr „{key}”.")
         attr = attrs[name]
         f = register.model_field(name)
+        if attr.ref is not None and attr.ref.register:
+            qs = qs.filter(**{f"{f.attname}__in": _seen_targets(user, attr.ref).values("pk")})
         if attr.ref is not None:
             number = plain_int(str(raw))
             if number is not None:
@@ -133,11 +136,36 @@ def filter_items(register: Register, qs: QuerySet, params) -> QuerySet:
 
 
 def items(user, register: Register, *, gmina: Gmina | None = None) -> QuerySet:
-    """Return the register's items the user may see (of one gmina, or of all visible ones)."""
-    qs = register.queryset()
+    """Return the register's items the user may see (of one gmina, or of all visible ones),
+    with references into registers the user may not see left empty."""
+    qs = _with_visible_references(user, register, register.queryset())
     if gmina is not None:
         return qs.filter(gmina=gmina) if can_view(user, register, gmina) else qs.none()
     return qs.filter(gmina_id__in=visible_gmina_ids(user, register))
+
+
+def _with_visible_references(user, register: Register, qs: QuerySet) -> QuerySet:
+    """The items with each reference into another register (a lamp's lighting line) read only
+    from the gminas whose register the user may see; any other reference reads as None, so an
+    internal register's numbers never show through a public one (API, exports, pages)."""
+    hidden = [a for a in register.attrs if a.ref is not None and a.ref.register]
+    if not hidden:
+        return qs
+    names = {a.name for a in hidden}
+    # A reference already joined would not be prefetched again: join only the others.
+    qs = qs.select_related(None)
+    joined = [r for r in register.related if r not in names]
+    if joined:
+        qs = qs.select_related(*joined)
+    for attr in hidden:
+        qs = qs.prefetch_related(Prefetch(attr.name, queryset=_seen_targets(user, attr.ref)))
+    return qs
+
+
+def _seen_targets(user, ref) -> QuerySet:
+    """The items of the register a reference points into that the user may see."""
+    target = REGISTERS[ref.register]
+    return target.model.objects.filter(gmina_id__in=visible_gmina_ids(user, target))
 
 
 def _precision(srid: int) -> int:
@@ -207,9 +235,10 @@ def feature_collection(register: Register, qs: QuerySet, srid: int, *, limit: in
     return out
 
 
-def item_feature(register: Register, pk: int, srid: int) -> dict | None:
+def item_feature(register: Register, pk: int, srid: int, *, user) -> dict | None:
+    """Return one item as a GeoJSON Feature, as `items` shows it to the user, or None."""
     obj = (
-        register.queryset()
+        _with_visible_references(user, register, register.queryset())
         .filter(pk=pk)
         .annotate(geojson=AsGeoJSON(Transform("geom", srid), precision=_precision(srid)))
         .first()

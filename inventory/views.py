@@ -93,7 +93,7 @@ def index(request, gmina: str):
 def _filtered(request, register, gmina):
     qs = selectors.items(request.user, register, gmina=gmina)
     try:
-        return selectors.filter_items(register, qs, request.GET), None
+        return selectors.filter_items(register, qs, request.GET, user=request.user), None
     except selectors.FilterError as exc:
         return qs, str(exc)
 

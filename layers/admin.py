@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from sip import tenancy
 from sip.models import Gmina
-from sip.uploads import check_upload_size, validate_new_upload
+from sip.uploads import PrivateFileInput, check_upload_size, validate_new_upload
 
 from . import services
 from .models import AccessToken, ExternalLayer, ExternalService, Layer, Style, StyleRule
@@ -204,6 +204,7 @@ class LayerAdmin(CentralOnlyAdmin):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "raster" and field is not None:
             field.validators.append(validate_new_upload)
+            field.widget = PrivateFileInput()
         return field
 
     @admin.display(description="atrybuty źródła")

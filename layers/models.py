@@ -16,6 +16,7 @@ from django.db import models
 
 from sip.geometry import ACCEPTED_SRIDS
 from sip.models import Gmina
+from sip.storage import private_storage
 
 LAYER_NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{1,62}$")
 validate_layer_name = RegexValidator(
@@ -217,9 +218,12 @@ class Layer(models.Model):
         on_delete=models.CASCADE,
         help_text="Warstwa usługi zewnętrznej pokazywana przez SIP (kaskadowo).",
     )
+    # Private storage: a raster of an internal layer must not be downloadable past the layer's
+    # visibility (MapServer reads it by path, the WMS checks who may see the layer).
     raster = models.FileField(
         "plik rastra (GeoTIFF)",
         upload_to="rasters/",
+        storage=private_storage,
         blank=True,
         help_text="Np. ortofotomapa z drona; układ PL-1992, PL-2000, 3857 lub 4326.",
     )

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from osgeo import gdal, osr
 
 from sip.geometry import ACCEPTED_SRIDS
+from sip.text import plain_int
 
 gdal.UseExceptions()
 MAX_PIXELS = 60_000 * 60_000
@@ -36,8 +37,8 @@ def inspect_raster(path: str) -> RasterInfo:
     if srs is None:
         raise ValidationError("Raster nie ma układu współrzędnych (brak georeferencji).")
     srs.AutoIdentifyEPSG()
-    code = srs.GetAuthorityCode(None)
-    if not code or not code.isdigit() or int(code) not in ACCEPTED_SRIDS:
+    code = plain_int(srs.GetAuthorityCode(None) or "")
+    if code not in ACCEPTED_SRIDS:
         allowed = ", ".join(str(s) for s in ACCEPTED_SRIDS)
         raise ValidationError(
             f"Układ współrzędnych rastra nie jest obsługiwany; dozwolone kody EPSG: {allowed}."
@@ -48,7 +49,7 @@ def inspect_raster(path: str) -> RasterInfo:
         raise ValidationError("Raster musi mieć georeferencję bez obrotu.")
     xs = (gt[0], gt[0] + gt[1] * ds.RasterXSize)
     ys = (gt[3], gt[3] + gt[5] * ds.RasterYSize)
-    return RasterInfo(srid=int(code), extent=(min(xs), min(ys), max(xs), max(ys)), bands=ds.RasterCount)
+    return RasterInfo(srid=code, extent=(min(xs), min(ys), max(xs), max(ys)), bands=ds.RasterCount)
 
 
 def inspect_field_file(field_file) -> RasterInfo:

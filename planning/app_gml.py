@@ -19,6 +19,7 @@ from django.contrib.gis.geos import GEOSException, LinearRing, MultiPolygon, Pol
 from lxml import etree
 
 from sip.geometry import GeometryError, to_storage_multipolygon
+from sip.text import plain_int
 
 from .codelists import JOURNALS, ZONE_KINDS
 
@@ -370,14 +371,14 @@ def parse(data: bytes) -> Parsed:
     # A drawing names its act (plan), or the act names its drawings (rysunek).
     drawings = _Refs()
     for el in root.iter(f"{{{ns}}}RysunekAktuPlanowaniaPrzestrzennego"):
-        scale = _text(el, "rozdzielczoscPrzestrzenna", ns)
-        if not scale.isdigit():
+        scale = plain_int(_text(el, "rozdzielczoscPrzestrzenna", ns))
+        if scale is None:
             continue
-        drawings.add(int(scale), gml_id=el.get(f"{{{GML}}}id", ""), app_id=_app_id(el, ns), uri=_uri(el))
+        drawings.add(scale, gml_id=el.get(f"{{{GML}}}id", ""), app_id=_app_id(el, ns), uri=_uri(el))
         for ref in [*_href(el, "plan", ns), *_href(el, "aktPlanowaniaPrzestrzennego", ns)]:
             act = refs.get(ref)
             if act is not None and not act.scale:
-                act.scale = int(scale)
+                act.scale = scale
     for act in acts:
         for ref in act.drawing_refs:
             act.scale = act.scale or drawings.get(ref)

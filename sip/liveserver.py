@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -37,6 +38,10 @@ def gunicorn(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     full_env = {**os.environ, "DEBUG": "false", **(env or {})}
+    # The server's log goes to a file, not a pipe: nobody reads a pipe while the server runs, and
+    # once its 64 KB are full every thread logging a warning (e.g. axes, for each failed login)
+    # blocks in write(), holding whatever it holds (a row lock of a failed-login count).
+    log_file = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,7 +62,7 @@ def gunicorn(
         cwd=ROOT,
         env=full_env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_file,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout_s
@@ -69,7 +74,9 @@ def gunicorn(
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     proc.kill()
-                    log = proc.stderr.read().decode()[-2000:]
+                    proc.wait()
+                    log_file.seek(0)
+                    log = log_file.read().decode(errors="replace")[-2000:]
                     raise RuntimeError("gunicorn did not start: " + log) from None
                 time.sleep(0.3)
         yield base
@@ -79,3 +86,4 @@ def gunicorn(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log_file.close()

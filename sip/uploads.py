@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -84,6 +85,16 @@ def validate_new_upload(value) -> None:
     already passed it)."""
     if isinstance(value, UploadedFile):
         check_upload_size(value)
+
+
+class PrivateFileInput(forms.ClearableFileInput):
+    """A file widget for a private file (sip.storage): shows that a file is set, by its name,
+    never as a link, since a private file has no URL."""
+
+    template_name = "sip/widgets/private_file_input.html"
+
+    def is_initial(self, value):
+        return bool(value and getattr(value, "name", None))
 
 
 def safe_file_name(name: str, *, default: str = "plik", max_bytes: int = 120) -> str:

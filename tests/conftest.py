@@ -134,8 +134,19 @@ def other_editor(other_gmina):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The kept test database (--reuse-db), brought up to the latest migrations."""
+    """The kept test database (--reuse-db), brought up to the latest migrations.
+
+    pytest-django sets the test database up only when a collected test asks for the database;
+    a run of live-server tests alone (e.g. tests/sip/test_schemathesis.py) would otherwise load
+    the demo data into, and serve, the development database named by DATABASE_URL."""
+    from django.db import connection
+    from django.test.utils import setup_databases
+
     with django_db_blocker.unblock():
+        if connection.settings_dict["NAME"] != connection.creation._get_test_db_name():
+            setup_databases(
+                verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set(), keepdb=True
+            )
         call_command("migrate", verbosity=0)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sip import uploads
+from sip.text import plain_int
 
 # No legacy .xls: its extent cannot be checked without reading it (sip.uploads).
 SPREADSHEETS = {".xlsx", ".xlsm", ".ods", ".csv", ".txt"}
@@ -127,9 +128,9 @@ def _layer_srid(layer, path: Path) -> int | None:
     if srs is None:
         return 4326 if path.suffix.lower() in (".geojson", ".json") else None
     srs.AutoIdentifyEPSG()
-    code = srs.GetAuthorityCode(None)
-    if code and code.isdigit():
-        return int(code)
+    code = plain_int(srs.GetAuthorityCode(None) or "")
+    if code is not None:
+        return code
     return 4326 if path.suffix.lower() in (".geojson", ".json") else None
 
 

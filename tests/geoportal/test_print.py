@@ -65,6 +65,9 @@ def test_bad_print_requests(client, demo_data):
     base = {"gmina": "boleslawiec", "center": "15.5697,51.2636"}
     for params, message in (
         ({"scale": "3000"}, "Dostępne skale"),
+        ({"scale": "²"}, "Skala musi być liczbą"),
+        ({"scale": "٢٠٠٠"}, "Skala musi być liczbą"),  # Arabic-Indic digits: int() reads 2000
+        ({"scale": "9" * 5000}, "Skala musi być liczbą"),
         ({"paper": "A5"}, "Papier A4 albo A3"),
         ({"center": "abc"}, "środek mapy"),
         ({"center": "19.0,52.0"}, "poza gminą"),

@@ -104,6 +104,38 @@ def test_internal_lighting_is_seen_only_by_the_gminas_staff(samples, osiecznica_
     assert api(osiecznica_viewer).get(f"/api/inventory/lighting-lines/{pk}/").status_code == 200
 
 
+def test_a_public_lamp_names_its_internal_line_only_to_who_may_see_the_lines(
+    samples, osiecznica_viewer, osiecznica_editor, other_editor
+):
+    lamp = Lamp.objects.filter(gmina=samples, line__isnull=False).select_related("line").first()
+    label = lamp.line.external_id
+    assert label
+
+    def line_of(user):
+        body = api(user).get("/api/inventory/lamps/?gmina=020105_2").json()
+        listed = {f["properties"]["external_id"]: f["properties"]["line"] for f in body["features"]}
+        one = api(user).get(f"/api/inventory/lamps/{lamp.pk}/").json()["properties"]["line"]
+        assert one == listed[lamp.external_id]
+        return one
+
+    # The lamps are public, the lines internal: the line's number is not shown past the register.
+    assert line_of(None) is None
+    assert line_of(other_editor) is None
+    assert line_of(osiecznica_viewer) == label
+    # Nor which lamps hang on one line.
+    on_line = f"/api/inventory/lamps/?gmina=020105_2&line={lamp.line_id}"
+    assert api().get(on_line).json()["numberMatched"] == 0
+    assert api(osiecznica_viewer).get(on_line).json()["numberMatched"] >= 1
+    changed = api(osiecznica_editor).patch(
+        f"/api/inventory/lamps/{lamp.pk}/", {"properties": {"power_w": 40}}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["properties"]["line"] == label
+    services.set_register_public(
+        actor=osiecznica_editor, register=get_register("lighting-lines"), gmina=samples, is_public=True
+    )
+    assert line_of(None) == label
+
+
 def test_a_gmina_may_make_a_register_internal(samples, osiecznica_editor, other_editor):
     services.set_register_public(
         actor=osiecznica_editor, register=get_register("trees"), gmina=samples, is_public=False
@@ -208,3 +240,11 @@ def test_circuit_totals_api(samples, osiecznica_viewer):
     assert [c["lamps"] for c in public] == [by_key[k]["lamps"] for k in sorted(lamp_circuits)]
     user = make_user("inny-przegladajacy", None, None)
     assert api(user).get("/api/inventory/inspections/overdue/?gmina=020105_2").status_code == 403
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000])
+@pytest.mark.parametrize("key", ["limit", "offset", "srid", "bbox_srid", "line", "power_w__gte", "condition"])
+def test_a_number_that_is_not_plain_is_a_400_with_a_message(samples, key, value):
+    # "²".isdigit() is True but int("²") fails, and int() refuses 5,000 digits: never a 500.
+    resp = api().get("/api/inventory/lamps/", {"gmina": "020105_2", key: value})
+    assert resp.status_code == 400 and resp.json()["detail"], resp.content[:300]

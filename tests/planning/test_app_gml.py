@@ -520,3 +520,27 @@ def test_reimport_with_a_zone_without_its_symbol_keeps_the_previous_version(rura
     assert report.refused and "liczba błędnych stref w pliku: 1" in report.refused
     assert any("brak oznaczenia strefy" in r.reason for r in report.rejected)
     assert Plan.objects.get(app_id=POG_ID).zones.count() == 4
+
+
+@pytest.mark.parametrize("scale", ["²", "9" * 5000])
+def test_a_scale_that_is_not_a_plain_number_is_left_out(rural, scale):
+    # "²".isdigit() is True but int("²") fails, as does int() of 5,000 digits.
+    data = re.sub(
+        rb"<app:rozdzielczoscPrzestrzenna>\d+</app:rozdzielczoscPrzestrzenna>",
+        f"<app:rozdzielczoscPrzestrzenna>{scale}</app:rozdzielczoscPrzestrzenna>".encode(),
+        APP1,
+    )
+    parsed = app_gml.parse(data)
+    assert parsed.rejections == [] and [act.scale for act in parsed.acts] == [None, None]
+    report = run(rural, data)
+    assert report.rejected == [] and report.created == 2
+
+
+@pytest.mark.parametrize("command", ["export_app_gml", "import_zones"])
+@pytest.mark.parametrize("ref", ["²", "9" * 5000])
+def test_commands_name_a_plan_that_is_not_a_plain_number_unknown(rural, tmp_path, command, ref):
+    args = ["--plan", ref, "-o", str(tmp_path / "out.gml")] if command == "export_app_gml" else []
+    if command == "import_zones":
+        args = [str(tmp_path / "zones.gpkg"), "--plan", ref, "--symbol-field", "SYMBOL"]
+    with pytest.raises(CommandError, match="Nie ma planu"):
+        call_command(command, *args)

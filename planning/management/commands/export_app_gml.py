@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from planning.app_gml_export import write
 from planning.models import Plan
+from sip.text import plain_int
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         plans = []
         for ref in opts["plan"]:
             plan = Plan.objects.filter(app_id=ref).first() or (
-                Plan.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+                Plan.objects.filter(pk=plain_int(ref)).first() if plain_int(ref) is not None else None
             )
             if plan is None:
                 raise CommandError(f"Nie ma planu „{ref}”.")

@@ -4,6 +4,7 @@ from tqdm import tqdm
 from planning.imports import ImportFileError, import_zones
 from planning.models import Plan
 from sip.geometry import GeometryError, parse_srid
+from sip.text import plain_int
 
 from ._common import actor_for, print_report
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         ref = opts["plan"]
         plan = Plan.objects.filter(app_id=ref).first() or (
-            Plan.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+            Plan.objects.filter(pk=plain_int(ref)).first() if plain_int(ref) is not None else None
         )
         if plan is None:
             raise CommandError(f"Nie ma planu „{ref}” (podaj idIIP albo numer planu).")
