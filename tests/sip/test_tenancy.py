@@ -57,12 +57,13 @@ def test_services_refuse_another_gminas_editor(other_editor, parcel, write):
         else:
             services.create_parcel(
                 actor=other_editor,
-                identifier=f"{parcel.gmina.teryt}.{parcel.obreb.code}.77",
+                # A number with "/", which the parcel factory's sequence never gives the fixture.
+                identifier=f"{parcel.gmina.teryt}.{parcel.obreb.code}.77/7",
                 geom=square(*parcel.geom.extent[:2], 10),
             )
     after = Parcel.objects.get(pk=parcel.pk)
     assert after.registered_area_m2 == before.registered_area_m2 and after.geom.equals(before.geom)
-    assert not Parcel.objects.filter(gmina=parcel.gmina, number="77").exists()
+    assert not Parcel.objects.filter(gmina=parcel.gmina, number="77/7").exists()
     assert not AuditLog.objects.filter(gmina=parcel.gmina).exists()
 
 
