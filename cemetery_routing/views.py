@@ -24,6 +24,7 @@ def cemetery_index(request):
         request,
         "cemetery_routing/index.html",
         {
+            **_frame(request),
             "gmina": gmina,
             "cemeteries": selectors.cemeteries(gmina.pk if gmina else None),
             "q": request.GET.get("q", ""),
@@ -37,6 +38,7 @@ def cemetery_page(request, slug: str):
         request,
         "cemetery_routing/cemetery.html",
         {
+            **_frame(request),
             "cemetery": cemetery,
             "map": selectors.cemetery_map(cemetery),
             "counts": selectors.status_counts(cemetery),

@@ -53,6 +53,9 @@ def test_demo_card_with_photos_and_cemetery_pages(client, demo_data, db):
     assert "Cmentarz Komunalny w Bolesławcu" in index and "Nowogrodźcu" not in index
     geoportal = client.get("/boleslawiec/").content.decode()
     assert 'href="/cmentarze/?gmina=020101_1"' in geoportal
+    # Every page of the frame names its language switch (it was an empty button on these two).
+    for html in (page, index, text):
+        assert '<button name="language" value="en" type="submit">English</button>' in html
 
 
 @pytest.mark.demo
