@@ -22,10 +22,16 @@ def _precision(srid: int) -> int:
 
 
 def parcels_with_geojson(queryset: QuerySet[Parcel], srid: int) -> QuerySet[Parcel]:
-    """Return the parcels annotated with `geojson` (in `srid`) and `geometry_area` (m², 2180)."""
-    return queryset.select_related("gmina", "obreb").annotate(
-        geojson=AsGeoJSON(Transform("geom", srid), precision=_precision(srid)),
-        geometry_area=Area("geom"),
+    """Return the parcels annotated with `geojson` (in `srid`) and `geometry_area` (m², 2180),
+    without their stored geometries: the gmina's and obręb's outlines are the heaviest columns
+    of the row and a search page of twelve parcels does not draw them."""
+    return (
+        queryset.select_related("gmina", "obreb")
+        .defer("geom", "gmina__boundary", "obreb__geom")
+        .annotate(
+            geojson=AsGeoJSON(Transform("geom", srid), precision=_precision(srid)),
+            geometry_area=Area("geom"),
+        )
     )
 
 
@@ -112,9 +118,10 @@ def search_parcels(
         for p in parcels_with_geojson(by_number, srid)[offset : offset + limit]
     ]
     start = max(offset - numbered, 0)
-    for address in addresses[start : start + limit - len(features)]:
-        p = parcels_with_geojson(Parcel.objects.filter(pk=address.parcel_id), srid).first()
-        features.append(parcel_feature(p, srid, match=address.label))
+    page = list(addresses[start : start + limit - len(features)])
+    # The parcels under the page's addresses in one query, not one query per address.
+    under = parcels_with_geojson(Parcel.objects.filter(pk__in={a.parcel_id for a in page}), srid).in_bulk()
+    features += [parcel_feature(under[a.parcel_id], srid, match=a.label) for a in page]
     return total, features
 
 
