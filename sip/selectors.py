@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.contrib.postgres.lookups import Unaccent
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Lower
 
+from .dbfunctions import Fold
 from .identifiers import PARCEL_ID_RE
 from .models import AddressPoint, Gmina, Parcel
 from .text import fold
@@ -88,9 +87,8 @@ def parcels_by_number_and_obreb(query: str, gmina: Gmina | None = None) -> Query
         return Parcel.objects.none()
     qs = Parcel.objects.filter(number=numbers[0])
     if words:
-        qs = qs.annotate(obreb_name=Lower(Unaccent(F("obreb__name")))).filter(
-            obreb_name__contains=Lower(Unaccent(Value(words)))
-        )
+        # sip_fold is indexed (trigrams) on the obręb names: no scan of every obręb.
+        qs = qs.annotate(obreb_name=Fold(F("obreb__name"))).filter(obreb_name__contains=Fold(Value(words)))
     qs = qs.filter(gmina=gmina) if gmina is not None else qs
     return qs.order_by("gmina__teryt", "obreb__code")
 

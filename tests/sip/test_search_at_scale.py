@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from sip.models import AddressPoint, Gmina, Parcel
+from sip.models import AddressPoint, Gmina, Obreb, Parcel
+from sip.selectors import parcels_by_number_and_obreb
+from sip.text import fold
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,20 @@ def test_address_search_reads_the_parcels_of_a_page_in_one_query(client, demo_da
         parcel = Parcel.objects.get(identifier=f["properties"]["identifier"])
         label = f["properties"]["match"]
         assert any(parcel.geom.contains(a.geom) for a in AddressPoint.objects.filter(street=street)), label
+
+
+def test_number_and_obreb_search_can_use_the_folded_name_index(demo_data):
+    qs = parcels_by_number_and_obreb("12 kruszyn")
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "obreb_name_folded_trgm" in plan
+
+
+def test_obreb_name_is_found_without_diacritics(demo_data):
+    obreb = Obreb.objects.filter(name__regex="^[^0-9]*[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ][^0-9]*$").order_by("id").first()
+    parcel = Parcel.objects.filter(obreb=obreb).order_by("id").first()
+    plain = fold(obreb.name)
+    assert plain != obreb.name.lower()
+    found = parcels_by_number_and_obreb(f"{parcel.number} {plain.upper()}")
+    assert parcel in found
