@@ -3,14 +3,15 @@
 import json
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from layers.selectors import describe_layers
 from sip import tenancy
 from sip.dbfunctions import SimplifyPreserveTopology
-from sip.models import Gmina
+from sip.models import Gmina, Parcel
 
 from .i18n import texts
 from .printing import SCALES
@@ -32,8 +33,17 @@ def _language(request) -> str:
 
 
 def home(request):
-    gminas = Gmina.objects.annotate(
-        parcel_count=Count("parcel"),
+    # The count is a correlated subquery, not a GROUP BY over the joined parcels: grouped, the
+    # outline was simplified, transformed and serialised once per parcel (26 s at 1.5M parcels).
+    parcels_of_gmina = (
+        Parcel.objects.filter(gmina=OuterRef("pk"))
+        .order_by()
+        .values("gmina")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    gminas = Gmina.objects.defer("boundary").annotate(
+        parcel_count=Coalesce(Subquery(parcels_of_gmina, output_field=IntegerField()), 0),
         outline=AsGeoJSON(Transform(SimplifyPreserveTopology("boundary", 20), 4326), precision=5),
     )
     features = [

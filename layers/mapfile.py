@@ -19,6 +19,7 @@ import mapscript
 from django.conf import settings
 from django.db import connections
 
+from sip.dbrouting import read_alias
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
 
 from .crs import mapserver_projection
@@ -93,14 +94,17 @@ def _conninfo_value(value) -> str:
 
 
 def postgis_connection() -> str:
-    """The libpq connection string of Django's default database, for MapServer's PostGIS layers."""
-    db = connections["default"].settings_dict
+    """The libpq connection string of the database maps are drawn from, for MapServer's PostGIS
+    layers: the read replica when one is configured (drawing only reads), else the primary;
+    with the session options SIP gives its own connections (no JIT)."""
+    db = connections[read_alias()].settings_dict
     parts = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"]}
     if db.get("HOST"):
         parts["host"] = db["HOST"]
     if db.get("PORT"):
         parts["port"] = db["PORT"]
     parts["application_name"] = "sip-mapserver"
+    parts["options"] = db.get("OPTIONS", {}).get("options", "")
     return " ".join(f"{k}={_conninfo_value(v)}" for k, v in parts.items() if v not in (None, ""))
 
 

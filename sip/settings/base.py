@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "sip.middleware.RejectNulMiddleware",
     "sip.middleware.CallerDependentCacheMiddleware",
+    "sip.dbrouting.ReadOnlyRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sip.middleware.PolishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,6 +94,24 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# No JIT for SIP's sessions: its queries are short lookups whose costs the planner overestimates
+# (a parcel under each address point), so PostgreSQL compiled them for ~1 s to run them in ms.
+# SIP_DB_JIT=on gives the server's own setting back (e.g. behind a pooler that refuses options).
+if not env.bool("SIP_DB_JIT", default=False):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+# A PostgreSQL streaming replica for the read-only requests (sip/dbrouting.py): the many WMS,
+# WFS and search requests of residents; writes and accounts stay on the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db_url("DATABASE_REPLICA_URL", engine="django.contrib.gis.db.backends.postgis"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["sip.dbrouting.ReplicaRouter"]
+SIP_REPLICA_READ_PATHS = ("/ows/", "/api/search/", "/api/parcels/")
 # gis.W001: GDAL 3.6 cannot block file/network access while parsing an SRS. SIP never hands
 # user-supplied SRS text to GDAL, only integers from SIP_ACCEPTED_SRIDS (sip/geometry.py).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]

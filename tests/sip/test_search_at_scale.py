@@ -1,0 +1,60 @@
+"""Search and the landing page stay flat as the parcels grow: the plans that went wrong at
+1.5M parcels (a GROUP BY over every parcel, one query per address found, JIT compilation of
+short lookups) are pinned here by what they do, not by timings."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sip.models import AddressPoint, Gmina, Obreb, Parcel
+from sip.selectors import parcels_by_number_and_obreb
+from sip.text import fold
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sessions_run_without_jit(db):
+    with connection.cursor() as cur:
+        cur.execute("SHOW jit")
+        assert cur.fetchone()[0] == "off"
+
+
+def test_landing_page_counts_parcels_without_grouping_them(client, demo_data):
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    for gmina in Gmina.objects.all():
+        count = Parcel.objects.filter(gmina=gmina).count()
+        assert f"TERYT {gmina.teryt}, {count} " in page
+    gmina_queries = [q["sql"] for q in queries.captured_queries if 'FROM "sip_gmina"' in q["sql"]]
+    assert gmina_queries and not any('GROUP BY "sip_gmina"' in q for q in gmina_queries)
+
+
+def test_address_search_reads_the_parcels_of_a_page_in_one_query(client, demo_data):
+    street = AddressPoint.objects.filter(street__isnull=False).order_by("id").first().street
+    with CaptureQueriesContext(connection) as queries:
+        resp = client.get("/api/parcels/", {"q": street.name.removeprefix("ul. ")})
+    features = resp.json()["features"]
+    assert len(features) >= 2
+    parcel_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "sip_parcel"."id"')]
+    assert len(parcel_reads) <= 2, [q["sql"][:120] for q in parcel_reads]
+    for f in features:
+        parcel = Parcel.objects.get(identifier=f["properties"]["identifier"])
+        label = f["properties"]["match"]
+        assert any(parcel.geom.contains(a.geom) for a in AddressPoint.objects.filter(street=street)), label
+
+
+def test_number_and_obreb_search_can_use_the_folded_name_index(demo_data):
+    qs = parcels_by_number_and_obreb("12 kruszyn")
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = qs.explain()
+    assert "obreb_name_folded_trgm" in plan
+
+
+def test_obreb_name_is_found_without_diacritics(demo_data):
+    obreb = Obreb.objects.filter(name__regex="^[^0-9]*[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ][^0-9]*$").order_by("id").first()
+    parcel = Parcel.objects.filter(obreb=obreb).order_by("id").first()
+    plain = fold(obreb.name)
+    assert plain != obreb.name.lower()
+    found = parcels_by_number_and_obreb(f"{parcel.number} {plain.upper()}")
+    assert parcel in found
