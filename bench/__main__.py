@@ -1,5 +1,6 @@
 """`make bench`: runs every bench/bench_*.py and prints its figures (ratios against baselines
-measured in the same run)."""
+measured in the same run). `python -m bench --scale` adds the regional-scale bench;
+`SIP_BENCH_REGION=N` sets its number of synthetic gminas (150)."""
 
 import importlib
 import os
@@ -19,13 +20,19 @@ def main() -> int:
     from bench.common import ensure_demo
 
     ensure_demo()
-    only = sys.argv[1:]
+    args = sys.argv[1:]
+    # --scale adds the regional-scale bench (minutes: it loads 150 synthetic gminas and removes
+    # them afterwards); the normal run leaves it out.
+    scale = "--scale" in args
+    only = [a for a in args if a != "--scale"]
     names = sorted(p.stem for p in Path(__file__).parent.glob("bench_*.py"))
     for name in names:
         if only and not any(o in name for o in only):
             continue
-        started = time.monotonic()
         module = importlib.import_module(f"bench.{name}")
+        if getattr(module, "SCALE_ONLY", False) and not scale:
+            continue
+        started = time.monotonic()
         print(f"== {name}", flush=True)
         for line in module.run():
             print("  " + line, flush=True)

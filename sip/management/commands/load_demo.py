@@ -1,6 +1,6 @@
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
@@ -11,9 +11,39 @@ from sip.models import DemoDataset
 class Command(BaseCommand):
     help = "Wczytuje deterministyczne dane demonstracyjne gmin partnerskich (zastępuje poprzednie)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--region",
+            type=int,
+            metavar="N",
+            help="dodatkowo N gmin syntetycznych wokół gmin demonstracyjnych (skala województwa, "
+            "np. 150); 0 usuwa je. Dane demonstracyjne wczytuje tylko, gdy ich brakuje.",
+        )
+
     def handle(self, *args, **opts):
+        if opts["region"] is not None:
+            return self._region(opts["region"], quiet=opts["verbosity"] == 0)
+        self._demo(quiet=opts["verbosity"] == 0)
+
+    def _region(self, n: int, *, quiet: bool):
+        from fixtures.demo import region
+
+        if not DemoDataset.objects.filter(version=version()).exists():
+            self._demo(quiet=quiet)
+        write = (lambda text: None) if quiet else self.stdout.write
+        if n == 0:
+            region.remove(write)
+            return
         started = time.monotonic()
-        quiet = opts["verbosity"] == 0
+        try:
+            counts = region.load(n, write)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        write(", ".join(f"{k}: {v}" for k, v in counts.items()))
+        write(self.style.SUCCESS(f"Gminy syntetyczne gotowe w {time.monotonic() - started:.0f} s."))
+
+    def _demo(self, *, quiet: bool):
+        started = time.monotonic()
 
         def progress(items, desc):
             return tqdm(items, desc=desc, disable=quiet, file=self.stderr._out, leave=False)
