@@ -12,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             for line in setup(Layout.from_env()):
-                self.stdout.write(f"SIP kopie: {line}")
+                if options["verbosity"] >= 1:
+                    self.stdout.write(f"SIP kopie: {line}")
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
