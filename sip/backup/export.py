@@ -1,8 +1,8 @@
 """Everything of one gmina, for a gmina that leaves or asks for its data: a GeoPackage per app
 (GDAL/OGR), the files its rows name, and a manifest with SHA-256 checksums.
 
-Generic: every model that belongs to a gmina, directly (a foreign key to sip.Gmina) or through
-parents (a chain of foreign keys ending at one), is exported, so apps added later are included
+Generic: every model that belongs to a gmina by sip.tenancy's rule (its own `gmina` foreign key,
+or a chain of required foreign keys to a model that has one) is exported, so apps added later are included
 without changes here. Rows of other gminas are never included: each model is filtered by its
 path to the gmina.
 """
@@ -14,7 +14,6 @@ import decimal
 import hashlib
 import json
 import shutil
-from collections import deque
 from pathlib import Path
 
 from django.apps import apps
@@ -23,30 +22,9 @@ from django.db import models
 from osgeo import ogr, osr
 
 from sip.models import Gmina
+from sip.tenancy import gmina_path
 
 ogr.UseExceptions()
-MAX_DEPTH = 4
-
-
-def gmina_path(model) -> str | None:
-    """The ORM lookup from `model` to its Gmina ("gmina", "grave__cemetery__gmina"), or None."""
-    if model is Gmina:
-        return "pk"
-    queue = deque([(model, "", 0)])
-    seen = {model}
-    while queue:
-        current, prefix, depth = queue.popleft()
-        fks = [f for f in current._meta.concrete_fields if isinstance(f, models.ForeignKey)]
-        # The direct link first: a model with its own gmina column is filtered by it.
-        for f in sorted(fks, key=lambda f: f.related_model is not Gmina):
-            target = f.related_model
-            lookup = f"{prefix}{f.name}"
-            if target is Gmina:
-                return lookup
-            if depth + 1 < MAX_DEPTH and target not in seen and target._meta.app_label != "auth":
-                seen.add(target)
-                queue.append((target, lookup + "__", depth + 1))
-    return None
 
 
 def gmina_models() -> list[tuple[type, str]]:
@@ -55,7 +33,7 @@ def gmina_models() -> list[tuple[type, str]]:
     for model in apps.get_models():
         if model._meta.proxy or not model._meta.managed:
             continue  # views over other tables (e.g. register layers) hold no rows of their own
-        path = gmina_path(model)
+        path = "pk" if model is Gmina else gmina_path(model)
         if path:
             found.append((model, path))
     return found
