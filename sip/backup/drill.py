@@ -112,11 +112,19 @@ def _wait_promoted(dsn: str, pgdata: Path, timeout: float = 1800) -> None:
 
 def _verify(layout: Layout, report: dict) -> None:
     """pgbackrest verify and restic check of the partner's repositories; failures are mismatches."""
-    proc = pgbackrest(layout, "--repo=2", "verify", what="pgbackrest verify", check=False, timeout=3600)
-    report["verify_pgbackrest"] = proc.returncode == 0
-    if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        report["mismatches"].append("pgbackrest verify repo2: " + " | ".join(tail))
+    # pgBackRest 2.45's verify exits 0 even when it finds damage; its summary says "status: error".
+    proc = pgbackrest(
+        layout, "--repo=2", "--log-level-console=info", "verify",
+        what="pgbackrest verify", check=False, timeout=3600,
+    )  # fmt: skip
+    out = (proc.stdout or "") + (proc.stderr or "")
+    bad = proc.returncode != 0 or "status: error" in out
+    report["verify_pgbackrest"] = not bad
+    if bad:
+        lines = [ln.strip() for ln in out.splitlines() if "invalid" in ln or "ERROR" in ln or "missing" in ln]
+        report["mismatches"].append(
+            "pgbackrest verify repo2: " + " | ".join(lines[-4:] or out.splitlines()[-3:])
+        )
     proc = restic(layout, 2, "check", "--read-data", what="restic check", check=False, timeout=3600)
     report["verify_restic"] = proc.returncode == 0
     if proc.returncode != 0:
