@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import time
 
-from .layout import BackupError, Layout, media_roots, pgbackrest, pgbackrest_info, restic
+from .layout import BackupError, Layout, media_roots, partner_pull, pgbackrest, pgbackrest_info, restic
 
 BACKUP_MAX_AGE_H = 26
 DRILL_MAX_AGE_D = 35
@@ -45,9 +45,11 @@ def backup(layout: Layout, *, kind: str | None = None) -> tuple[list[str], bool]
         btype = kind or _backup_type(info, repo)
         started = time.monotonic()
         try:
-            pgbackrest(
-                layout, f"--repo={repo}", f"--type={btype}", "backup", what=f"pgbackrest backup repo{repo}"
-            )
+            args = (f"--repo={repo}", f"--type={btype}", "backup")
+            if repo == 2 and layout.partner == "ssh":
+                partner_pull(layout, *args, what="pgbackrest backup repo2 (na hoście partnera)")
+            else:
+                pgbackrest(layout, *args, what=f"pgbackrest backup repo{repo}")
             lines.append(f"baza danych → repo{repo}: kopia {btype} w {time.monotonic() - started:.1f} s")
         except BackupError as exc:
             ok = False

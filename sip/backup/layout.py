@@ -92,7 +92,12 @@ def as_owner(args: list[str]) -> list[str]:
 def run(args: list[str], *, what: str, env: dict | None = None, check: bool = True, timeout: int = 3600):
     """Run a tool; a failure raises BackupError naming it with its last lines of output."""
     proc = subprocess.run(
-        args, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=timeout
+        args,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
     )
     if check and proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
@@ -121,17 +126,20 @@ def restic_env(layout: Layout, n: int) -> dict:
         "RESTIC_PASSWORD_FILE": str(layout.passphrase_file(f"restic{n}")),
         "RESTIC_CACHE_DIR": str(layout.cache),
     }
-    if n == 2 and layout.partner == "ssh":
-        p = layout.partner_ssh
-        env["RESTIC_REPOSITORY"] = layout.restic_repo(2)
-        # restic runs ssh itself; the options point it at the stand-in's port, key and host key.
-        env["SIP_SSH_OPTIONS"] = p["ssh_options"]
     return env
 
 
 def restic(layout: Layout, n: int, *args: str, what: str, check: bool = True, timeout: int = 3600):
     cmd = ["restic", *_restic_sftp_args(layout, n), *args]
     return run(cmd, what=what, env=restic_env(layout, n), check=check, timeout=timeout)
+
+
+def partner_pull(layout: Layout, *args: str, what: str, check: bool = True, timeout: int = 7200):
+    """Run pgBackRest on the partner's host over SSH (pgBackRest 2.45 takes backups to a
+    repository host from that host, pulling from our cluster through pg1-host)."""
+    p = layout.partner_ssh
+    remote = " ".join(["pgbackrest", f"--config={p['config']}", f"--stanza={STANZA}", *args])
+    return run([p["cmd_ssh"], f"{p['user']}@127.0.0.1", remote], what=what, check=check, timeout=timeout)
 
 
 def _restic_sftp_args(layout: Layout, n: int) -> list[str]:

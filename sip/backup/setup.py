@@ -49,14 +49,16 @@ def pgbackrest_conf(layout: Layout, pass1: str, pass2: str) -> str:
         kind, count = RETENTION[n]
         if n == 2 and layout.partner == "ssh":
             p = layout.partner_ssh
-            # pgBackRest 2.45 keeps a remote repository's path, cipher and retention in the
-            # repository host's own configuration (p["config"]).
+            # pgBackRest 2.45 keeps a remote repository's path and retention in the repository
+            # host's own configuration (p["config"]); the cipher is set on both sides (each
+            # end reads the encrypted info files).
             lines += [
+                "repo2-cipher-type=aes-256-cbc",
+                f"repo2-cipher-pass={passphrase}",
                 "repo2-host=127.0.0.1",
                 f"repo2-host-port={p['port']}",
                 f"repo2-host-user={p['user']}",
                 f"repo2-host-config={p['config']}",
-                f"repo2-path={p['home']}/pgbackrest",
                 f"cmd-ssh={p['cmd_ssh']}",
             ]
             continue
