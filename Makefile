@@ -48,7 +48,7 @@ ifeq ($(PARTNER),ssh)
 	@scripts/partner-ssh.sh up
 	SIP_BACKUP_PARTNER=ssh $(PY) manage.py backup_setup && SIP_BACKUP_PARTNER=ssh $(PY) manage.py backup \
 		&& SIP_BACKUP_PARTNER=ssh $(PY) manage.py restore_drill; rc=$$?; scripts/partner-ssh.sh down; \
-		$(PY) manage.py backup_setup -v 0; exit $$rc
+		$(PY) manage.py backup_setup -v 0 && $(PY) manage.py backup >/dev/null; exit $$rc
 else
 	$(PY) manage.py restore_drill
 endif

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.cache import cache
 
@@ -29,3 +31,13 @@ def test_gmina_staff_and_anonymous_do_not(client, editor):
     assert client.get("/admin/kopie-zapasowe/").status_code == 302  # to the login page
     client.force_login(editor)
     assert client.get("/admin/kopie-zapasowe/").status_code == 403
+
+
+def test_backup_status_command_fails_without_backups():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="wymagają uwagi"):
+        call_command("backup_status", stdout=out)
+    assert "repo2" in out.getvalue() and "brak próby odtworzenia" in out.getvalue()
