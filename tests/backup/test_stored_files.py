@@ -61,6 +61,10 @@ def test_every_file_field_records_what_it_writes():
 
 
 def test_a_name_is_never_reused_while_its_file_exists():
+    from django.core.files.storage import storages
+
+    for alias in ("default", "private"):
+        assert not getattr(storages[alias], "allow_overwrite", False), alias
     storage = StoredFile._meta.apps.get_model("inventory", "Photo")._meta.get_field("image").storage
     first = storage.save("inventory/photos/a.png", ContentFile(b"one"))
     second = storage.save("inventory/photos/a.png", ContentFile(b"two"))
