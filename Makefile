@@ -8,10 +8,16 @@ STAMP := $(VENV)/.installed
 DEV := DJANGO_SETTINGS_MODULE=sip.settings.dev
 # An external PostGIS (DATABASE_URL) replaces the embedded cluster.
 DB_TARGET := $(if $(DATABASE_URL),,db-start)
+# Backups (pgBackRest archiving, repositories under var/backup/) are set up for the embedded
+# cluster only; an external server's backups are its administrators' (README, "Kopie zapasowe").
+BACKUP_TARGET := $(if $(DATABASE_URL),,backup-setup)
+# make restore-drill PARTNER=ssh: repo2 reached over SSH (a stand-in sshd on 127.0.0.1).
+PARTNER ?= local
 
-.PHONY: setup system-packages db-start db-stop migrate demo test bench lint format
+.PHONY: setup system-packages db-start db-stop migrate demo test bench lint format \
+	backup-setup backup restore-drill backup-status
 
-setup: system-packages $(STAMP) $(DB_TARGET) migrate
+setup: system-packages $(STAMP) $(DB_TARGET) migrate $(BACKUP_TARGET)
 
 system-packages:
 	@scripts/system-packages.sh
@@ -30,6 +36,25 @@ db-stop:
 
 migrate:
 	@$(PY) manage.py migrate --noinput -v 0
+
+backup-setup:
+	@$(PY) manage.py backup_setup -v 0
+
+backup: setup
+	$(PY) manage.py backup
+
+restore-drill: setup
+ifeq ($(PARTNER),ssh)
+	@scripts/partner-ssh.sh up
+	SIP_BACKUP_PARTNER=ssh $(PY) manage.py backup_setup && SIP_BACKUP_PARTNER=ssh $(PY) manage.py backup \
+		&& SIP_BACKUP_PARTNER=ssh $(PY) manage.py restore_drill; rc=$$?; scripts/partner-ssh.sh down; \
+		$(PY) manage.py backup_setup -v 0 && $(PY) manage.py backup >/dev/null; exit $$rc
+else
+	$(PY) manage.py restore_drill
+endif
+
+backup-status:
+	@$(PY) manage.py backup_status
 
 demo: setup
 	$(DEV) $(PY) manage.py load_demo

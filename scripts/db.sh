@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The private PostgreSQL cluster of a SIP checkout: .pgdata/, 127.0.0.1:${SIP_DB_PORT:-5433}.
+# The private PostgreSQL cluster of a SIP checkout: ${SIP_PGDATA:-.pgdata/}, 127.0.0.1:${SIP_DB_PORT:-5433}.
 # Usage: scripts/db.sh start|stop|status
 # When run as root, the cluster belongs to the postgres OS user (PostgreSQL refuses to run as root).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-pgdata="$top/.pgdata"
+pgdata="${SIP_PGDATA:-$top/.pgdata}"
 port="${SIP_DB_PORT:-5433}"
 bin=/usr/lib/postgresql/15/bin
 db_name=sip

@@ -7,6 +7,7 @@ packages=(
   poppler-utils fonts-dejavu chromium curl
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
   python3-qgis qgis-providers
+  pgbackrest restic openssh-server
 )
 missing=()
 for p in "${packages[@]}"; do

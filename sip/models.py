@@ -247,3 +247,37 @@ class DemoDataset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version[:12]} ({self.loaded_at:%Y-%m-%d %H:%M})"
+
+
+class StoredFile(models.Model):
+    """A file written through one of SIP's storages, with its checksum taken when it was written:
+    a restore proves it got the same bytes back by comparing with this row (sip/backup)."""
+
+    storage = models.CharField("magazyn plików", max_length=20)
+    name = models.CharField("nazwa w magazynie", max_length=255)
+    size = models.BigIntegerField("rozmiar (bajty)")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    written_at = models.DateTimeField("zapisano", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "zapisany plik"
+        verbose_name_plural = "zapisane pliki"
+        constraints = [models.UniqueConstraint(fields=["storage", "name"], name="stored_file_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.storage}:{self.name}"
+
+
+class BackupMarker(models.Model):
+    """A row the restore drill writes before and after its point in time, to show that a
+    point-in-time recovery keeps the first and not the second."""
+
+    label = models.CharField("znacznik", max_length=80, unique=True)
+    written_at = models.DateTimeField("zapisano", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "znacznik próby odtworzenia"
+        verbose_name_plural = "znaczniki prób odtworzenia"
+
+    def __str__(self) -> str:
+        return self.label

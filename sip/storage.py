@@ -9,6 +9,7 @@ X-Sendfile, chosen by SIP_PRIVATE_SENDFILE).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from urllib.parse import quote
@@ -22,9 +23,48 @@ from django.utils.http import content_disposition_header
 SENDFILE_MODES = ("", "x-accel-redirect", "x-sendfile")
 
 
-class PrivateStorage(FileSystemStorage):
+def file_sha256(path) -> tuple[str, int]:
+    """The SHA-256 (hex) and size in bytes of a file on disk."""
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class RecordedStorageMixin:
+    """Records every file written through the storage (sip.StoredFile: storage alias, name,
+    size, SHA-256, time), the one place all uploads, PDFs, rasters and photos pass, so a
+    restore can prove each file its rows name came back unchanged. Names are never reused
+    while a file exists (Django's get_available_name adds a random suffix; allow_overwrite
+    stays off), so a recorded checksum stays true for its name."""
+
+    alias = ""
+
+    def _save(self, name, content):
+        from .models import StoredFile
+
+        name = super()._save(name, content)
+        sha256, size = file_sha256(self.path(name))
+        StoredFile.objects.update_or_create(
+            storage=self.alias, name=name, defaults={"sha256": sha256, "size": size}
+        )
+        return name
+
+
+class PublicStorage(RecordedStorageMixin, FileSystemStorage):
+    """MEDIA_ROOT (photos, rasters of plan drawings): Django's file storage, recorded."""
+
+    alias = "default"
+
+
+class PrivateStorage(RecordedStorageMixin, FileSystemStorage):
     """File storage under SIP_PRIVATE_ROOT (read on every call, so tests can move it) that
     refuses to make a URL: nothing private may be linked past a permission check."""
+
+    alias = "private"
 
     def __init__(self, location=None, **kwargs):
         kwargs.pop("base_url", None)

@@ -11,6 +11,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from geoportal import urls as geoportal_urls
 
 from . import api, media
+from .backup.views import backup_status_view
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
@@ -37,6 +38,7 @@ api_patterns = [
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("admin/kopie-zapasowe/", admin.site.admin_view(backup_status_view), name="backup-status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("inventory.urls")),

@@ -168,7 +168,8 @@ SIP_PRIVATE_ACCEL_PREFIX = env("SIP_PRIVATE_ACCEL_PREFIX", default="/_private/")
 # Django serves MEDIA_ROOT itself only in DEBUG, or with this on (a server without nginx).
 SIP_SERVE_MEDIA = env.bool("SIP_SERVE_MEDIA", default=False)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Both record each written file's SHA-256 in sip.StoredFile (sip/storage.py).
+    "default": {"BACKEND": "sip.storage.PublicStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "private": {"BACKEND": "sip.storage.PrivateStorage"},
 }
