@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sip', '0004_auditlog_failed_login'),
+        ('sip', '0006_obreb_name_folded_index'),
     ]
 
     operations = [
