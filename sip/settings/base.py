@@ -88,7 +88,8 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL",
-        default="postgis://sip:sip@127.0.0.1:5433/sip",
+        # The embedded cluster, on SIP_DB_PORT as scripts/db.sh starts it (5433 by default).
+        default=f"postgis://sip:sip@127.0.0.1:{env.int('SIP_DB_PORT', default=5433)}/sip",
         engine="django.contrib.gis.db.backends.postgis",
     )
 }
