@@ -1,0 +1,3 @@
+"""API of the participatory budget (under /api/participation/)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Pages of the participatory budget, under /budzet/."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Participatory budget (budżet obywatelski): editions, projects, the resident register, votes."""
