@@ -106,12 +106,8 @@ class EditionListView(SipAPIView):
         page = list(qs[params["offset"] : params["offset"] + params["limit"]])
         for e in page:
             e.phase = selectors.phase(e)
-        results = EditionSerializer(page, many=True).data
-        return Response(
-            self.OutputSerializer(
-                paged_list(request, results, total=total, limit=params["limit"], offset=params["offset"])
-            ).data
-        )
+        body = paged_list(request, page, total=total, limit=params["limit"], offset=params["offset"])
+        return Response(self.OutputSerializer(body).data)
 
 
 class ProjectPropertiesSerializer(serializers.Serializer):

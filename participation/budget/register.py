@@ -78,8 +78,11 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 
 def _columns(header: list[str], identifier_kind: str) -> dict[str, int]:
+    columns = dict(COLUMNS)
+    if identifier_kind == "pesel":
+        columns["identifier"] = ("pesel",)
     found = {}
-    for name, aliases in COLUMNS.items():
+    for name, aliases in columns.items():
         for alias in aliases:
             folded = voterkeys.normalise_name(alias)
             if folded in header:
