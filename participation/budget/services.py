@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime
 import random
 import secrets
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from sip import audit, tenancy
@@ -143,10 +145,15 @@ def _buckets(secret: bytes, client: str | None, person_key: str | None) -> list[
 
 
 def check_rate(edition: BudgetEdition, buckets: list[str], now) -> None:
-    since = now - FAILURE_WINDOW
-    for bucket in buckets:
+    counts = dict(
+        VerificationFailure.objects.filter(edition=edition, bucket__in=buckets, at__gte=now - FAILURE_WINDOW)
+        .values_list("bucket")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for bucket, n in counts.items():
         limit = MAX_FAILURES_PER_CLIENT if bucket.startswith("c:") else MAX_FAILURES_PER_PERSON
-        if VerificationFailure.objects.filter(edition=edition, bucket=bucket, at__gte=since).count() >= limit:
+        if n >= limit:
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
             raise BallotRefused(
                 f"Zbyt wiele nieudanych prób potwierdzenia danych. Spróbuj ponownie za {minutes} minut.",
@@ -232,11 +239,16 @@ def _store(
     edition: BudgetEdition, key: str, projects: list[BudgetProject], channel: str, code=None
 ) -> Ballot:
     """Store the mark and the ballot together; 409 if the person's mark is already there."""
-    try:
-        with transaction.atomic():
-            VoterMark.objects.create(edition=edition, key=key)
-    except IntegrityError:
-        raise BallotRefused(ALREADY_VOTED, status=409) from None
+    # INSERT .. ON CONFLICT DO NOTHING: the unique constraint decides, and a refused mark costs
+    # no savepoint (one round trip less on every ballot).
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {VoterMark._meta.db_table} (id, edition_id, key) VALUES (%s, %s, %s) "
+            "ON CONFLICT (edition_id, key) DO NOTHING RETURNING id",
+            [uuid.uuid4(), edition.pk, key],
+        )
+        if cur.fetchone() is None:
+            raise BallotRefused(ALREADY_VOTED, status=409)
     if code is not None:
         OneTimeCode.objects.filter(pk=code.pk).update(used=True)
     return Ballot.objects.create(edition=edition, projects=sorted(p.pk for p in projects), channel=channel)

@@ -36,8 +36,22 @@ def normalise_identifier(text: str) -> str:
     return _NOT_WORD.sub("", fold(text))
 
 
+# Secrets never change once made: each process keeps those it has read.
+_SECRETS: dict[int, bytes] = {}
+
+
 def gmina_secret(gmina_id: int) -> bytes:
     """The gmina's HMAC secret, generated on first use."""
+    if gmina_id in _SECRETS:
+        return _SECRETS[gmina_id]
+    secret = _read_secret(gmina_id)
+    # Kept only when read outside a transaction: one made inside could still be rolled back.
+    if not transaction.get_connection().in_atomic_block:
+        _SECRETS[gmina_id] = secret
+    return secret
+
+
+def _read_secret(gmina_id: int) -> bytes:
     found = GminaVoterSecret.objects.filter(gmina_id=gmina_id).values_list("secret", flat=True).first()
     if found is None:
         try:

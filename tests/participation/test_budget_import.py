@@ -51,7 +51,7 @@ def test_import_reports_rejected_rows_and_reruns_update(tmp_path, gmina):
     assert "wiersz 6: PESEL zawiera niemożliwą datę urodzenia" in out
     assert "nowe 2, zaktualizowane 0, odrzucone 4" in out
     assert bad_checksum not in out and good[0] not in out  # the report names rows, not PESELs
-    entry = RegisteredResident.objects.get(first_name="lucja")
+    entry = RegisteredResident.objects.filter(edition=edition).get(first_name="lucja")
     assert entry.last_name == "zak wisniewska" and entry.address == "dluga 5"
     assert entry.birth_date == pesel.birth_date(good[0])
 
@@ -62,7 +62,7 @@ def test_import_reports_rejected_rows_and_reruns_update(tmp_path, gmina):
     out = run(path, edition)
     assert "nowe 0, zaktualizowane 2, odrzucone 0" in out
     assert RegisteredResident.objects.filter(edition=edition).count() == 2
-    assert RegisteredResident.objects.get(first_name="lucja").last_name == "zak"
+    assert RegisteredResident.objects.filter(edition=edition).get(first_name="lucja").last_name == "zak"
     secret = voterkeys.gmina_secret(gmina.pk)
     assert RegisteredResident.objects.filter(key=voterkeys.identifier_key(secret, good[2])).exists()
 
@@ -76,7 +76,7 @@ def test_import_refuses_a_file_without_the_columns_or_another_gmina(tmp_path, gm
     path.write_text("pesel,imie,nazwisko\n", encoding="utf-8")
     with pytest.raises(CommandError, match="należy do gminy"):
         call_command("import_voters", str(path), "--gmina", other_gmina.teryt, "--budget", str(edition.pk))
-    assert not RegisteredResident.objects.exists()
+    assert not RegisteredResident.objects.filter(edition=edition).exists()
 
 
 def test_dry_run_stores_nothing(tmp_path, gmina):
@@ -84,4 +84,4 @@ def test_dry_run_stores_nothing(tmp_path, gmina):
     path = tmp_path / "r.csv"
     path.write_text(f"pesel,imie,nazwisko\n{resident_pesel(1)},Ala,Kot\n", encoding="utf-8")
     assert "niczego nie zapisano" in run(path, edition, "--dry-run")
-    assert not RegisteredResident.objects.exists()
+    assert not RegisteredResident.objects.filter(edition=edition).exists()

@@ -79,10 +79,15 @@ def test_knapsack_equal_to_pool_is_accepted_and_over_is_refused(client, gmina):
     over = vote(client, edition, [a, b, c], VALID, "Jan", "Nowak")
     assert over.status_code == 400
     assert "100 001,00 zł" in over.json()["detail"] and "100 000,00 zł" in over.json()["detail"]
-    assert not Ballot.objects.exists() and not VoterMark.objects.exists()
+    assert (
+        not Ballot.objects.filter(edition=edition).exists()
+        and not VoterMark.objects.filter(edition=edition).exists()
+    )
     equal = vote(client, edition, [a, b], VALID, "Jan", "Nowak")
     assert equal.status_code == 201, equal.json()
-    assert list(Ballot.objects.values_list("projects", flat=True)) == [sorted([a.pk, b.pk])]
+    assert list(Ballot.objects.filter(edition=edition).values_list("projects", flat=True)) == [
+        sorted([a.pk, b.pk])
+    ]
 
 
 def test_knapsack_per_district_pools(client, gmina):
@@ -127,7 +132,7 @@ def test_ballot_outside_the_window(client, gmina, phase, word):
     register(edition, VALID)
     answer = vote(client, edition, [p], VALID)
     assert answer.status_code == 400 and word in answer.json()["detail"]
-    assert not VoterMark.objects.exists()
+    assert not VoterMark.objects.filter(edition=edition).exists()
 
 
 def test_minors(client, gmina):
@@ -242,8 +247,8 @@ def test_reseal_keeps_the_votes(gmina):
     edition = make_edition(gmina, phase="results")
     p = make_project(edition, 10)
     Ballot.objects.bulk_create([Ballot(edition=edition, projects=[p.pk], channel="online") for _ in range(5)])
-    ids = set(Ballot.objects.values_list("id", flat=True))
+    ids = set(Ballot.objects.filter(edition=edition).values_list("id", flat=True))
     assert services.reseal_ballots(edition=edition) is True
-    assert set(Ballot.objects.values_list("id", flat=True)).isdisjoint(ids)
+    assert set(Ballot.objects.filter(edition=edition).values_list("id", flat=True)).isdisjoint(ids)
     assert selectors.votes_per_project(edition) == {p.pk: 5}
     assert services.reseal_ballots(edition=edition) is False

@@ -32,8 +32,11 @@ def test_second_ballot_of_the_same_person_is_refused(client, gmina):
     again = post(client, edition, [q], **{**PERSON, "pesel": "440 514 013 59", "first_name": "JAN"})
     assert again.status_code == 409
     assert again.json()["detail"] == services.ALREADY_VOTED
-    assert Ballot.objects.count() == 1 and VoterMark.objects.count() == 1
-    assert Ballot.objects.get().projects == [p.pk]
+    assert (
+        Ballot.objects.filter(edition=edition).count() == 1
+        and VoterMark.objects.filter(edition=edition).count() == 1
+    )
+    assert Ballot.objects.filter(edition=edition).get().projects == [p.pk]
 
 
 @pytest.fixture
@@ -94,7 +97,10 @@ def test_paper_ballot_blocks_online_and_the_reverse(client, gmina, editor):
     with pytest.raises(services.BallotRefused) as refused:
         services.enter_paper_ballot(actor=editor, edition=edition, project_ids=[p.pk], fields=other)
     assert refused.value.status == 409
-    assert sorted(Ballot.objects.values_list("channel", flat=True)) == ["online", "paper"]
+    assert sorted(Ballot.objects.filter(edition=edition).values_list("channel", flat=True)) == [
+        "online",
+        "paper",
+    ]
 
 
 @pytest.mark.django_db
@@ -107,7 +113,7 @@ def test_paper_ballots_only_by_staff_of_the_gmina(gmina, other_editor, viewer):
     for user in (other_editor, viewer):
         with pytest.raises(PermissionDenied):
             services.enter_paper_ballot(actor=user, edition=edition, project_ids=[p.pk], fields=PERSON)
-    assert not Ballot.objects.exists()
+    assert not Ballot.objects.filter(edition=edition).exists()
 
 
 @pytest.mark.django_db
@@ -135,7 +141,7 @@ def test_declaration_with_an_email_code(client, gmina):
     code = next(w for w in mail.outbox[0].body.split() if w.isdigit() and len(w) == 6)
     wrong = post(client, edition, [p], **person, code="000000" if code != "000000" else "111111")
     assert wrong.status_code == 400 and "nie zgadza" in wrong.json()["detail"]
-    assert not Ballot.objects.exists()
+    assert not Ballot.objects.filter(edition=edition).exists()
     # The same declaration written a little differently is the same person.
     assert (
         post(
@@ -143,13 +149,13 @@ def test_declaration_with_an_email_code(client, gmina):
         ).status_code
         == 201
     )
-    assert OneTimeCode.objects.get().used
+    assert OneTimeCode.objects.filter(edition=edition).get().used
     again = post(client, edition, [p], **person)  # a new code for the same person...
     code2 = next(w for w in mail.outbox[-1].body.split() if w.isdigit() and len(w) == 6)
     assert again.status_code == 202
     assert post(client, edition, [p], **person, code=code2).status_code == 409  # ...does not vote twice
     # Nothing of the e-mail address or the code is stored in clear.
-    row = OneTimeCode.objects.values().first()
+    row = OneTimeCode.objects.filter(edition=edition).values().first()
     assert "zofia" not in str(row) and code not in str(row)
 
 
@@ -192,4 +198,4 @@ def test_identifier_is_never_stored_in_clear(client, gmina):
             cur.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed names
             dump = str(cur.fetchall())
             assert PERSON["pesel"] not in dump and resident_pesel(9) not in dump
-    assert RegisteredResident.objects.get().key != PERSON["pesel"]
+    assert RegisteredResident.objects.filter(edition=edition).get().key != PERSON["pesel"]
