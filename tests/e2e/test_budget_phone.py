@@ -40,6 +40,8 @@ def test_resident_votes_on_a_phone(phone, voter):
     phone.wait_for_function(
         "() => document.getElementById('choice-summary').textContent.includes('Wybrano projektów: 2')"
     )
+    # Łąka kwietna 30 000 zł + stacje naprawy rowerów 40 000 zł
+    assert "70" in phone.inner_text("#choice-summary") and "NaN" not in phone.inner_text("#choice-summary")
     phone.fill("#pesel", number)
     phone.fill("#first_name", first)
     phone.fill("#last_name", "zle-nazwisko")
