@@ -36,6 +36,8 @@ EDITION_PARAM = OpenApiParameter("id", ID_SCHEMA, OpenApiParameter.PATH, descrip
 
 
 def _edition(pk: int) -> BudgetEdition:
+    if pk > 2**31 - 1:  # beyond the key's integer type: no such edition (and no database error)
+        raise Http404("Nie ma takiej edycji budżetu.")
     return get_object_or_404(BudgetEdition.objects.select_related("gmina"), pk=pk)
 
 

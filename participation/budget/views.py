@@ -34,6 +34,8 @@ def _frame(request) -> dict:
 
 
 def _edition(pk: int) -> BudgetEdition:
+    if pk > 2**31 - 1:  # beyond the key's integer type: no such edition
+        raise Http404("Nie ma takiej edycji budżetu.")
     return get_object_or_404(BudgetEdition.objects.select_related("gmina"), pk=pk)
 
 

@@ -42,6 +42,8 @@ def test_projects_geojson_lists_verified_only(client, gmina):
     lon, lat = f["geometry"]["coordinates"]
     assert 14 < lon < 25 and 49 < lat < 55
     assert client.get("/api/participation/budgets/999999/projects/").status_code == 404
+    assert client.get("/api/participation/budgets/99999999999999/projects/").status_code == 404
+    assert client.get("/budzet/99999999999999/").status_code == 404
 
 
 def test_bad_ballot_bodies_are_400_and_store_nothing(client, gmina):
