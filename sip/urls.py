@@ -30,6 +30,7 @@ api_patterns = [
     path("parcels/", api.ParcelSearchView.as_view(), name="parcel-search"),
     # The identifier may contain "/" (123/4), so it takes the rest of the path.
     path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
+    path("participation/", include("participation.api_urls")),
     *geoportal_urls.api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
@@ -46,6 +47,7 @@ urlpatterns = [
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
+    path("", include("participation.urls")),
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]

@@ -31,6 +31,13 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 [[operations]]
 include-path = "/api/cemetery/graves/{grave_id}/route/"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409"]
+
+# A ballot must name projects on the edition's ballot, keep its rule and verify a resident;
+# a repeated person is 409, repeated failures 429.
+[[operations]]
+include-path = "/api/participation/budgets/{id}/ballots/"
+include-method = "POST"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "403", "404", "409", "429"]
 """
 
 COMMON = f"""

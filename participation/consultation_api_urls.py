@@ -1,0 +1,3 @@
+"""API of consultations (under /api/participation/)."""
+
+urlpatterns = []

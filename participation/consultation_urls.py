@@ -1,0 +1,3 @@
+"""Pages of consultations and comments on draft plans, under /konsultacje/."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Models of participation: one module per part, all imported here so Django finds them."""
+
+from .budget import *  # noqa: F401,F403
