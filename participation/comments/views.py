@@ -75,8 +75,9 @@ def public(request, pk: int):
             except services.InspectionClosed as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    form.add_error(field if field in form.fields and field != "geom" else None, messages)
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, messages in errors.items():
+                    form.add_error(field if field in form.fields else None, messages)
         if submitted is None:
             status = 400
         else:
