@@ -2,6 +2,8 @@
 of free-text answers, inspections of draft plans and comments; scoped to the staff's gmina."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from sip import tenancy
 from sip.admin import GminaScopedAdmin, ScopedStackedInline, ScopedTabularInline
@@ -23,11 +25,22 @@ class AttachmentInline(ScopedTabularInline):
 
 @admin.register(Consultation)
 class ConsultationAdmin(GminaScopedAdmin):
-    list_display = ("title", "gmina", "opens_on", "closes_on", "audience")
+    list_display = ("title", "gmina", "opens_on", "closes_on", "audience", "exports")
     list_filter = ("gmina", "audience")
     search_fields = ("title",)
     date_hierarchy = "opens_on"
     inlines = (QuestionInline, AttachmentInline)
+
+    @admin.display(description="odpowiedzi")
+    def exports(self, obj):
+        links = [
+            (reverse("participation:consultation-export", args=[obj.pk, fmt]), label)
+            for fmt, label in (("xlsx", "XLSX"), ("gpkg", "GPKG"), ("geojson", "GeoJSON"))
+        ]
+        links.append((reverse("participation:consultation-results", args=[obj.pk]), "wyniki"))
+        return format_html(
+            " · ".join(['<a href="{}">{}</a>'] * len(links)), *[v for pair in links for v in pair]
+        )
 
 
 class NestedScopedAdmin(GminaScopedAdmin):
@@ -81,9 +94,16 @@ class AnswerAdmin(NestedScopedAdmin):
 
 @admin.register(PlanInspection)
 class InspectionAdmin(GminaScopedAdmin):
-    list_display = ("plan", "gmina", "starts_on", "ends_on")
+    list_display = ("plan", "gmina", "starts_on", "ends_on", "comments_page")
     list_filter = ("gmina",)
     raw_id_fields = ("plan",)
+
+    @admin.display(description="uwagi")
+    def comments_page(self, obj):
+        return format_html(
+            '<a href="{}">uwagi i rozstrzygnięcia</a>',
+            reverse("participation:inspection-staff", args=[obj.pk]),
+        )
 
 
 @admin.register(PlanComment)

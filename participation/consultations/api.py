@@ -24,6 +24,11 @@ class Conflict(exceptions.APIException):
     default_detail = "Konflikt z aktualnym stanem."
 
 
+class MailUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "Nie udało się wysłać wiadomości; spróbuj później."
+
+
 def _gmina_or_404(teryt: str) -> Gmina | None:
     if not teryt:
         return None
@@ -100,6 +105,7 @@ class ConsultationListView(SipAPIView):
         parameters=[InputSerializer],
         responses=documented({200: OutputSerializer}, 404),
         summary="Konsultacje społeczne i geoankiety",
+        operation_id="participation_consultations_list",
     )
     def get(self, request):
         params = validated(self.InputSerializer, request.query_params)
@@ -137,7 +143,11 @@ class ConsultationDetailView(SipAPIView):
         class Meta:
             ref_name = "ConsultationDetail"
 
-    @extend_schema(responses=documented({200: OutputSerializer}, 404), summary="Konsultacja i jej ankieta")
+    @extend_schema(
+        responses=documented({200: OutputSerializer}, 404),
+        summary="Konsultacja i jej ankieta",
+        operation_id="participation_consultation_retrieve",
+    )
     def get(self, request, pk: int):
         c = _consultation_or_404(pk)
         body = summary(c, request) | {
@@ -240,6 +250,9 @@ class CodeRequestView(SipAPIView):
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
 
+        class Meta:
+            ref_name = "ConsultationCodeRequest"
+
     class OutputSerializer(serializers.Serializer):
         detail = serializers.CharField()
 
@@ -265,7 +278,7 @@ class CodeRequestView(SipAPIView):
         except services.TooManyCodes as exc:
             raise exceptions.Throttled(detail=str(exc)) from None
         except (smtplib.SMTPException, OSError):
-            raise exceptions.APIException("Nie udało się wysłać wiadomości; spróbuj później.") from None
+            raise MailUnavailable() from None
         return Response({"detail": "Wysłaliśmy kod na podany adres."}, status=status.HTTP_202_ACCEPTED)
 
 

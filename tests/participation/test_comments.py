@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from participation.comments import services
-from participation.models import PlanComment, PlanInspection
+from participation.models import PlanInspection
 from planning.models import Plan
 from sip.tenancy import PLANNER
 from tests.conftest import ObrebFactory, ParcelFactory, make_user
@@ -46,9 +46,9 @@ def test_a_comment_on_the_map_gets_the_next_number_and_a_generalised_place(clien
     assert resp.status_code == 200, resp.content.decode()[-2000:]
     assert "numer 1" in resp.content.decode()
     resp = submit_page(client, inspection, geometry=_point_form(gmina, 1600, 1700))
-    comment = PlanComment.objects.get(number=1)
+    comment = inspection.comments.get(number=1)
     assert comment.holds_land and comment.obreb_name == "Obręb Parkowy"
-    assert PlanComment.objects.filter(inspection=inspection).count() == 2
+    assert inspection.comments.count() == 2
     # Oracle: the point lies 1500 m from the gmina's corner; its 100 m cell's centre is published.
     xmin, ymin, _, _ = gmina.boundary.extent
     x, y = xmin + 1530, ymin + 1570
@@ -63,7 +63,7 @@ def test_a_comment_on_a_parcel_is_checked_through_the_parcel_lookup(client, gmin
     foreign = ParcelFactory(obreb=ObrebFactory(gmina=other_gmina))
     resp = submit_page(client, inspection, parcel_identifier=parcel.identifier)
     assert resp.status_code == 200
-    assert PlanComment.objects.get().parcel_identifier == parcel.identifier
+    assert inspection.comments.get().parcel_identifier == parcel.identifier
     resp = submit_page(client, inspection, parcel_identifier=f"{gmina.teryt}.9999.77777")
     assert resp.status_code == 400 and "Nie ma działki" in resp.content.decode()
     resp = submit_page(client, inspection, parcel_identifier=foreign.identifier)
@@ -72,7 +72,7 @@ def test_a_comment_on_a_parcel_is_checked_through_the_parcel_lookup(client, gmin
     assert resp.status_code == 400 and "Nieprawidłowy identyfikator" in resp.content.decode()
     resp = submit_page(client, inspection)
     assert resp.status_code == 400 and "Wskaż miejsce" in resp.content.decode()
-    assert PlanComment.objects.count() == 1
+    assert inspection.comments.count() == 1
 
 
 def _parcel_square(gmina):
@@ -92,7 +92,7 @@ def test_required_fields_and_a_place_outside_the_plan(client, gmina):
     assert resp.status_code == 400 and "poza obszarem Polski" in resp.content.decode()
     resp = submit_page(client, inspection, geometry="nie-json")
     assert resp.status_code == 400
-    assert not PlanComment.objects.exists()
+    assert not inspection.comments.exists()
 
 
 def test_comments_after_the_deadline_are_refused_with_the_date(client, gmina):
@@ -109,7 +109,7 @@ def test_comments_after_the_deadline_are_refused_with_the_date(client, gmina):
         services.submit_comment(
             inspection=planned, geom=Point(*lonlat(gmina, 1500, 1500), srid=4326), **PERSON
         )
-    assert not PlanComment.objects.exists()
+    assert not inspection.comments.exists() and not planned.comments.exists()
 
 
 def test_only_a_draft_plan_is_laid_out(gmina):
@@ -172,7 +172,7 @@ def test_wykaz_uwag_exports_for_the_gminas_staff(client, gmina, planner, other_e
     resp = client.get(url + "xlsx")
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
     data = rows[3:]
-    assert len(data) == PlanComment.objects.filter(inspection=inspection).count() == 3
+    assert len(data) == inspection.comments.count() == 3
     assert [r[2] for r in data] == ["Autor 0", "Autor 1", "Autor 2"]
     pdf = client.get(url + "pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")

@@ -88,7 +88,8 @@ def test_bad_answers_are_refused_per_question_type_and_nothing_is_stored(
     detail = str(resp.json()["detail"])
     assert f"Pytanie {position}" in detail or position == 7
     assert message in detail
-    assert not Response.objects.exists() and not Answer.objects.exists()
+    assert not Response.objects.filter(consultation=c).exists()
+    assert not Answer.objects.filter(response__consultation=c).exists()
 
 
 def test_an_invalid_polygon_is_refused(client, gmina):
@@ -118,7 +119,7 @@ def test_required_unknown_and_duplicate_questions(client, gmina, other_gmina):
     assert resp.status_code == 400 and "więcej niż raz" in resp.json()["detail"]
     resp = post(client, c, {"answers": "tak"})
     assert resp.status_code == 400
-    assert not Response.objects.exists()
+    assert not Response.objects.filter(consultation=c).exists()
 
 
 @pytest.mark.parametrize(
@@ -131,7 +132,7 @@ def test_a_consultation_outside_its_dates_is_refused_with_the_dates(client, gmin
     detail = resp.json()["detail"]
     assert word in detail
     assert f"{c.opens_on:%d.%m.%Y}" in detail and f"{c.closes_on:%d.%m.%Y}" in detail
-    assert not Response.objects.exists()
+    assert not Response.objects.filter(consultation=c).exists()
 
 
 def test_results_are_hidden_before_the_close_and_texts_until_approved(client, gmina, editor):
@@ -164,7 +165,7 @@ def test_results_are_hidden_before_the_close_and_texts_until_approved(client, gm
 
     # An editor of the gmina approves one text in the admin (its moderation action).
     client.force_login(editor)
-    first = Answer.objects.filter(question__position=4, text="Tekst mieszkańca 0").get()
+    first = Answer.objects.get(response__consultation=c, question__position=4, text="Tekst mieszkańca 0")
     resp = client.post(
         "/admin/participation/answer/",
         {"action": "approve", "_selected_action": [first.pk]},
@@ -181,7 +182,7 @@ def test_results_are_hidden_before_the_close_and_texts_until_approved(client, gm
 def test_another_gminas_editor_cannot_approve_texts(client, gmina, other_editor):
     c = make_consultation(gmina)
     post(client, c, {"answers": full_answers(c, gmina)})
-    answer = Answer.objects.get(question__position=4)
+    answer = Answer.objects.get(response__consultation=c, question__position=4)
     client.force_login(other_editor)
     client.post("/admin/participation/answer/", {"action": "approve", "_selected_action": [answer.pk]})
     answer.refresh_from_db()
@@ -213,9 +214,9 @@ def test_verified_residents_answer_once_with_an_emailed_code(client, gmina):
     code2 = re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
     resp = post(client, c, {"answers": full_answers(c, gmina), "email": email, "code": code2})
     assert resp.status_code == 409 and "już odpowiedziano" in resp.json()["detail"]
-    assert Response.objects.count() == 1
+    assert Response.objects.filter(consultation=c).count() == 1
     # The address is kept nowhere in clear.
-    for row in [*Response.objects.values_list(), *EmailCode.objects.values_list()]:
+    for row in [*Response.objects.filter(consultation=c).values_list(), *EmailCode.objects.values_list()]:
         assert all(email.lower() not in str(v).lower() for v in row)
 
 
@@ -233,8 +234,11 @@ def test_list_and_detail_api(client, gmina, other_gmina):
     make_consultation(other_gmina, title="Otwarta gdzie indziej")
     body = client.get("/api/participation/consultations/", {"gmina": gmina.teryt}).json()
     assert [r["title"] for r in body["results"]] == ["Otwarta tutaj"] and body["count"] == 1
-    body = client.get("/api/participation/consultations/", {"state": "all"}).json()
-    assert body["count"] == 3
+    body = client.get("/api/participation/consultations/", {"state": "all", "gmina": gmina.teryt}).json()
+    assert sorted(r["title"] for r in body["results"]) == ["Otwarta tutaj", "Zamknięta tutaj"]
+    body = client.get("/api/participation/consultations/", {"state": "all", "limit": 200}).json()
+    titles = {r["title"] for r in body["results"]}
+    assert {"Otwarta tutaj", "Zamknięta tutaj", "Otwarta gdzie indziej"} <= titles
     assert client.get("/api/participation/consultations/", {"gmina": "999999_9"}).status_code == 404
     assert client.get("/api/participation/consultations/", {"state": "x"}).status_code == 400
     detail = client.get(f"/api/participation/consultations/{open_here.pk}/").json()

@@ -164,4 +164,4 @@ def test_no_personal_data_or_unapproved_text_in_public_outputs(client, gmina):
     for output in outputs:
         text = output.decode()
         assert email not in text and secret_text not in text and "respondent_key" not in text
-        assert Response.objects.get().respondent_key not in text
+        assert Response.objects.get(consultation=c).respondent_key not in text
