@@ -1,0 +1,1 @@
+"""The participatory budget (budżet obywatelski) with one vote per resident."""
