@@ -182,3 +182,24 @@ def extract_register(gmina_ids, *, query: str = "", year: int | None = None, kin
             | Q(purpose__icontains=word)
         )
     return cases
+
+
+# --- draft plans: read by participation (comments during the public inspection) --------------
+
+
+def draft_plans(gmina_ids=None) -> QuerySet[Plan]:
+    """Return the plans in preparation (projekty planów) of these gminas (all when None)."""
+    qs = Plan.objects.filter(status=Plan.Status.IN_PREPARATION).select_related("gmina")
+    return qs.filter(gmina_id__in=gmina_ids) if gmina_ids is not None else qs
+
+
+def is_draft_plan(plan_id: int) -> bool:
+    """Whether the plan is a draft (status in preparation), the only kind laid out for comments."""
+    return draft_plans().filter(pk=plan_id).exists()
+
+
+def plan_outline(plan_id: int, srid: int = 4326) -> dict | None:
+    """Return the boundary of a plan as a GeoJSON geometry in `srid`, or None."""
+    return geojson_of(Plan.objects.filter(pk=plan_id), "boundary", srid, 6 if srid == 4326 else 2).get(
+        plan_id
+    )

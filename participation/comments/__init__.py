@@ -1,0 +1,1 @@
+"""Comments on draft plans (uwagi do projektu planu): services, selectors, pages, exports."""

@@ -1,0 +1,1 @@
+"""Consultations and geo-surveys: services (writes), selectors (reads), API, pages, exports."""

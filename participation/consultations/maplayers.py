@@ -1,0 +1,29 @@
+"""The layer of consultation areas (see layers.registry), shown in each gmina's geoportal.
+Only the consultation's title and dates: no answers, no one's data."""
+
+from layers.registry import register
+
+register(
+    name="konsultacje",
+    model="participation.Consultation",
+    title="Konsultacje społeczne – obszary",
+    abstract="Obszary, których dotyczą konsultacje społeczne i geoankiety gminy; "
+    "odpowiedzi na stronie /konsultacje/.",
+    fields=[
+        ("title", "tytuł"),
+        ("opens_on", "otwarta od"),
+        ("closes_on", "otwarta do"),
+        ("audience", "kto może odpowiadać"),
+    ],
+    geometry_field="area",
+    group="Partycypacja",
+    order=400,
+    style={
+        "fill_colour": "#1b9e77",
+        "fill_opacity": 20,
+        "stroke_colour": "#1b9e77",
+        "stroke_width": 2.0,
+        "label_field": "title",
+        "label_max_scale": 25000,
+    },
+)
