@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
+from reporting import urls as reporting_urls
 
 from . import api, media
 
@@ -30,6 +31,7 @@ api_patterns = [
     # The identifier may contain "/" (123/4), so it takes the rest of the path.
     path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
     *geoportal_urls.api_patterns,
+    *reporting_urls.api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -44,6 +46,7 @@ urlpatterns = [
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
+    *reporting_urls.page_patterns,
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "planning",
     "inventory",
     "cemetery_routing",
+    "reporting",
 ]
 
 # Addresses (IPs or CIDRs) of the reverse proxies whose X-Forwarded-* headers are believed;
