@@ -79,7 +79,14 @@ def other_town(db):
 
 def cemetery_with_burials(gmina, per_section: dict[str, int], year: int = 2020):
     """A cemetery with one section per key and that many burials in the given year."""
-    x0, y0, _, _ = gmina.boundary.extent
+    x0, y0, x1, y1 = gmina.boundary.extent
+    # Section s's graves lie in quadrant s % 4 (one obręb each), 1 m apart.
+    corners = [
+        (x0 + 500, y0 + 500),
+        ((x0 + x1) / 2 + 500, y0 + 500),
+        (x0 + 500, (y0 + y1) / 2 + 500),
+        ((x0 + x1) / 2 + 500, (y0 + y1) / 2 + 500),
+    ]
     cem = Cemetery.objects.create(
         gmina=gmina,
         name="Cmentarz komunalny",
@@ -91,7 +98,15 @@ def cemetery_with_burials(gmina, per_section: dict[str, int], year: int = 2020):
         section = Section.objects.create(
             cemetery=cem,
             name=name,
-            geom=Polygon.from_bbox((x0 + 100 + s * 100, y0 + 100, x0 + 190 + s * 100, y0 + 900), srid=2180),
+            geom=Polygon(
+                (
+                    (x0 + 100 + s * 100, y0 + 100),
+                    (x0 + 190 + s * 100, y0 + 100),
+                    (x0 + 190 + s * 100, y0 + 900),
+                    (x0 + 100 + s * 100, y0 + 100),
+                ),
+                srid=2180,
+            ),
         )
         for i in range(count):
             grave = Grave.objects.create(
@@ -100,7 +115,7 @@ def cemetery_with_burials(gmina, per_section: dict[str, int], year: int = 2020):
                 row="1",
                 number=str(i + 1),
                 status="occupied",
-                geom=Point(x0 + 150 + s * 100, y0 + 150 + i, srid=2180),
+                geom=Point(corners[s % 4][0] + s, corners[s % 4][1] + i, srid=2180),
             )
             Burial.objects.create(
                 grave=grave,
