@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.db import connection
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import DataError, connection, transaction
 from django.db.models import F, Func, IntegerField, TextField
 
 from sip import datasets as registry
@@ -190,6 +191,8 @@ def parse(raw: dict) -> Query:
             area = _parse_area(value)
             continue
         key = parse_key(ds, name, where)
+        if value == []:
+            continue  # nothing chosen: no restriction
         dim = ds.dimension(key.name)
         if dim is not None and dim.kind == "date" and ":" not in name:
             filters.append((key.__class__(key.name, "range"), _date_range(value, where)))
@@ -302,8 +305,15 @@ def run(query: Query, *, gmina_ids) -> Result:
     if not columns:
         annotations["_one"] = Func(template="1", output_field=IntegerField())
         columns.append("_one")
-    inner = qs.annotate(**annotations).filter(**filter_kwargs).values(*columns).order_by()
-    inner_sql, params = inner.query.sql_with_params()
+    try:
+        inner = qs.annotate(**annotations).filter(**filter_kwargs).values(*columns).order_by()
+        inner_sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:
+        return Result(
+            query=query, dimensions=[k.name for k in query.group_by], data_date=dt.datetime.now(dt.UTC)
+        )
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise QueryError(f"filters: wartość nie pasuje do rodzaju wymiaru ({exc}).") from None
 
     joins, where, select = [], [], []
     if spatial_keys & {"obreb", "gmina"}:
@@ -331,9 +341,12 @@ def run(query: Query, *, gmina_ids) -> Result:
     result = Result(
         query=query, dimensions=[k.name for k in query.group_by], data_date=dt.datetime.now(dt.UTC)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *extra_params])
-        rows = cursor.fetchall()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *extra_params])
+            rows = cursor.fetchall()
+    except DataError:
+        raise QueryError("filters: wartość nie pasuje do rodzaju wymiaru.") from None
     width = len(select)
     for row in rows:
         n = row[width]
