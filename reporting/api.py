@@ -73,6 +73,9 @@ class DatasetListView(SipAPIView):
         counts_people = serializers.BooleanField()
         k = serializers.IntegerField()
 
+        class Meta:
+            ref_name = "ReportingDataset"
+
     @extend_schema(
         responses=documented({200: OutputSerializer(many=True)}, 401),
         summary="Zbiory danych dostępne w raportach (pracownicy)",
@@ -124,6 +127,9 @@ class QueryView(SipAPIView):
         )
         measure = serializers.CharField(required=False, default="count", max_length=80)
 
+        class Meta:
+            ref_name = "ReportingQuery"
+
     @extend_schema(
         request=InputSerializer,
         responses=documented({200: TableSerializer}, 401),
@@ -148,6 +154,9 @@ class PublishedListView(SipAPIView):
         gminas = serializers.ListField(child=serializers.CharField(), help_text="skróty gmin")
         year_dimension = serializers.CharField()
         url = serializers.CharField()
+
+        class Meta:
+            ref_name = "ReportingPublished"
 
     @extend_schema(
         responses=documented({200: OutputSerializer(many=True)}),

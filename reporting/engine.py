@@ -88,7 +88,7 @@ def parse_key(ds: Dataset, raw, where: str) -> Key:
     _refuse_personal(ds, raw, where)
     name, _, bucket = raw.partition(":")
     if name in SPATIAL_UNITS:
-        if ds.geometry is None:
+        if ds.geometry is None and name != "gmina":
             raise QueryError(f"{where}: zbiór „{ds.title}” nie ma położenia, nie można użyć „{name}”.")
         if bucket:
             raise QueryError(f"{where}: jednostka przestrzenna „{name}” nie ma przedziałów.")
@@ -293,12 +293,14 @@ def run(query: Query, *, gmina_ids) -> Result:
             filter_kwargs[f"_f{j}__in"] = value
     if query.area is not None:
         filter_kwargs[f"{ds.geometry}__intersects"] = query.area
-    if spatial_keys:
+    if spatial_keys - {"gmina"}:
         annotations["_pt"] = Func(
             F(ds.geometry), function="ST_PointOnSurface", output_field=GeometryField(srid=2180)
         )
+        columns.append("_pt")
+    if spatial_keys:
         annotations["_g"] = F(ds.gmina_path)
-        columns += ["_pt", "_g"]
+        columns.append("_g")
     if query.measure != "count":
         annotations["_m"] = ds.measure(query.measure_field).expression()
         columns.append("_m")
