@@ -19,6 +19,7 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import DataError, connection, transaction
 from django.db.models import F, Func, IntegerField, TextField
+from django.db.models.expressions import RawSQL
 
 from sip import datasets as registry
 from sip.datasets import DATE_BUCKETS, SPATIAL_UNITS, Dataset
@@ -252,6 +253,15 @@ def _number(v):
     return int(v) if v.is_integer() else round(v, 2)
 
 
+def _is_point(ds: Dataset) -> bool:
+    """Whether the dataset's geometry (a field or a lookup through foreign keys) is a point."""
+    model = ds.rows().model
+    names = ds.geometry.split("__")
+    for name in names[:-1]:
+        model = model._meta.get_field(name).related_model
+    return model._meta.get_field(names[-1]).geom_type == "POINT"
+
+
 def _scoped_rows(ds: Dataset, gmina_ids):
     qs = ds.rows()
     if gmina_ids is not None:
@@ -263,11 +273,13 @@ def run(query: Query, *, gmina_ids) -> Result:
     """Return the grouped result of the query over the rows of the gminas in `gmina_ids`
     (None: every gmina — the central unit)."""
     ds = query.dataset
-    qs = _scoped_rows(ds, gmina_ids)
-    annotations, columns = {}, []
     spatial_keys = {k.name for k in query.group_by if k.spatial} | {
         k.name for k, _ in query.filters if k.spatial
     }
+    # Grouped by obręb, the gminas are restricted on the obręby (outer) and each row must be of
+    # its obręb's gmina (see below): the rows' own query then needs only its spatial index.
+    qs = _scoped_rows(ds, None if "obreb" in spatial_keys else gmina_ids)
+    annotations, columns = {}, []
     for i, key in enumerate(query.group_by):
         if key.spatial:
             continue
@@ -307,6 +319,13 @@ def run(query: Query, *, gmina_ids) -> Result:
     if not columns:
         annotations["_one"] = Func(template="1", output_field=IntegerField())
         columns.append("_one")
+    lateral = "obreb" in spatial_keys
+    if lateral:
+        # Grouped by obręb: for each obręb (outer), the rows within it (inner, LATERAL). A point
+        # column is then matched through its spatial index against one polygon at a time, which
+        # PostGIS prepares once; other geometries by their point on surface.
+        target = ds.geometry if _is_point(ds) else "_pt"
+        filter_kwargs[f"{target}__within"] = RawSQL("o.geom", [], output_field=GeometryField(srid=2180))
     try:
         inner = qs.annotate(**annotations).filter(**filter_kwargs).values(*columns).order_by()
         inner_sql, params = inner.query.sql_with_params()
@@ -318,16 +337,23 @@ def run(query: Query, *, gmina_ids) -> Result:
         raise QueryError(f"filters: wartość nie pasuje do rodzaju wymiaru ({exc}).") from None
 
     joins, where, select = [], [], []
-    if spatial_keys & {"obreb", "gmina"}:
-        joins.append('JOIN sip_gmina g ON g.id = t."_g"')
-    if "obreb" in spatial_keys:
-        joins.append('LEFT JOIN sip_obreb o ON o.gmina_id = t."_g" AND ST_Within(t."_pt", o.geom)')
+    outer_params: list = []
+    if lateral:
+        source = f"sip_obreb o JOIN sip_gmina g ON g.id = o.gmina_id CROSS JOIN LATERAL ({inner_sql}) t"
+        where.append('t."_g" = o.gmina_id')
+        if gmina_ids is not None:
+            where.append("o.gmina_id = ANY(%s)")
+            outer_params.append(list(gmina_ids))
+    else:
+        source = f"({inner_sql}) t"
+        if "gmina" in spatial_keys:
+            joins.append('JOIN sip_gmina g ON g.id = t."_g"')
     spatial_sql = {
         "gmina": "g.teryt",
         "obreb": "g.teryt || '.' || o.code",
         "grid_1km": """'E' || FLOOR(ST_X(t."_pt") / 1000)::int || 'N' || FLOOR(ST_Y(t."_pt") / 1000)::int""",
     }
-    extra_params = []
+    extra_params = outer_params
     for key, value in query.filters:
         if key.spatial:
             where.append(f"({spatial_sql[key.name]}) = ANY(%s)")
@@ -337,7 +363,7 @@ def run(query: Query, *, gmina_ids) -> Result:
     measure_sql = ', SUM(t."_m")::float, COUNT(t."_m")' if query.measure != "count" else ", NULL::float, 0"
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(select)))}" if select else ""
     sql = (
-        f"SELECT {', '.join(select + ['COUNT(*)'])}{measure_sql} FROM ({inner_sql}) t "
+        f"SELECT {', '.join(select + ['COUNT(*)'])}{measure_sql} FROM {source} "
         f"{' '.join(joins)}{' WHERE ' + ' AND '.join(where) if where else ''}{group}"
     )
     result = Result(

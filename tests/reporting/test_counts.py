@@ -45,7 +45,7 @@ def test_filters_and_grid(town):
     q = engine.parse(
         {"dataset": "drzewa", "group_by": ["grid_1km"], "filters": {"species": ["dąb szypułkowy"]}}
     )
-    result = engine.run(q, gmina_ids=None)
+    result = engine.run(q, gmina_ids=[town.pk])
     assert (
         sum(c.n for c in result.cells.values())
         == Tree.objects.filter(gmina=town, species__polish_name="dąb szypułkowy").count()

@@ -118,7 +118,7 @@ def test_residents_choose_gmina_and_year_only(client, published, other_town):
         == 400
     )
     listing = client.get("/api/reporting/published/").json()
-    assert {p["slug"] for p in listing} == {"pochowki-kwatery", "pochowki-obreby"}
+    assert {"pochowki-kwatery", "pochowki-obreby"} <= {p["slug"] for p in listing}
 
 
 def test_objects_are_not_suppressed(client, town, town_editor):

@@ -78,7 +78,7 @@ def test_tenancy_api_builder_exports_saved(client, town, other_town, town_editor
     # The central unit sees every gmina.
     client.force_login(central)
     data = post_query(client, {"dataset": "drzewa", "group_by": ["gmina"]}).json()
-    assert {r["gmina"] for r in data["rows"]} == {town.teryt, other_town.teryt}
+    assert {town.teryt, other_town.teryt} <= {r["gmina"] for r in data["rows"]}
 
 
 def test_shared_with_colleagues_of_the_same_gmina(client, town, town_editor, town_viewer):
