@@ -9,6 +9,7 @@ from django.views.decorators.cache import cache_control
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
+from reporting import urls as reporting_urls
 
 from . import api, media
 from .backup.views import backup_status_view
@@ -32,6 +33,7 @@ api_patterns = [
     path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
     path("participation/", include("participation.api_urls")),
     *geoportal_urls.api_patterns,
+    *reporting_urls.api_patterns,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -48,6 +50,7 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
     path("", include("participation.urls")),
+    *reporting_urls.page_patterns,
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "inventory",
     "cemetery_routing",
     "participation",
+    "reporting",
 ]
 
 # Addresses (IPs or CIDRs) of the reverse proxies whose X-Forwarded-* headers are believed;

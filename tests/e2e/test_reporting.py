@@ -1,0 +1,61 @@
+"""A clerk builds "trees per obręb and species" as a table, a chart and a map in a few clicks,
+and a resident opens a published statistic. Screenshots go outside the repository."""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+SHOTS = Path(os.environ.get("SIP_REPORTING_SHOTS", "/tmp/sip-reporting-shots"))
+
+
+def test_clerk_builds_table_chart_and_map(page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{page.base}/admin/login/?next=/raporty/")
+    page.fill("#id_username", "redaktor-gmina-boleslawiec")
+    page.fill("#id_password", "sip-demo")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/raporty/")
+    page.select_option("#dataset", "drzewa")  # the form reloads with the dataset's dimensions
+    page.locator("#g1").wait_for()
+    page.select_option("#g1", "obreb")
+    page.select_option("#g2", "species")
+    page.click("#run")
+    page.locator("#result-table").wait_for()
+    rows = page.locator("#result-table tbody tr")
+    assert rows.count() > 10
+    assert page.locator("#result-table tbody tr.total").count() > 0
+    # The chart (server-rendered SVG) has loaded.
+    page.wait_for_function(
+        "() => { const i = document.getElementById('chart'); return i.complete && i.naturalWidth > 0; }"
+    )
+    # The choropleth: one polygon per obręb.
+    page.locator("#map.ready").wait_for()
+    assert int(page.locator("#map").get_attribute("data-features")) > 5
+    assert page.locator("#map path.leaflet-interactive").count() > 5
+    page.screenshot(path=str(SHOTS / "builder.png"), full_page=True)
+    # Save and share it.
+    # The live server's database is kept between runs: a new name each time.
+    name = f"Drzewa według obrębów i gatunków ({uuid.uuid4().hex[:8]})"
+    page.fill("#save-name", name)
+    page.click("#save")
+    page.locator("#result-table").wait_for()
+    assert page.locator("ul.saved").get_by_text(name).count() == 1
+
+
+def test_resident_sees_published_statistic(page):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{page.base}/statystyki/gmina-boleslawiec-drzewa-zezwolenie-obreby/?gmina=gmina-boleslawiec")
+    page.locator("#result-table").wait_for()
+    page.locator("#map.ready").wait_for()
+    page.wait_for_function(
+        "() => { const i = document.getElementById('chart'); return i.complete && i.naturalWidth > 0; }"
+    )
+    assert "Stan danych" in page.content()
+    page.screenshot(path=str(SHOTS / "statistics.png"), full_page=True)
+    page.goto(f"{page.base}/statystyki/boleslawiec-pochowki-kwatery-dekady/?gmina=boleslawiec")
+    page.locator("#result-table").wait_for()
+    assert "k = 5" in page.content()
+    page.screenshot(path=str(SHOTS / "burials.png"), full_page=True)
