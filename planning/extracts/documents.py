@@ -131,7 +131,7 @@ def _wyrys_sheets(sections: list[dict], zonings: list[ParcelZoning]) -> list[dic
                     "overview": s.overview,
                     "scale": s.scale,
                     "image": pdf.png_data_uri(s.png),
-                    "legend": drawing.legend_items(s.purposes),
+                    "legend": drawing.legend_items(s.purposes, plan.gmina_id),
                     "amended": s.amended,
                     "scale_bar": scale_bar_svg(s.scale),
                 }
