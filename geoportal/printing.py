@@ -1,5 +1,6 @@
-"""Print a geoportal view to PDF at a chosen scale: MapServer draws the map for the exact ground
-extent of the paper's map frame, WeasyPrint lays out title, legend, scale bar and date.
+"""Print a geoportal view to PDF at a chosen scale: the layers' renderer (layers.render) draws the
+map for the exact ground extent of the paper's map frame, with the searched parcel outlined;
+WeasyPrint lays out title, legend, scale bar and date.
 
 The map image is placed at the frame's physical size, so 1 mm on paper is `scale` mm on the
 ground whatever the image's pixel density.
@@ -13,11 +14,11 @@ from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.template.loader import render_to_string
-from PIL import Image, ImageDraw
 
 from layers.ows_errors import WMSError
+from layers.render import Frame, LayerNotDrawable, Overlay, draw_legend, draw_map
 from layers.selectors import internal_rows_of
-from layers.wms import MapRequest, get_legend_graphic, render_map, resolve_layer
+from layers.wms import resolve_layer
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import Gmina
 from sip.text import plain_int
@@ -32,6 +33,9 @@ FRAMES_MM = {
 }
 DPI = 150
 MAX_LAYERS = 12
+# The searched parcel's outline: red, 4 pixels at the print's resolution.
+HIGHLIGHT_RGB = (220, 0, 0)
+HIGHLIGHT_MM = 4 / DPI * 25.4
 
 
 class PrintError(ValueError):
@@ -98,23 +102,6 @@ def _data_uri(png: bytes) -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
-def _draw_highlight(png: bytes, req: PrintRequest, size: tuple[int, int]) -> bytes:
-    import io
-
-    minx, miny, maxx, maxy = req.ground_extent
-    width, height = size
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    pen = ImageDraw.Draw(image)
-    polygons = req.highlight if req.highlight.geom_type == "MultiPolygon" else [req.highlight]
-    for polygon in polygons:
-        for ring in polygon:
-            pts = [((x - minx) / (maxx - minx) * width, (maxy - y) / (maxy - miny) * height) for x, y in ring]
-            pen.line(pts, fill=(220, 0, 0), width=4, joint="curve")
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
-
-
 def scale_bar(scale: int, frame_width_mm: float) -> dict:
     """A round ground length whose bar takes at most a quarter of the frame: length and mm."""
     longest_m = frame_width_mm / 4 / 1000 * scale
@@ -137,28 +124,20 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
         except WMSError as exc:
             raise PrintError(exc.message) from None
     w_mm, h_mm = req.frame_mm
-    size = (round(w_mm / 25.4 * DPI), round(h_mm / 25.4 * DPI))
-    png = render_map(
-        MapRequest(
-            version="1.3.0",
-            layers=tuple(infos),
-            srid=STORAGE_SRID,
-            bbox=req.ground_extent,
-            width=size[0],
-            height=size[1],
-            format="image/png",
-            transparent=False,
-            bgcolor=(255, 255, 255),
-            dpi=DPI,
-            internal_of=internal_rows_of(user),
-        )
-    )
+    overlays = []
     if req.highlight is not None:
-        png = _draw_highlight(png, req, size)
-    legends = []
-    for info in infos:
-        resp = get_legend_graphic({"layer": info.name, "format": "image/png"}, user, "1.3.0")
-        legends.append({"title": info.layer.title, "image": _data_uri(resp.content)})
+        overlays.append(Overlay.outline((req.highlight,), HIGHLIGHT_RGB, HIGHLIGHT_MM))
+    try:
+        png = draw_map(
+            Frame.on_paper(req.ground_extent, w_mm, h_mm, DPI),
+            infos,
+            image_format="png-print",
+            internal_of=internal_rows_of(user),
+            overlays=overlays,
+        )
+        legends = [{"title": info.layer.title, "image": _data_uri(draw_legend(info))} for info in infos]
+    except LayerNotDrawable as exc:
+        raise PrintError(f"Warstwa „{exc.name}” nie może być teraz narysowana.") from None
     html = render_to_string(
         "geoportal/print.html",
         {

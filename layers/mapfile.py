@@ -52,12 +52,15 @@ MAP
   SYMBOL NAME "circle" TYPE ELLIPSE FILLED TRUE POINTS 1 1 END END
   SYMBOL NAME "square" TYPE VECTOR FILLED TRUE POINTS 0 0 0 1 1 1 1 0 0 0 END END
   SYMBOL NAME "triangle" TYPE VECTOR FILLED TRUE POINTS 0 1 0.5 0 1 1 0 1 END END
+  SYMBOL NAME "hatch" TYPE HATCH END
   OUTPUTFORMAT NAME "png" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGBA EXTENSION "png"
     TRANSPARENT OFF FORMATOPTION "COMPRESSION=1" END
   OUTPUTFORMAT NAME "png-transparent" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGBA
     EXTENSION "png" TRANSPARENT ON FORMATOPTION "COMPRESSION=1" END
   OUTPUTFORMAT NAME "jpeg" DRIVER "AGG/JPEG" MIMETYPE "image/jpeg" IMAGEMODE RGB EXTENSION "jpg"
     FORMATOPTION "QUALITY=85" END
+  OUTPUTFORMAT NAME "png-print" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGB EXTENSION "png"
+    FORMATOPTION "COMPRESSION=6" END
   LEGEND
     KEYSIZE 20 12
     KEYSPACING 6 4
@@ -172,7 +175,11 @@ def _make_style(m, kind: str, style, fill: str, stroke: str) -> mapscript.styleO
     return so
 
 
-def _add_class(lo, kind: str, style, *, title: str, fill: str, stroke: str, expression=None, rule=None):
+def add_class(
+    lo, kind: str, style, *, title: str, fill: str, stroke: str, expression=None, rule=None, labels=True
+):
+    """A class of the layer drawn in the registry style `style` (with its labels unless `labels`
+    is false: features without attributes have nothing to label)."""
     cls = mapscript.classObj(lo)
     cls.name = title
     if expression:
@@ -190,7 +197,7 @@ def _add_class(lo, kind: str, style, *, title: str, fill: str, stroke: str, expr
         outline.width = float(style.stroke_width)
         cls.getStyle(0).outlinecolor.setRGB(-1, -1, -1)
         cls.insertStyle(outline)
-    if style.label_field:
+    if style.label_field and labels:
         label = mapscript.labelObj()
         label.font = "sans"
         label.size = round(style.label_size)
@@ -335,7 +342,7 @@ def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.
     if kind == "point" and style.label_field:
         lo.labelcache = mapscript.MS_ON
     for rule in style.rules.all():
-        _add_class(
+        add_class(
             lo,
             kind,
             style,
@@ -345,7 +352,7 @@ def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.
             expression=rule_expression(rule),
             rule=rule,
         )
-    _add_class(lo, kind, style, title=row.title, fill=style.fill_colour, stroke=style.stroke_colour)
+    add_class(lo, kind, style, title=row.title, fill=style.fill_colour, stroke=style.stroke_colour)
     return lo
 
 

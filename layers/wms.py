@@ -3,7 +3,7 @@
 Every parameter is checked here before MapServer sees anything: layer names against the
 catalogue and the caller's visibility, the CRS against the allow-list (an integer reaches
 MapServer, never the request's text), BBOX, size and format. Rendering is mapscript in process
-(layers.mapfile); capabilities and GetFeatureInfo live in their own modules.
+(layers.render); capabilities and GetFeatureInfo live in their own modules.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from dataclasses import dataclass
 import mapscript
 from django.http import HttpResponse
 
-from sip.geometry import STORAGE_SRID, GeometryError, parse_srid
+from sip.geometry import GeometryError, parse_srid
 
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
-from .crs import bbox_to_xy, mapserver_projection
-from .mapfile import MapHolder, layer_sql
+from .crs import bbox_to_xy
 from .ows_errors import WMSError, exception_response
+from .render import Frame, LayerNotDrawable, draw_legend, draw_map
 from .selectors import LayerInfo, catalogue, depends_on_caller, internal_rows_of, may_see
 
 log = logging.getLogger(__name__)
@@ -227,62 +227,16 @@ def parse_map_request(params: dict[str, str], user, version: str, *, need_format
     )
 
 
-def _prepare_map(m: mapscript.mapObj, layers, srid: int, internal_of: tuple[int, ...] | None = ()) -> None:
-    """Switch on only `layers`, drawn in request order, in the CRS `srid`, with the rows of the
-    gminas in `internal_of` (see layer_sql); hold MapHolder.lock."""
-    wanted = []
-    for info in layers:
-        lo = m.getLayerByName(info.name)
-        if lo is None:
-            raise WMSError(f"Warstwa „{info.name}” nie istnieje.", "LayerNotDefined", "layers")
-        if info.is_vector and info.source.public_field:
-            data = layer_sql(info, internal_of)
-            if lo.data != data:
-                lo.data = data
-        wanted.append(lo.index)
-    for i in range(m.numlayers):
-        m.getLayer(i).status = mapscript.MS_OFF
-    for i in wanted:
-        m.getLayer(i).status = mapscript.MS_ON
-    rest = [i for i in range(m.numlayers) if i not in wanted]
-    order = wanted + rest
-    if getattr(m, "_sip_order", None) != order:
-        indexes = mapscript.intarray(len(order))
-        for position, index in enumerate(order):
-            indexes[position] = index
-        m.setLayersDrawingOrder(indexes)
-        m._sip_order = order
-    if getattr(m, "_sip_srid", None) != srid:
-        m.setProjection(mapserver_projection(srid))
-        m._sip_srid = srid
-
-
-def pixel_centre_extent(bbox, width: int, height: int) -> tuple[float, float, float, float]:
-    """A WMS BBOX (the outer edge of the image) as MapServer's extent (through pixel centres)."""
-    minx, miny, maxx, maxy = bbox
-    half_x, half_y = (maxx - minx) / width / 2, (maxy - miny) / height / 2
-    return minx + half_x, miny + half_y, maxx - half_x, maxy - half_y
-
-
 def render_map(mr: MapRequest) -> bytes:
-    """Draw the map with MapServer; return the encoded image."""
-    cascading = any(info.is_external for info in mr.layers)
-    with MapHolder.lock:
-        m, _cat = MapHolder.get()
-        _prepare_map(m, mr.layers, mr.srid, mr.internal_of)
-        m.setSize(mr.width, mr.height)
-        m.setExtent(*pixel_centre_extent(mr.bbox, mr.width, mr.height))
-        fmt = MAP_FORMATS[mr.format]
-        m.selectOutputFormat("png-transparent" if mr.transparent else fmt)
-        m.imagecolor.setRGB(*mr.bgcolor)
-        if not cascading and mr.dpi is None:
-            return bytes(m.draw().getBytes())
-        # An outside service may take seconds, a print changes the resolution: draw a copy,
-        # so other requests need not wait and the shared map stays as it is.
-        m = m.clone()
-    if mr.dpi is not None:
-        m.resolution = mr.dpi
-    return bytes(m.draw().getBytes())
+    """Draw the map of a validated GetMap request; return the encoded image."""
+    frame = Frame(mr.bbox, mr.width, mr.height, mr.srid, mr.dpi)
+    image_format = "png-transparent" if mr.transparent else MAP_FORMATS[mr.format]
+    try:
+        return draw_map(
+            frame, mr.layers, image_format=image_format, bgcolor=mr.bgcolor, internal_of=mr.internal_of
+        )
+    except LayerNotDrawable as exc:
+        raise WMSError(f"Warstwa „{exc.name}” nie istnieje.", "LayerNotDefined", "layers") from None
 
 
 def get_map(params, user, version) -> HttpResponse:
@@ -307,12 +261,10 @@ def get_legend_graphic(params, user, version) -> HttpResponse:
     style = params.get("style", "")
     if style not in ("", "default"):
         raise WMSError(f"Styl „{style}” nie istnieje (dostępny: default).", "StyleNotDefined", "style")
-    with MapHolder.lock:
-        m, _cat = MapHolder.get()
-        _prepare_map(m, (info,), STORAGE_SRID)
-        m.selectOutputFormat("png")
-        image = m.drawLegend(1)
-        body = bytes(image.getBytes())
+    try:
+        body = draw_legend(info)
+    except LayerNotDrawable as exc:
+        raise WMSError(f"Warstwa „{exc.name}” nie istnieje.", "LayerNotDefined", "layer") from None
     return HttpResponse(body, content_type="image/png")
 
 

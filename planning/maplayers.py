@@ -2,8 +2,48 @@
 
 from layers.registry import register
 
-from .extracts.drawing import PURPOSE_COLOURS, hex_colour
 from .models import PURPOSES
+
+# Default colours of purpose categories after the customary MPZP drawing conventions: the
+# zoning layer's registered style. Staff may change them in the admin; the map and the wyrys
+# both draw what the registry holds (layers.render.registry_colour), never this table.
+PURPOSE_COLOURS: dict[str, str] = {
+    "MN": "#f6d08c",
+    "MW": "#d6965a",
+    "MU": "#e8b278",
+    "MR": "#ecdc96",
+    "U": "#ec96aa",
+    "UP": "#dc82a0",
+    "US": "#aad28c",
+    "P": "#baa0c8",
+    "R": "#faf6be",
+    "ZL": "#50a05a",
+    "ZP": "#96d278",
+    "ZC": "#78aa82",
+    "ZN": "#bee1aa",
+    "KDG": "#cdcdcd",
+    "KDZ": "#d7d7d7",
+    "KDL": "#e1e1e1",
+    "KDD": "#ebebeb",
+    "KDW": "#f0f0f0",
+    "KD": "#e1e1e1",
+    "KK": "#bebebe",
+    "W": "#96c8f0",
+    "WS": "#96c8f0",
+    "E": "#aaaa78",
+    "K": "#aaaa8c",
+    # Planning zones of a plan ogólny gminy.
+    "SW": "#d6965a",
+    "SJ": "#f6d08c",
+    "SU": "#ec96aa",
+    "SP": "#baa0c8",
+    "SR": "#faf6be",
+    "SL": "#50a05a",
+    "SN": "#96d278",
+    "SC": "#78aa82",
+    "SK": "#d7d7d7",
+}
+ZONE_FILL = "#e6e6e6"
 
 register(
     name="plany",
@@ -52,7 +92,7 @@ register(
     order=210,
     max_scale=50_000,
     style={
-        "fill_colour": "#e6e6e6",
+        "fill_colour": ZONE_FILL,
         "fill_opacity": 70,
         "stroke_colour": "#555555",
         "stroke_width": 0.8,
@@ -63,9 +103,9 @@ register(
                 "title": f"{code} – {PURPOSES.get(code, code)}",
                 "field": "purpose",
                 "value": code,
-                "fill_colour": hex_colour(code),
+                "fill_colour": colour,
             }
-            for code in PURPOSE_COLOURS
+            for code, colour in PURPOSE_COLOURS.items()
         ],
     },
 )

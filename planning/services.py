@@ -21,7 +21,7 @@ from sip.models import Parcel
 from sip.storage import private_storage, random_name
 
 from . import selectors
-from .extracts import documents
+from .extracts import documents, fees
 from .extracts.numbering import format_case_number, next_case_number
 from .models import ExtractCase, IssuedDocument
 
@@ -92,51 +92,58 @@ def verify_url(base_url: str, token: str) -> str:
     return base_url.rstrip("/") + f"/verify/{token}"
 
 
-def _issue(*, actor, case: ExtractCase, zonings, base_url: str) -> IssuedDocument:
+def _issue(*, actor, case: ExtractCase, zonings, office, base_url: str) -> IssuedDocument:
+    """Render the next version of the case's document outside any transaction, then store it,
+    its checksum and the fee in one short transaction; return the stored document.
+
+    Rendering (MapServer, WeasyPrint) takes seconds: no row lock is held meanwhile, so other
+    planners of the gmina register and issue their cases in parallel. The file is written before
+    the transaction and removed if anything up to and including its commit fails, so a failed
+    issue leaves neither a row nor a file."""
     version = (case.documents.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     token = secrets.token_urlsafe(18)
     built = documents.build(
-        case=case,
-        zonings=zonings,
-        version=version,
-        verify_url=verify_url(base_url, token),
-        combined_cap=documents.combined_cap_of(case.gmina),
+        case=case, office=office, zonings=zonings, version=version, verify_url=verify_url(base_url, token)
     )
     # Private storage, under a random name: case numbers are sequential and must not lead to a
-    # file. The storage never overwrites. Writing the file is the last step but three; if any of
-    # them fails, the file goes and the transaction rolls back.
+    # file. The storage never overwrites.
     storage = private_storage()
     name = random_name(f"planning/extracts/{case.gmina.teryt}/{case.year}", ".pdf")
     stored = storage.save(name, ContentFile(built.content))
     try:
-        document = IssuedDocument.objects.create(
-            case=case,
-            version=version,
-            kind=built.kind,
-            token=token,
-            file=stored,
-            sha256=hashlib.sha256(built.content).hexdigest(),
-            size=len(built.content),
-            wypis_pages=built.wypis_pages,
-            wyrys_pages=built.wyrys_pages,
-            issued_by=actor if actor is not None and actor.is_authenticated else None,
-        )
-        case.fee_wypis, case.fee_wyrys, case.fee_total = built.fee.wypis, built.fee.wyrys, built.fee.total
-        case.save(update_fields=["fee_wypis", "fee_wyrys", "fee_total"])
-        audit.record(
-            actor=actor,
-            action="create",
-            obj=document,
-            gmina=case.gmina,
-            changes={"version": version, "sha256": document.sha256, "fee": str(built.fee.total)},
-        )
-    except Exception:
+        with transaction.atomic():
+            locked = ExtractCase.objects.select_for_update().get(pk=case.pk)
+            if locked.documents.filter(version__gte=version).exists():
+                raise ValidationError(
+                    f"Sprawa {case.case_number} dostała w międzyczasie nową wersję dokumentu; ponów wydanie."
+                )
+            document = IssuedDocument.objects.create(
+                case=locked,
+                version=version,
+                kind=built.kind,
+                token=token,
+                file=stored,
+                sha256=hashlib.sha256(built.content).hexdigest(),
+                size=len(built.content),
+                wypis_pages=built.wypis_pages,
+                wyrys_pages=built.wyrys_pages,
+                issued_by=actor if actor is not None and actor.is_authenticated else None,
+            )
+            fees.record_fee(locked, built.fee)
+            audit.record(
+                actor=actor,
+                action="create",
+                obj=document,
+                gmina=case.gmina,
+                changes={"version": version, "sha256": document.sha256, "fee": str(built.fee.total)},
+            )
+    except BaseException:
         storage.delete(stored)
         raise
+    case.fee_wypis, case.fee_wyrys, case.fee_total = locked.fee_wypis, locked.fee_wyrys, locked.fee_total
     return document
 
 
-@transaction.atomic
 def issue_extract(
     *,
     actor,
@@ -149,7 +156,10 @@ def issue_extract(
     base_url: str,
 ) -> tuple[ExtractCase, IssuedDocument]:
     """Register an application under the next case number of the gmina and year, issue its PDF
-    (wypis and/or wyrys, or a certificate that no plan applies); return the case and document."""
+    (wypis and/or wyrys, or a certificate that no plan applies); return the case and document.
+
+    Two short transactions with the rendering between them (see extracts.numbering for why the
+    numbers stay gap-free): everything that can refuse the application is checked first."""
     if kind not in ExtractCase.Kind.values:
         raise ValidationError("Rodzaj dokumentu („kind”) musi być jednym z: wypis, wyrys, both.")
     parcels = _parcels(parcel_identifiers)
@@ -159,6 +169,27 @@ def issue_extract(
     zonings = [selectors.parcel_zoning(p) for p in parcels]
     _check_provisions(zonings)
     office = documents.office_for(gmina)
+    case = _register_case(
+        actor=actor,
+        office=office,
+        parcels=parcels,
+        kind=kind,
+        applicant=applicant,
+        applicant_address=applicant_address,
+        application_date=date,
+        purpose=purpose,
+    )
+    document = _issue(actor=actor, case=case, zonings=zonings, office=office, base_url=base_url)
+    return case, document
+
+
+@transaction.atomic
+def _register_case(
+    *, actor, office, parcels, kind, applicant, applicant_address, application_date, purpose
+) -> ExtractCase:
+    """The case under the gmina's next number, with its parcels and audit entry (the counter row
+    is locked only until this commits); return it."""
+    gmina = parcels[0].gmina
     year = timezone.localdate().year
     number = next_case_number(gmina, year)
     case = ExtractCase.objects.create(
@@ -168,7 +199,7 @@ def issue_extract(
         case_number=format_case_number(office.case_prefix, number, year),
         applicant=applicant.strip()[:200],
         applicant_address=applicant_address.strip()[:250],
-        application_date=date,
+        application_date=application_date,
         kind=kind,
         purpose=purpose.strip()[:250],
         parcel_identifiers=[p.identifier for p in parcels],
@@ -178,17 +209,15 @@ def issue_extract(
     audit.record(
         actor=actor, action="create", obj=case, gmina=gmina, changes={"parcels": case.parcel_identifiers}
     )
-    document = _issue(actor=actor, case=case, zonings=zonings, base_url=base_url)
-    return case, document
+    return case
 
 
-@transaction.atomic
 def reissue_extract(*, actor, case: ExtractCase, base_url: str) -> IssuedDocument:
     """Issue the case's document again from the current plans as a new version; return it.
     Earlier versions stay unchanged."""
     tenancy.require(actor, "planning.add_issueddocument", case.gmina_id)
-    case = ExtractCase.objects.select_for_update().get(pk=case.pk)
     parcels = _parcels(case.parcel_identifiers)
     zonings = [selectors.parcel_zoning(p) for p in parcels]
     _check_provisions(zonings)
-    return _issue(actor=actor, case=case, zonings=zonings, base_url=base_url)
+    office = documents.office_for(case.gmina)
+    return _issue(actor=actor, case=case, zonings=zonings, office=office, base_url=base_url)

@@ -1,10 +1,13 @@
-"""The route function again: step-free routes start only at step-free gates."""
+"""The route function again (version 2, sql/route_v2.sql): step-free routes start only at
+step-free gates."""
+
+from pathlib import Path
 
 from django.db import migrations
 
-from cemetery_routing.routing import ROUTE_FUNCTION_SQL
+SQL = Path(__file__).resolve().parent.parent / "sql"
 
 
 class Migration(migrations.Migration):
     dependencies = [("cemetery_routing", "0003_route_function")]
-    operations = [migrations.RunSQL(ROUTE_FUNCTION_SQL, migrations.RunSQL.noop)]
+    operations = [migrations.RunSQL((SQL / "route_v2.sql").read_text(), (SQL / "route_v1.sql").read_text())]

@@ -4,7 +4,6 @@ applies; the fee follows from the page counts and is printed on the document."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -131,7 +130,7 @@ def _wyrys_sheets(sections: list[dict], zonings: list[ParcelZoning]) -> list[dic
                     "overview": s.overview,
                     "scale": s.scale,
                     "image": pdf.png_data_uri(s.png),
-                    "legend": drawing.legend_items(s.purposes),
+                    "legend": drawing.legend_items(s.purposes, plan.gmina_id),
                     "amended": s.amended,
                     "scale_bar": scale_bar_svg(s.scale),
                 }
@@ -141,10 +140,11 @@ def _wyrys_sheets(sections: list[dict], zonings: list[ParcelZoning]) -> list[dic
 
 
 def build(
-    *, case: ExtractCase, zonings: list[ParcelZoning], version: int, verify_url: str, combined_cap
+    *, case: ExtractCase, office: ExtractOffice, zonings: list[ParcelZoning], version: int, verify_url: str
 ) -> BuiltDocument:
-    """Render the PDF of this issue of the case; return its bytes, kind, pages and fee."""
-    office = office_for(case.gmina)
+    """Render the PDF of this issue of the case with the office's settings (office_for); return
+    its bytes, kind, pages and fee."""
+    combined_cap = office.combined_fee_cap
     issued_on = timezone.localdate()
     base = {
         "case": case,
@@ -266,8 +266,3 @@ def _render_wypis(base, case, sections, zonings, fee, with_wyrys, wyrys_pages) -
             else "stron",
         },
     )
-
-
-def combined_cap_of(gmina) -> Decimal | None:
-    office = ExtractOffice.objects.filter(gmina=gmina).first()
-    return office.combined_fee_cap if office else None

@@ -1,21 +1,19 @@
-"""The wyrys drawing: a plan's zones, the parcels and the plan boundary rendered by MapServer
-(mapscript, in process) at the plan's scale.
+"""The wyrys drawing: a plan's zones, the parcels and the plan boundary at the plan's scale,
+drawn by the layers' renderer (layers.render) as overlays over an empty map.
 
-The map object is built here from a mapfile text with the features inline; when the layer
-registry exists, the zone and parcel layers can come from it instead of inline features.
+The zones are the plan's own (not the zoning in force that the map layer shows), coloured by
+the registry's style of the zoning layer, so the wyrys and the map agree on every colour.
 """
 
 from __future__ import annotations
 
 import math
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import mapscript
 from django.contrib.gis.db.models.functions import Intersection, PointOnSurface
 from django.contrib.gis.geos import Polygon
 
+from layers.render import Frame, Overlay, draw_map, registry_colour
 from sip.models import Parcel
 
 from ..models import PURPOSES, Plan, Zone
@@ -27,59 +25,14 @@ FRAME_W_MM = 190.0
 FRAME_H_MM = 190.0
 SELECTED_RGB = (255, 0, 0)
 
-# Colours of purpose categories after the customary MPZP drawing conventions.
-PURPOSE_COLOURS: dict[str, tuple[int, int, int]] = {
-    "MN": (246, 208, 140),
-    "MW": (214, 150, 90),
-    "MU": (232, 178, 120),
-    "MR": (236, 220, 150),
-    "U": (236, 150, 170),
-    "UP": (220, 130, 160),
-    "US": (170, 210, 140),
-    "P": (186, 160, 200),
-    "R": (250, 246, 190),
-    "ZL": (80, 160, 90),
-    "ZP": (150, 210, 120),
-    "ZC": (120, 170, 130),
-    "ZN": (190, 225, 170),
-    "KDG": (205, 205, 205),
-    "KDZ": (215, 215, 215),
-    "KDL": (225, 225, 225),
-    "KDD": (235, 235, 235),
-    "KDW": (240, 240, 240),
-    "KD": (225, 225, 225),
-    "KK": (190, 190, 190),
-    "W": (150, 200, 240),
-    "WS": (150, 200, 240),
-    "E": (170, 170, 120),
-    "K": (170, 170, 140),
-    # Planning zones of a plan ogólny gminy.
-    "SW": (214, 150, 90),
-    "SJ": (246, 208, 140),
-    "SU": (236, 150, 170),
-    "SP": (186, 160, 200),
-    "SR": (250, 246, 190),
-    "SL": (80, 160, 90),
-    "SN": (150, 210, 120),
-    "SC": (120, 170, 130),
-    "SK": (215, 215, 215),
-}
-DEFAULT_COLOUR = (230, 230, 230)
 NICE_SCALES = (500, 1000, 2000, 2500, 5000, 10000, 25000, 50000)
 
-_FONTSET = Path(tempfile.gettempdir()) / "sip-mapserver-fonts.txt"
-_FONTS = (
-    "dejavu /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf\n"
-    "dejavu-bold /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf\n"
-)
+ZONES_SOURCE = "strefy"  # the registry layer whose style colours the zones
 
 
-def colour_of(purpose: str) -> tuple[int, int, int]:
-    return PURPOSE_COLOURS.get(purpose, DEFAULT_COLOUR)
-
-
-def hex_colour(purpose: str) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*colour_of(purpose))
+def _mm(points_at_72dpi: float) -> float:
+    """A size given in points (1/72 inch, the drawing's customary unit) in millimetres."""
+    return points_at_72dpi / 72 * MM_PER_INCH
 
 
 @dataclass
@@ -135,21 +88,6 @@ def _envelope(extent, pad: float = 0.0) -> Polygon:
     return env
 
 
-def _feature(wkt: str, text: str | None = None) -> str:
-    out = f'  FEATURE WKT "{wkt}"'
-    if text:
-        out += f' TEXT "{text}"'
-    return out + " END\n"
-
-
-def _label(font: str, size: float, colour=(0, 0, 0), outline=(255, 255, 255), extra: str = "") -> str:
-    return (
-        f'LABEL TYPE TRUETYPE FONT "{font}" SIZE {size} COLOR {colour[0]} {colour[1]} {colour[2]} '
-        f"OUTLINECOLOR {outline[0]} {outline[1]} {outline[2]} OUTLINEWIDTH 2 POSITION CC "
-        f"PARTIALS FALSE {extra} END"
-    )
-
-
 def _safe_text(text: str) -> str:
     # Symbols and parcel numbers are validated (letters, digits, "/"); quotes never reach here.
     return text.replace('"', "").replace("\\", "")
@@ -158,14 +96,11 @@ def _safe_text(text: str) -> str:
 def render_sheet(
     sheet: Sheet, plan: Plan, selected: list[Parcel], sheets: list[Sheet] | None = None
 ) -> Sheet:
-    """Render one sheet to PNG at DPI: zones of the plan, parts amended by later plans,
-    the plan boundary, parcel outlines and numbers, the selected parcels in red."""
-    if not _FONTSET.exists():
-        _FONTSET.write_text(_FONTS)
+    """Render one sheet to PNG at DPI through the layers' renderer: zones of the plan in the
+    registry's zoning style, parts amended by later plans hatched, the plan boundary, parcel
+    outlines and numbers, the selected parcels in red."""
     env = _envelope(sheet.extent, pad=sheet.scale * 0.01)
-    width_px = round(FRAME_W_MM / MM_PER_INCH * DPI)
-    height_px = round(FRAME_H_MM / MM_PER_INCH * DPI)
-    layers: list[str] = []
+    overlays: list[Overlay] = []
     zones = (
         Zone.objects.filter(plan=plan, geom__intersects=env)
         .annotate(clipped=Intersection("geom", env))
@@ -188,25 +123,33 @@ def render_sheet(
     sheet.purposes = sorted(visible_purposes)
     sheet.amended = any(g.intersects(exact) for g in replaced)
     for purpose, items in sorted(by_purpose.items()):
-        r, g, b = colour_of(purpose)
-        feats = "".join(_feature(z.clipped.wkt) for z in items if not z.clipped.empty)
-        layers.append(
-            f'LAYER NAME "zones_{purpose}" TYPE POLYGON STATUS ON\n{feats}'
-            f"  CLASS STYLE COLOR {r} {g} {b} OUTLINECOLOR 40 40 40 WIDTH 0.6 END END\nEND\n"
+        overlays.append(
+            Overlay(
+                tuple(z.clipped for z in items if not z.clipped.empty),
+                style_of=ZONES_SOURCE,
+                attrs={"purpose": purpose},
+            )
         )
     if replaced:
-        feats = "".join(_feature(g.intersection(env).wkt) for g in replaced)
-        layers.append(
-            f'LAYER NAME "amended" TYPE POLYGON STATUS ON\n{feats}'
-            '  CLASS STYLE COLOR 255 255 255 END STYLE SYMBOL "hatch" COLOR 120 120 120 SIZE 8 WIDTH 0.8 '
-            "ANGLE 45 END STYLE OUTLINECOLOR 90 90 90 WIDTH 1.0 END END\nEND\n"
+        overlays.append(
+            Overlay(
+                tuple(g.intersection(env) for g in replaced),
+                fill=(255, 255, 255),
+                hatch=(120, 120, 120),
+                stroke=(90, 90, 90),
+                width_mm=_mm(1.0),
+            )
         )
     boundary = plan.boundary.intersection(_envelope(sheet.extent, pad=sheet.scale * 0.02))
     if not boundary.empty:
-        layers.append(
-            'LAYER NAME "plan_boundary" TYPE LINE STATUS ON\n'
-            + _feature(boundary.boundary.wkt if hasattr(boundary, "boundary") else boundary.wkt)
-            + "  CLASS STYLE COLOR 0 0 0 WIDTH 2.4 PATTERN 12 4 2 4 END END END\nEND\n"
+        overlays.append(
+            Overlay(
+                (boundary.boundary if hasattr(boundary, "boundary") else boundary,),
+                kind="line",
+                stroke=(0, 0, 0),
+                width_mm=_mm(2.4),
+                dash_mm=tuple(_mm(v) for v in (12, 4, 2, 4)),
+            )
         )
     parcels = (
         Parcel.objects.filter(geom__intersects=env)
@@ -220,15 +163,11 @@ def render_sheet(
     for p in parcels:
         if p.pk in selected_ids:
             continue
-        parcel_lines.append(_feature(p.clipped.wkt))
+        parcel_lines.append(p.clipped)
         if p.geom.area >= min_label_area and env.contains(p.label_at):
-            parcel_labels.append(_feature(p.label_at.wkt, _safe_text(p.number)))
+            parcel_labels.append((p.label_at, _safe_text(p.number)))
     if parcel_lines:
-        layers.append(
-            'LAYER NAME "parcels" TYPE POLYGON STATUS ON\n'
-            + "".join(parcel_lines)
-            + "  CLASS STYLE OUTLINECOLOR 70 70 70 WIDTH 0.5 END END\nEND\n"
-        )
+        overlays.append(Overlay.outline(parcel_lines, (70, 70, 70), _mm(0.5)))
     replaced_union = None
     for g in replaced:
         replaced_union = g if replaced_union is None else replaced_union.union(g)
@@ -240,70 +179,44 @@ def render_sheet(
             visible = visible.difference(replaced_union)
         if visible.empty or visible.area < min_label_area * 4:
             continue
-        zone_labels.append(_feature(visible.point_on_surface.wkt, _safe_text(z.symbol)))
+        zone_labels.append((visible.point_on_surface, _safe_text(z.symbol)))
     if zone_labels:
-        layers.append(
-            'LAYER NAME "zone_labels" TYPE POINT STATUS ON\n'
-            + "".join(zone_labels)
-            + "  CLASS "
-            + _label("dejavu-bold", 11, extra="FORCE TRUE")
-            + " END\nEND\n"
-        )
+        overlays.append(_labels(zone_labels, font="sans-bold", size_pt=11, label_force=True))
     if parcel_labels:
-        layers.append(
-            'LAYER NAME "parcel_labels" TYPE POINT STATUS ON\n'
-            + "".join(parcel_labels)
-            + "  CLASS "
-            + _label("dejavu", 6.5, colour=(60, 60, 60))
-            + " END\nEND\n"
-        )
+        overlays.append(_labels(parcel_labels, size_pt=6.5, label_colour=(60, 60, 60)))
     if selected:
         sel = [Parcel.objects.filter(pk=p.pk).annotate(c=Intersection("geom", env)).get() for p in selected]
-        feats = "".join(_feature(p.c.wkt) for p in sel if not p.c.empty)
-        r, g, b = SELECTED_RGB
-        layers.append(
-            f'LAYER NAME "selected" TYPE POLYGON STATUS ON\n{feats}'
-            f"  CLASS STYLE OUTLINECOLOR {r} {g} {b} WIDTH 2.2 END END\nEND\n"
-        )
-        labels = "".join(
-            _feature(p.geom.point_on_surface.wkt, _safe_text(p.number))
+        overlays.append(Overlay.outline([p.c for p in sel if not p.c.empty], SELECTED_RGB, _mm(2.2)))
+        labels = [
+            (p.geom.point_on_surface, _safe_text(p.number))
             for p in selected
             if env.contains(p.geom.point_on_surface)
-        )
+        ]
         if labels:
-            layers.append(
-                'LAYER NAME "selected_labels" TYPE POINT STATUS ON\n'
-                + labels
-                + "  CLASS "
-                + _label("dejavu-bold", 9, colour=(150, 0, 0), extra="FORCE TRUE")
-                + " END\nEND\n"
+            overlays.append(
+                _labels(labels, font="sans-bold", size_pt=9, label_colour=(150, 0, 0), label_force=True)
             )
     if sheet.overview and sheets:
-        feats = "".join(
-            _feature(_envelope(s.extent).wkt, f"ark. {s.number}") for s in sheets if not s.overview
+        others = [s for s in sheets if not s.overview]
+        overlays.append(
+            Overlay.outline(
+                [_envelope(s.extent) for s in others],
+                (0, 60, 160),
+                _mm(1.6),
+                labels=tuple(f"ark. {s.number}" for s in others),
+                font="sans-bold",
+                size_pt=10,
+                label_colour=(0, 60, 160),
+            )
         )
-        layers.append(
-            'LAYER NAME "sheets" TYPE POLYGON STATUS ON\n'
-            + feats
-            + "  CLASS STYLE OUTLINECOLOR 0 60 160 WIDTH 1.6 END "
-            + _label("dejavu-bold", 10, colour=(0, 60, 160))
-            + " END\nEND\n"
-        )
-    minx, miny, maxx, maxy = sheet.extent
-    mapfile = (
-        "MAP\n"
-        f"SIZE {width_px} {height_px}\n"
-        f"EXTENT {minx:.3f} {miny:.3f} {maxx:.3f} {maxy:.3f}\n"
-        f'UNITS METERS\nRESOLUTION {DPI}\nDEFRESOLUTION 72\nFONTSET "{_FONTSET}"\n'
-        'PROJECTION "init=epsg:2180" END\nIMAGECOLOR 255 255 255\n'
-        'OUTPUTFORMAT NAME "png" DRIVER "AGG/PNG" MIMETYPE "image/png" IMAGEMODE RGB EXTENSION "png" '
-        'FORMATOPTION "COMPRESSION=3" END\n'
-        'SYMBOL NAME "hatch" TYPE HATCH END\n' + "".join(layers) + "END\n"
-    )
-    map_obj = mapscript.fromstring(mapfile)
-    image = map_obj.draw()
-    sheet.png = image.getBytes()
+    frame_on_paper = Frame.on_paper(sheet.extent, FRAME_W_MM, FRAME_H_MM, DPI)
+    sheet.png = draw_map(frame_on_paper, image_format="png-print", overlays=overlays, gmina_id=plan.gmina_id)
     return sheet
+
+
+def _labels(points_and_texts, **style) -> Overlay:
+    points, texts = zip(*points_and_texts, strict=True)
+    return Overlay.text(points, texts, **style)
 
 
 def parcels_extent(parcels: list[Parcel]) -> tuple[float, float, float, float]:
@@ -339,5 +252,13 @@ def draw_plan(plan: Plan, parcels: list[Parcel]) -> list[Sheet]:
     return sheets
 
 
-def legend_items(purposes: list[str]) -> list[dict]:
-    return [{"purpose": p, "name": PURPOSES.get(p, p), "colour": hex_colour(p)} for p in purposes]
+def legend_items(purposes: list[str], gmina_id: int | None = None) -> list[dict]:
+    """Legend rows of the purposes seen on a sheet, in the colours the registry style gives them."""
+    return [
+        {
+            "purpose": p,
+            "name": PURPOSES.get(p, p),
+            "colour": registry_colour(ZONES_SOURCE, {"purpose": p}, gmina_id),
+        }
+        for p in purposes
+    ]

@@ -62,3 +62,10 @@ NO_PLAN_CERTIFICATE = Decimal("17.00")
 def no_plan_fee() -> Fee:
     """Return the stamp duty for a certificate that no local plan applies."""
     return Fee(wypis=Decimal(0), wyrys=Decimal(0), total=NO_PLAN_CERTIFICATE, capped=False)
+
+
+def record_fee(case, fee: Fee) -> None:
+    """Save the fee of the case's latest document on the case (call inside the transaction that
+    stores the document)."""
+    case.fee_wypis, case.fee_wyrys, case.fee_total = fee.wypis, fee.wyrys, fee.total
+    case.save(update_fields=["fee_wypis", "fee_wyrys", "fee_total"])

@@ -2,6 +2,16 @@
 
 The counter row of (gmina, year) is locked with SELECT … FOR UPDATE, so concurrent requests
 queue on it and never get the same number; a new year starts its own row.
+
+Why the numbers stay gap-free: a number is taken in the same short transaction that registers
+its case (services._register_case), so a number is either committed together with its case or
+rolled back together with it (a rolled-back increment of the counter is no increment). Every
+reason to refuse an application (parcels, tenancy, missing provisions) is checked before that
+transaction. The PDF is rendered after it, outside any transaction, so that the counter is
+locked for milliseconds and not for the seconds of MapServer and WeasyPrint; if rendering or
+storing then fails, the case stays registered under its number without a document (the register
+shows it, and "wydaj ponownie" issues its document), which is what a paper register does with an
+application that could not be answered at once: its number is not given to anyone else.
 """
 
 from __future__ import annotations

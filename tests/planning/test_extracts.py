@@ -17,6 +17,7 @@ from django.utils import timezone
 from PIL import Image
 
 from planning.extracts.numbering import next_case_number
+from planning.maplayers import PURPOSE_COLOURS
 from planning.models import CaseCounter, ExtractCase, IssuedDocument, Plan
 from sip.models import Gmina
 from sip.tenancy import PLANNER
@@ -152,9 +153,15 @@ def test_look_at_the_pages(planner_client, world, tmp_path):
     wyrys_page = body["pages"]["wypis"] + 1
     page = pdf_page_png(content, tmp_path, wyrys_page, 60)
     Image.fromarray(page.astype("uint8")).save(out / "wyrys.png")
-    mn = np.all(np.abs(page - np.array([246, 208, 140])) < 12, axis=2).mean()
-    u = np.all(np.abs(page - np.array([236, 150, 170])) < 12, axis=2).mean()
+    # The zones' colours are the registry's zoning style (as on the map): the purpose's fill at
+    # the style's 70 % opacity over white paper.
+    mn = np.all(np.abs(page - seen_on_paper(PURPOSE_COLOURS["MN"])) < 12, axis=2).mean()
+    u = np.all(np.abs(page - seen_on_paper(PURPOSE_COLOURS["U"])) < 12, axis=2).mean()
     assert mn > 0.05 and u > 0.05
+
+
+def seen_on_paper(fill: str, opacity: float = 0.7) -> np.ndarray:
+    return np.array([round(opacity * int(fill[i : i + 2], 16) + (1 - opacity) * 255) for i in (1, 3, 5)])
 
 
 def test_batch_over_several_sheets_gets_an_overview(planner_client, world, tmp_path):

@@ -1,0 +1,62 @@
+"""The extract pipeline's transactions: the number is registered first, the document stored last,
+and a failure while storing leaves no file behind."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection
+
+from planning import services
+from planning.models import CaseCounter, ExtractCase, IssuedDocument
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def refusing_documents():
+    """A database that refuses to store any issued document (a trigger), as a failing commit would."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$"
+        )
+        cur.execute(
+            "CREATE TRIGGER test_refuse BEFORE INSERT ON planning_issueddocument "
+            "FOR EACH ROW EXECUTE FUNCTION test_refuse()"
+        )
+    yield
+    with connection.cursor() as cur:
+        cur.execute("DROP TRIGGER test_refuse ON planning_issueddocument; DROP FUNCTION test_refuse()")
+
+
+def files_under(root) -> list:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_failed_store_leaves_no_file_and_the_case_keeps_its_number(
+    planner, world, media_in_tmp, refusing_documents
+):
+    parcel = world.parcel("40", world.at(20, 20, 60, 50))
+    with pytest.raises(DatabaseError, match="refused by the test"):
+        services.issue_extract(
+            actor=planner, parcel_identifiers=[parcel.identifier], kind="both", base_url="http://sip.test/"
+        )
+    assert files_under(media_in_tmp) == []
+    assert IssuedDocument.objects.count() == 0
+    # The number was registered with its case before rendering: no gap, no number given twice.
+    [case] = ExtractCase.objects.all()
+    assert case.number == 1 and CaseCounter.objects.get(gmina=case.gmina).last_number == 1
+
+
+def test_the_next_case_after_a_failure_takes_the_next_number(planner, world, media_in_tmp):
+    parcel = world.parcel("41", world.at(20, 20, 60, 50))
+    first, _ = services.issue_extract(
+        actor=planner, parcel_identifiers=[parcel.identifier], kind="wypis", base_url="http://sip.test/"
+    )
+    second, document = services.issue_extract(
+        actor=planner, parcel_identifiers=[parcel.identifier], kind="wypis", base_url="http://sip.test/"
+    )
+    assert (first.number, second.number) == (1, 2)
+    assert document.file.storage.exists(document.file.name) and len(files_under(media_in_tmp)) == 2
+    # The fee is saved with the document, on the case the service returns.
+    assert second.fee_total == ExtractCase.objects.get(pk=second.pk).fee_total > 0
