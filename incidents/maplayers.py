@@ -24,12 +24,22 @@ register(
         "stroke_colour": "#ffffff",
         "stroke_width": 1,
         "rules": [
-            {"title": "nowe", "field": "status", "value": "nowe", "fill_colour": "#e31a1c"},
-            {"title": "przyjęte", "field": "status", "value": "przyjete", "fill_colour": "#ff7f00"},
-            {"title": "w realizacji", "field": "status", "value": "w_realizacji", "fill_colour": "#fdbf6f"},
-            {"title": "zrealizowane", "field": "status", "value": "zrealizowane", "fill_colour": "#33a02c"},
-            {"title": "odrzucone", "field": "status", "value": "odrzucone", "fill_colour": "#999999"},
-            {"title": "przekazane", "field": "status", "value": "przekazane", "fill_colour": "#1f78b4"},
+            {"title": "nowe", "field": "status_label", "value": "nowe", "fill_colour": "#e31a1c"},
+            {"title": "przyjęte", "field": "status_label", "value": "przyjęte", "fill_colour": "#ff7f00"},
+            {
+                "title": "w realizacji",
+                "field": "status_label",
+                "value": "w realizacji",
+                "fill_colour": "#fdbf6f",
+            },
+            {
+                "title": "zrealizowane",
+                "field": "status_label",
+                "value": "zrealizowane",
+                "fill_colour": "#33a02c",
+            },
+            {"title": "odrzucone", "field": "status_label", "value": "odrzucone", "fill_colour": "#999999"},
+            {"title": "przekazane", "field": "status_label", "value": "przekazane", "fill_colour": "#1f78b4"},
         ],
     },
 )

@@ -71,7 +71,8 @@ class Decision:
 
 def gmina_at(point: Point) -> Gmina | None:
     """Return the partner gmina whose boundary holds the point (EPSG:2180), or None."""
-    return Gmina.objects.filter(boundary__intersects=point).order_by("pk").first()
+    # The boundary itself is not read back: parsing a gmina's outline costs more than the query.
+    return Gmina.objects.filter(boundary__intersects=point).defer("boundary").order_by("pk").first()
 
 
 def setting_of(gmina: Gmina, category: Category) -> CategorySetting | None:
@@ -102,6 +103,7 @@ def _road_match(rule: RoutingRule, gmina: Gmina, point: Point):
         )
         .annotate(d=Distance("geom", point))
         .select_related("road_manager")
+        .only("name", "road_category", "road_number", "road_manager")
         .order_by("d")
         .first()
     )

@@ -95,3 +95,31 @@ def test_the_view_has_no_personal_columns(db):
         "reported_on",
         "geom",
     }
+
+
+def test_getmap_draws_the_layer_by_status(client, db, demo_data):
+    # MapServer reads through its own connection: committed (demo) reports only.
+    p = ReportOnMap.objects.filter(status="nowe").order_by("pk").first().geom
+    resp = client.get(
+        "/ows/wms",
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetMap",
+            "LAYERS": "zgloszenia",
+            "STYLES": "",
+            "SRS": "EPSG:2180",
+            "BBOX": f"{p.x - 50},{p.y - 50},{p.x + 50},{p.y + 50}",
+            "WIDTH": 101,
+            "HEIGHT": 101,
+            "FORMAT": "image/png",
+            "TRANSPARENT": "TRUE",
+        },
+    )
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/png", resp.content[:300]
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(resp.content)).convert("RGBA")
+    assert image.getpixel((50, 50))[:3] == (0xE3, 0x1A, 0x1C)  # "nowe" is red
