@@ -211,3 +211,19 @@ def test_throttle_message_is_polish(client, world):
     cache.clear()
     assert r.status_code == 429 and "Za dużo zgłoszeń" in r.json()["detail"]
     assert StatusChange.objects.filter(report__gmina=world.a).count() == 1
+
+
+def test_heic_photo_is_converted_to_jpeg(client, world):
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    heic = io.BytesIO()
+    Image.new("RGB", (300, 200), (10, 200, 10)).save(heic, "HEIF")
+    heic.seek(0)
+    heic.name = "IMG_0001.HEIC"
+    r = client.post(URL, {**body(), "photos": [heic]})
+    assert r.status_code == 201, r.content
+    photo = Photo.objects.get(report_id=r.json()["id"])
+    assert photo.image.name.endswith(".jpg")
+    with Image.open(photo.image.path) as img:
+        assert img.format == "JPEG" and img.size == (300, 200)

@@ -77,3 +77,18 @@ def test_disabled_category_is_refused(world):
     CategorySetting.objects.create(gmina=world.a, category=world.pothole, enabled=False)
     with pytest.raises(RoutingError, match="nie przyjmuje"):
         decide(point=pt(100, 505), category=world.pothole)
+
+
+def test_admin_test_form_says_where_and_why(client, world, central):
+    from .conftest import wgs
+
+    lat, lon = wgs(100, 1_010)
+    client.force_login(central)
+    page = client.get(
+        "/admin/incidents/routingrule/test/", {"lat": lat, "lon": lon, "category": world.pothole.pk}
+    ).content.decode()
+    assert "Powiatowy Zarząd Dróg" in page and "drogi powiatowej" in page
+    page = client.get(
+        "/admin/incidents/routingrule/test/", {"lat": 51.0, "lon": 23.9, "category": world.pothole.pk}
+    )
+    assert "poza gminami" in page.content.decode()
