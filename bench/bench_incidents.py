@@ -77,6 +77,7 @@ def _setup():
             )
         )
     RoutingRule.objects.bulk_create(rules)
+    _analyze("sip_street", "incidents_routingrule")
     return gmina, office, cats, Report
 
 
@@ -113,6 +114,16 @@ def _reports(gmina, office, cat, n: int, extents, rng) -> None:
                 )
             )
         Report.objects.bulk_create(rows, batch_size=2000)
+    _analyze("incidents_report")
+
+
+def _analyze(*tables: str) -> None:
+    """Planner statistics after a bulk insert, as autovacuum keeps them on a running server."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")  # noqa: S608 - fixed table names
 
 
 def _cleanup():
