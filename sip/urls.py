@@ -45,6 +45,8 @@ urlpatterns = [
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
+    # Residents' tracking pages and the staff panel of incident reports.
+    path("zgloszenia/", include("incidents.urls")),
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]
