@@ -371,3 +371,25 @@ class Open311Key(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ReportOnMap(models.Model):
+    """The public face of a report (a database view, see migration 0002): category, status, day
+    and the public (possibly generalised) position; no reporter data, no notes, no description.
+    The `zgloszenia` map layer (WMS, WFS, GetFeatureInfo) reads only this."""
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
+    number = models.CharField("numer", max_length=20)
+    category = models.CharField("kod kategorii", max_length=40)
+    category_name = models.CharField("kategoria", max_length=120)
+    status = models.CharField("status", max_length=12)
+    status_label = models.CharField("stan", max_length=20)
+    # Text (YYYY-MM-DD): GetFeatureInfo's JSON answer cannot serialise a date.
+    reported_on = models.CharField("zgłoszono", max_length=10)
+    geom = models.PointField("położenie", srid=STORAGE_SRID)
+
+    class Meta:
+        managed = False
+        db_table = "incidents_report_map"
+        verbose_name = "zgłoszenie na mapie"
+        verbose_name_plural = "zgłoszenia na mapie"

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.db.models.functions import Distance, Transform
 from django.contrib.gis.geos import Point, Polygon
-from django.db.models import Q, QuerySet
+from django.db.models import FloatField, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from sip import tenancy
 from sip.models import Gmina, Unit
 
-from .models import OPEN_STATUSES, Category, CategorySetting, Report, StatusChange
+from .models import OPEN_STATUSES, Category, CategorySetting, Photo, Report, StatusChange
 
 DUPLICATE_RADIUS_M = 50
 DEFAULT_OVERDUE_DAYS = 14
@@ -160,4 +160,65 @@ def forward_targets(user, report: Report) -> QuerySet[Unit]:
         .exclude(kind=Unit.Kind.CENTRAL)
         .exclude(receives=Unit.Receives.NONE)
         .order_by("name")
+    )
+
+
+def open311_requests(
+    gmina: Gmina,
+    *,
+    numbers: list[str] | None = None,
+    service_code: str | None = None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    open_closed: list[str] | None = None,
+    limit: int = 1000,
+) -> list[dict]:
+    """Return the public rows of the gmina's reports for Open311 GET (no reporter data): number,
+    category, status, last public note, unit, dates, public position in WGS84, first photo."""
+    qs = Report.objects.filter(gmina=gmina)
+    if numbers is not None:
+        qs = qs.filter(number__in=numbers)
+    else:
+        if service_code:
+            qs = qs.filter(category__code=service_code)
+        if start is not None:
+            qs = qs.filter(created_at__gte=start)
+        if end is not None:
+            qs = qs.filter(created_at__lte=end)
+        if open_closed == ["open"]:
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif open_closed == ["closed"]:
+            qs = qs.exclude(status__in=OPEN_STATUSES)
+    wgs84 = Transform("public_point", 4326)
+    last_note = (
+        StatusChange.objects.filter(report=OuterRef("pk"))
+        .exclude(public_note="")
+        .exclude(kind=StatusChange.Kind.CREATED)
+        .order_by("-at", "-id")
+        .values("public_note")[:1]
+    )
+    first_photo = Photo.objects.filter(report=OuterRef("pk")).order_by("order", "id").values("image")[:1]
+    qs = qs.annotate(
+        lat=Func(wgs84, function="ST_Y", output_field=FloatField()),
+        lon=Func(wgs84, function="ST_X", output_field=FloatField()),
+        last_note=Subquery(last_note),
+        photo=Subquery(first_photo),
+    ).order_by("-created_at", "-id")
+    return list(
+        qs.values(
+            "number",
+            "status",
+            "description",
+            "address",
+            "routing_reason",
+            "created_at",
+            "status_changed_at",
+            "category__code",
+            "category__name",
+            "responsible_unit__name",
+            "lat",
+            "lon",
+            "last_note",
+            "photo",
+        )[: limit if numbers is None else len(numbers)]
     )

@@ -41,6 +41,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("inventory.urls")),
     path("api/incidents/", include("incidents.api_urls")),
+    path("open311/v2/", include("incidents.open311.urls")),
     path("api/", include(api_patterns)),
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),

@@ -1,0 +1,35 @@
+"""The public map layer of residents' reports (see layers.registry): category and status at the
+public position (generalised where the gmina asks), from a view without personal data."""
+
+from layers.registry import register
+
+register(
+    name="zgloszenia",
+    model="incidents.ReportOnMap",
+    title="Zgłoszenia mieszkańców",
+    abstract="Zgłoszenia problemów przez mieszkańców: kategoria i stan; bez danych zgłaszających.",
+    fields=[
+        ("number", "numer"),
+        ("category_name", "kategoria"),
+        ("status_label", "stan"),
+        ("reported_on", "zgłoszono"),
+    ],
+    group="Zgłoszenia",
+    order=600,
+    max_scale=50_000,
+    style={
+        "symbol": "circle",
+        "symbol_size": 9,
+        "fill_colour": "#e31a1c",
+        "stroke_colour": "#ffffff",
+        "stroke_width": 1,
+        "rules": [
+            {"title": "nowe", "field": "status", "value": "nowe", "fill_colour": "#e31a1c"},
+            {"title": "przyjęte", "field": "status", "value": "przyjete", "fill_colour": "#ff7f00"},
+            {"title": "w realizacji", "field": "status", "value": "w_realizacji", "fill_colour": "#fdbf6f"},
+            {"title": "zrealizowane", "field": "status", "value": "zrealizowane", "fill_colour": "#33a02c"},
+            {"title": "odrzucone", "field": "status", "value": "odrzucone", "fill_colour": "#999999"},
+            {"title": "przekazane", "field": "status", "value": "przekazane", "fill_colour": "#1f78b4"},
+        ],
+    },
+)
