@@ -44,6 +44,7 @@ urlpatterns = [
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
+    *geoportal_urls.pwa_patterns,
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]
