@@ -15,6 +15,8 @@ from PIL import Image
 
 from sip.text import fold
 
+from .test_accessibility import axe_violations
+
 pytestmark = [pytest.mark.e2e, pytest.mark.demo]
 
 SMALL = "cmentarz-komunalny-nowogrodziec"
@@ -34,12 +36,15 @@ def phone_shot(page, name: str) -> None:
 @pytest.fixture
 def phone_page(live_server_url, browser):
     """A 375-pixel phone with a fresh profile (its own caches and service worker)."""
+    # bypass_csp only lets the test inject axe-core; the app's own scripts are the same either way
+    # (tests/e2e/test_csp.py checks the policy).
     context = browser.new_context(
         viewport={"width": 375, "height": 740},
         is_mobile=True,
         has_touch=True,
         device_scale_factor=2,
         locale="pl-PL",
+        bypass_csp=True,
     )
     page = context.new_page()
     page.base = live_server_url
@@ -219,8 +224,119 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     assert [s["maneuver"] for s in offline_len["steps"]] == [s["maneuver"] for s in online_route["steps"]]
     assert "offline" in page.locator("#app-status").inner_text()
     phone_shot(page, "offline-grave-card")
+    assert axe_violations(page) == []
+    # The offline page for a page never stored, with the list of downloaded cemeteries.
+    page.goto(f"{page.base}/gmina-boleslawiec/")
+    page.get_by_role("link", name=small_cemetery.name).wait_for()
+    assert axe_violations(page) == []
+    phone_shot(page, "offline-page-with-cemetery")
     assert failed == []
 
 
 def _zoom(box) -> int:
     return round(math.log2(40075016.68557849 / (box[2] - box[0])))
+
+
+def test_offline_core_agrees_with_the_server(page, db):
+    """The phone's folding, PL-1992 projection and walking routes against the server's."""
+    from cemetery_routing.models import Cemetery, Grave
+    from tests.conftest import REFERENCE_POINTS
+
+    page.goto(f"{page.base}/offline/")
+    page.add_script_tag(url=f"{page.base}/static/geoportal/pwa/offline-core.js")
+    samples = [
+        "Łukasz Żółć",
+        "  WÓJCIK  Jan ",
+        "Nowak-Wiśniewska",
+        "Straße",
+        "Øster",
+        "Đorđe",
+        "ﬁlip",
+        "ĄĘ óś ŹŻ",
+    ]
+    assert page.evaluate("(xs) => xs.map(x => SipOffline.fold(x))", samples) == [fold(x) for x in samples]
+    for p in REFERENCE_POINTS:
+        x, y = page.evaluate("([lon, lat]) => SipOffline.toPl1992(lon, lat)", [p.lon, p.lat])
+        assert abs(x - p.x2180) < 0.002 and abs(y - p.y2180) < 0.002, p
+
+    cemetery = Cemetery.objects.get(slug=SMALL)
+    inside = cemetery.boundary.point_on_surface.transform(4326, clone=True)
+    here = f"{inside.x:.7f},{inside.y:.7f}"
+    graves = list(
+        Grave.objects.filter(cemetery=cemetery, burials__is_public=True).distinct().order_by("pk")[::40]
+    )
+    assert len(graves) >= 10
+    page.evaluate(
+        "async (slug) => {"
+        " window.pkg = await (await fetch(`/api/cemetery/cemeteries/${slug}/offline/`)).json(); }",
+        SMALL,
+    )
+    same = compared = 0
+    for grave in graves:
+        for query, options in (
+            ("", {}),
+            ("?step_free=1", {"stepFree": True}),
+            (f"?from={here}", {"from": {"lon": inside.x, "lat": inside.y}}),
+        ):
+            status, _, body = get(page.base, f"/api/cemetery/graves/{grave.pk}/route/{query}")
+            server = json.loads(body)["properties"]
+            phone = page.evaluate(
+                "([id, options]) => SipOffline.route([window.pkg], id, options)", [grave.pk, options]
+            )
+            assert phone["status"] == status == 200, (grave.pk, query, phone)
+            mine = phone["body"]["properties"]
+            assert abs(mine["length_m"] - server["length_m"]) < 0.2, (grave.pk, query, mine, server)
+            assert mine["gate"] == server["gate"], (grave.pk, query)
+            # The graph is a grid: several paths can be equally short, and pgRouting and this
+            # Dijkstra may pick different ones. The steps add up to the length either way, and
+            # begin and end alike.
+            assert abs(sum(s["distance_m"] for s in mine["steps"]) - mine["length_m"]) < 0.5
+            assert mine["steps"][0]["text"].split(" idź")[0] == server["steps"][0]["text"].split(" idź")[0]
+            assert mine["steps"][-1]["maneuver"] == server["steps"][-1]["maneuver"] == "arrive"
+            same += [s["text"] for s in mine["steps"]] == [s["text"] for s in server["steps"]]
+            compared += 1
+    # Most routes come out step for step as the server's.
+    assert same >= compared * 0.5, (same, compared)
+
+
+def _is_tile(url: str) -> bool:
+    return _tile_box(url) is not None or "geoportal.gov.pl" in url
+
+
+def test_first_load_of_the_portal_stays_under_500_kb(live_server_url, browser):
+    """Like Lighthouse's total byte weight: every response of the first visit (a fresh profile,
+    empty HTTP cache) except map tiles, as transferred (headers and encoded bodies)."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, locale="pl-PL")
+    page = context.new_page()
+    weights, tiles = {}, []
+
+    def finished(request):
+        if _is_tile(request.url):
+            tiles.append(request.url)
+            return
+        sizes = request.sizes()
+        weights[request.url] = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+
+    page.on("requestfinished", finished)
+    page.goto(f"{live_server_url}/gmina-boleslawiec/")
+    page.wait_for_function("() => window.sipPortal !== undefined")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
+    page.wait_for_load_state("networkidle")
+    # The service worker's installation stores the offline pages and their files too; the page
+    # does not see those requests, so they are weighed here (what the page already had excluded).
+    precache = page.evaluate(
+        "async () => {"
+        " const c = await caches.open((await caches.keys()).find(k => k.startsWith('sip-shell-')));"
+        " return (await c.keys()).map(r => r.url); }"
+    )
+    context.close()
+    for url in precache:
+        if url not in weights:
+            _, headers, body = get(url, "")
+            weights[url] = len(body) + sum(len(k) + len(v) + 4 for k, v in headers.items())
+    total = sum(weights.values())
+    report = "\n".join(f"{w:>8} {u}" for u, w in sorted(weights.items(), key=lambda kv: -kv[1]))
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / "first-load.txt").write_text(f"total {total} bytes without {len(tiles)} tiles\n{report}\n")
+    assert tiles, "the map asked for no tiles: the page did not draw"
+    assert total < 500_000, report

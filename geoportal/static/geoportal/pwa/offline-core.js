@@ -11,7 +11,8 @@
   const EXTRA = { "ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss" };
   function fold(text) {
     const translated = (text || "").replace(/[łŁđøß]/g, (c) => EXTRA[c]);
-    const plain = translated.normalize("NFKD").replace(/\p{M}/gu, "");
+    // Python drops characters of a non-zero combining class: the nonspacing marks (Mn).
+    const plain = translated.normalize("NFKD").replace(/\p{Mn}/gu, "");
     return plain.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
   }
 
