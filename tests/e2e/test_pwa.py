@@ -109,6 +109,34 @@ def test_offline_page_is_polish_and_served_for_an_unstored_page(phone_page):
     phone_shot(page, "offline-page")
 
 
+def test_a_new_worker_version_keeps_downloaded_cemeteries(phone_page):
+    page = phone_page
+    page.goto(f"{page.base}/offline/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30000)
+    # The phone as an older release left it: that release's shell cache, and a downloaded
+    # cemetery (a stand-in entry in a cache named as the download names it).
+    page.evaluate(
+        "async () => {"
+        " await (await caches.open('sip-shell-previous')).put('/offline/', new Response('old shell'));"
+        " await (await caches.open('sip-cemetery-stand-in')).put('/kept', new Response('kept')); }"
+    )
+    # Another worker script takes over the registration (as a deployment's new /sw.js does):
+    # it installs, activates ("activated" once its activate handler has finished) and claims.
+    page.evaluate(
+        "async () => {"
+        " const reg = await navigator.serviceWorker.register('/sw.js?release=next', {scope: '/'});"
+        " const w = reg.installing || reg.waiting || reg.active;"
+        " if (w.state !== 'activated') await new Promise(r => w.addEventListener('statechange',"
+        " () => { if (w.state === 'activated') r(); })); }"
+    )
+    assert page.evaluate("() => navigator.serviceWorker.controller.scriptURL").endswith("release=next")
+    after = page.evaluate("async () => await caches.keys()")
+    assert "sip-shell-previous" not in after, after
+    assert [k for k in after if k.startswith("sip-shell-")], after
+    assert "sip-cemetery-stand-in" in after
+    assert page.evaluate("async () => await (await caches.match('/kept')).text()") == "kept"
+
+
 def test_ios_hint(live_server_url, browser):
     context = browser.new_context(
         viewport={"width": 375, "height": 740},
@@ -231,6 +259,13 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     assert axe_violations(page) == []
     phone_shot(page, "offline-page-with-cemetery")
     assert failed == []
+
+    # Back online: "Usuń" takes the cemetery off the phone.
+    page.context.set_offline(False)
+    page.goto(f"{page.base}/cmentarze/{SMALL}/")
+    page.get_by_role("button", name="Usuń").click()
+    page.get_by_role("button", name="Pobierz cmentarz na telefon").wait_for()
+    assert page.evaluate("async (slug) => await caches.has('sip-cemetery-' + slug)", SMALL) is False
 
 
 def _zoom(box) -> int:
