@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import InlineForeignKeyField
 from leaflet.admin import LeafletGeoAdmin
 
@@ -131,8 +132,10 @@ class GminaAdmin(LeafletGeoAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "gmina", "email")
-    list_filter = ("kind", "gmina")
+    list_display = ("name", "kind", "gmina", "email", "receives")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ("kind", "receives", "gmina")
+    search_fields = ("name",)
 
 
 @admin.register(Obreb)
@@ -183,8 +186,8 @@ class ParcelAdmin(GminaScopedAdmin):
 
 @admin.register(Street)
 class StreetAdmin(GminaScopedAdmin):
-    list_display = ("name", "gmina")
-    list_filter = ("gmina",)
+    list_display = ("name", "road_category", "road_number", "road_manager", "gmina")
+    list_filter = ("gmina", "road_category")
     search_fields = ("name",)
 
 

@@ -62,7 +62,7 @@ register(
     model="sip.Street",
     title="Ulice",
     abstract="Osie ulic gmin partnerskich.",
-    fields=[("name", "nazwa ulicy")],
+    fields=[("name", "nazwa ulicy"), ("road_category", "kategoria"), ("road_number", "numer drogi")],
     group="Adresy",
     order=35,
     max_scale=25_000,

@@ -43,7 +43,17 @@ class Unit(models.Model):
     class Kind(models.TextChoices):
         CENTRAL = "central", "jednostka centralna"
         GMINA_OFFICE = "gmina_office", "urząd gminy"
+        DEPARTMENT = "department", "wydział urzędu gminy"
+        COMPANY = "company", "spółka lub zakład gminny"
         EXTERNAL = "external", "podmiot zewnętrzny"
+
+    class Receives(models.TextChoices):
+        """How the unit receives residents' reports (incidents)."""
+
+        INBOX = "inbox", "skrzynka zgłoszeń w SIP"
+        EMAIL = "email", "e-mail"
+        BOTH = "both", "skrzynka w SIP i e-mail"
+        NONE = "none", "poza SIP – mieszkaniec dostaje tylko dane kontaktowe"
 
     name = models.CharField("nazwa", max_length=200)
     kind = models.CharField("rodzaj", max_length=12, choices=Kind.choices)
@@ -51,6 +61,14 @@ class Unit(models.Model):
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("telefon", max_length=30, blank=True)
     address = models.CharField("adres", max_length=200, blank=True)
+    website = models.URLField("strona internetowa", blank=True)
+    receives = models.CharField(
+        "przyjmowanie zgłoszeń",
+        max_length=5,
+        choices=Receives.choices,
+        default=Receives.INBOX,
+        help_text="Jak jednostka przyjmuje zgłoszenia mieszkańców.",
+    )
 
     class Meta:
         verbose_name = "jednostka"
@@ -155,9 +173,31 @@ class Parcel(models.Model):
 
 
 class Street(models.Model):
+    class RoadCategory(models.TextChoices):
+        """Kategoria drogi publicznej (ustawa o drogach publicznych) or an internal road."""
+
+        GMINNA = "gminna", "gminna"
+        POWIATOWA = "powiatowa", "powiatowa"
+        WOJEWODZKA = "wojewodzka", "wojewódzka"
+        KRAJOWA = "krajowa", "krajowa"
+        WEWNETRZNA = "wewnetrzna", "wewnętrzna"
+
     gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
     name = models.CharField("nazwa", max_length=120)
     geom = models.MultiLineStringField("przebieg", srid=STORAGE_SRID)
+    road_category = models.CharField(
+        "kategoria drogi", max_length=10, choices=RoadCategory.choices, default=RoadCategory.GMINNA
+    )
+    road_number = models.CharField("numer drogi", max_length=12, blank=True, help_text="np. DK94, DW297")
+    road_manager = models.ForeignKey(
+        Unit,
+        verbose_name="zarządca drogi",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_streets",
+        help_text="Puste: zarządcą jest gmina.",
+    )
 
     class Meta:
         verbose_name = "ulica"

@@ -40,11 +40,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("inventory.urls")),
+    path("api/incidents/", include("incidents.api_urls")),
     path("api/", include(api_patterns)),
     path("ows/", include("layers.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
     *geoportal_urls.pwa_patterns,
+    # Residents' tracking pages and the staff panel of incident reports.
+    path("zgloszenia/", include("incidents.urls")),
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.
     *geoportal_urls.page_patterns,
 ]

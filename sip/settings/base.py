@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "planning",
     "inventory",
     "cemetery_routing",
+    "incidents",
 ]
 
 # Addresses (IPs or CIDRs) of the reverse proxies whose X-Forwarded-* headers are believed;
@@ -175,6 +176,27 @@ SIP_ALLEY_SNAP_M = env.float("SIP_ALLEY_SNAP_M", default=0.5)
 
 LOGIN_URL = "admin:login"
 
+# Residents' reports (incidents) sent without an account: how many per client address
+# (DRF rate, "N/second|minute|hour|day"), read on every request.
+SIP_INCIDENT_POST_RATE = env("SIP_INCIDENT_POST_RATE", default="10/hour")
+
+# E-mail (status changes of residents' reports, forwarding to outside bodies). Production: SMTP
+# from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; dev.py and
+# test.py change the backend.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="SIP <sip@localhost>")
+# Where the file backend (dev, demo) writes each mail as a file.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
+# Links in mails (tracking page of a report): the public address of SIP.
+SIP_PUBLIC_URL = env("SIP_PUBLIC_URL", default="http://127.0.0.1:8000")
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -184,7 +206,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "sip.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"print": env("SIP_PRINT_RATE", default="20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "print": env("SIP_PRINT_RATE", default="20/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SIP API",

@@ -16,3 +16,6 @@ SIP_PRIVATE_ROOT = str(Path(tempfile.gettempdir()) / "sip-test-private")
 # Lockout tests set their own small limit; the rest of the suite (and its live servers, whose
 # failed attempts are committed) must never lock 127.0.0.1 out.
 AXES_FAILURE_LIMIT = 1000
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tests post many reports from 127.0.0.1; the throttle's own test sets a low rate.
+SIP_INCIDENT_POST_RATE = "10000/min"

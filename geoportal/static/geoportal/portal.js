@@ -96,7 +96,8 @@ for (const info of config.layers || []) {
 
 // --- GetFeatureInfo popups --------------------------------------------------------------
 map.on("click", async (ev) => {
-  if (measure.active) return;
+  // While measuring, or while another tool takes the clicks (placing a report's pin), no popups.
+  if (measure.active || window.sipPortal?.captureClicks) return;
   const names = [...overlays.values()].filter((o) => map.hasLayer(o.layer) && o.info.queryable).map((o) => o.info.name);
   if (map.hasLayer(sipBase)) {
     for (const b of config.base_layers || []) if (b.queryable) names.push(b.name);
@@ -114,9 +115,12 @@ map.on("click", async (ev) => {
     I: point.x, J: point.y, INFO_FORMAT: "text/html", FEATURE_COUNT: 5,
   });
   const resp = await fetch(`${config.urls.wms}?${params}`, { credentials: "same-origin" });
-  const html = await resp.text();
+  // The answer is a whole HTML page; its <style> would restyle the portal page itself.
+  const html = (await resp.text()).replace(/<style[\s\S]*?<\/style>/gi, "");
   if (resp.ok && /<(table|dl|section)/i.test(html)) {
-    L.popup({ maxWidth: 360 }).setLatLng(ev.latlng).setContent(html).openOn(map);
+    const popup = L.popup({ maxWidth: 360 }).setLatLng(ev.latlng).setContent(html).openOn(map);
+    // Other modules add their actions to the popup (e.g. reporting a fault of a register object).
+    document.dispatchEvent(new CustomEvent("sip:featureinfo", { detail: { popup, params, latlng: ev.latlng } }));
   }
 });
 
@@ -364,5 +368,5 @@ if (window.matchMedia("(max-width: 640px)").matches) {
   sidebar.classList.add("closed");
   toggle.setAttribute("aria-expanded", "false");
 }
-window.sipPortal = { map, config, overlays, highlight, showNotice };
+window.sipPortal = { map, config, overlays, highlight, showNotice, captureClicks: false };
 document.dispatchEvent(new CustomEvent("sip:ready"));
