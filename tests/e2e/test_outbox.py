@@ -12,10 +12,17 @@ import json
 import os
 from email.parser import BytesParser
 from email.policy import default
+from pathlib import Path
 
 import pytest
 
+from tests.e2e import test_incidents
+
 pytestmark = pytest.mark.e2e
+
+# The incidents tests' fixtures: a lonely public lamp, and removal of the reports made.
+lamp = test_incidents.lamp
+cleanup = test_incidents.cleanup
 
 MODULE = """
 import { createOutbox, mountOutbox } from "/static/geoportal/pwa/outbox.js";
@@ -156,3 +163,109 @@ def test_a_server_error_keeps_the_report_until_a_later_start(outbox_page):
     assert arrived[0]["fields"]["client_request_id"] == queued["id"]
     assert arrived[0]["photos"] == [hashlib.sha256(photo_a).hexdigest(), hashlib.sha256(photo_b).hexdigest()]
     assert json.loads(json.dumps(arrived[0]["fields"]))["lat"] == "51.2636"
+
+
+# --- through the real report form and the real incidents API -----------------------------------
+
+
+def _fill_report(phone, lamp, photos):
+    from tests.e2e.test_incidents import _map_centre
+
+    phone.goto(
+        f"{phone.base}/boleslawiec/#map=19/{lamp['lat']:.7f}/{lamp['lon']:.7f}&layers=oswietlenie-latarnie"
+    )
+    phone.wait_for_function("() => window.sipPortal !== undefined && window.sipOutbox !== undefined")
+    phone.locator("#report-button").wait_for(state="visible")
+    phone.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 2")
+    phone.mouse.click(*_map_centre(phone))
+    phone.get_by_role("button", name="Zgłoś usterkę tego obiektu").click()
+    phone.locator(".rp-group legend").first.wait_for()
+    phone.locator(".rp-cat", has_text="Nie świeci latarnia").click()
+    phone.fill("#rp-description", "Latarnia nie świeci, zgłoszenie wysłane bez zasięgu.")
+    phone.set_input_files("#rp-photo-input", [str(p) for p in photos])
+    phone.wait_for_function("(n) => document.querySelectorAll('.rp-thumbs li').length === n", arg=len(photos))
+
+
+@pytest.mark.demo
+def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
+    phone, lamp, tmp_path, cleanup, django_db_blocker
+):
+    from PIL import Image
+
+    from incidents.models import Report
+    from tests.e2e.test_incidents import jpeg_with_gps
+
+    photos = [tmp_path / "latarnia-1.jpg", tmp_path / "latarnia-2.jpg"]
+    jpeg_with_gps(photos[0], 51.0, 15.0)
+    jpeg_with_gps(photos[1], 51.1, 15.1)
+    originals = [hashlib.sha256(p.read_bytes()).hexdigest() for p in photos]
+    _fill_report(phone, lamp, photos)
+
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+    phone.get_by_text("Zgłoszenie czeka na wysłanie").wait_for()
+    phone.get_by_text("Oczekujące (1)").wait_for()
+    pending = phone.evaluate(
+        "async () => (await (await window.sipOutbox).list()).map(r => r.client_request_id)"
+    )
+    assert len(pending) == 1
+    # The photos wait in IndexedDB byte for byte (the outbox sends these Blobs unchanged: see the
+    # test above, where the bytes that arrived are hashed).
+    stored_hashes = phone.evaluate(
+        "async () => { const [r] = await (await window.sipOutbox).list(); const out = [];"
+        " for (const p of r.photos) {"
+        " const d = await crypto.subtle.digest('SHA-256', await p.blob.arrayBuffer());"
+        " out.push([...new Uint8Array(d)].map(b => b.toString(16).padStart(2, '0')).join('')); }"
+        " return out; }"
+    )
+    assert stored_hashes == originals
+    shot_dir = Path("/tmp/pwa-shots")
+    shot_dir.mkdir(exist_ok=True)
+    phone.screenshot(path=str(shot_dir / "outbox-pending.png"))
+
+    phone.context.set_offline(False)  # the "online" event sends it
+    phone.wait_for_function(
+        "async () => (await (await window.sipOutbox).list()).length === 0", timeout=60_000
+    )
+    phone.locator("#app-outbox").wait_for(state="hidden")
+    with django_db_blocker.unblock():
+        stored = list(Report.objects.filter(client_request_id=pending[0]))
+        cleanup.extend(r.number for r in stored)
+        assert len(stored) == 1
+        report = stored[0]
+        assert report.photos.count() == 2
+        # The server re-encodes images (sip/images.py: no EXIF, new JPEG): the stored files
+        # cannot have the originals' bytes; their pictures have the originals' size.
+        for p in report.photos.all():
+            with p.image.open("rb") as fh:
+                assert Image.open(fh).size == (640, 480)
+
+
+@pytest.mark.demo
+def test_report_form_server_error_keeps_the_report_queued(phone, lamp, tmp_path, cleanup, django_db_blocker):
+    from incidents.models import Report
+    from tests.e2e.test_incidents import jpeg_with_gps
+
+    photos = [tmp_path / "a.jpg", tmp_path / "b.jpg"]
+    jpeg_with_gps(photos[0], 51.0, 15.0)
+    jpeg_with_gps(photos[1], 51.1, 15.1)
+    phone.route(
+        "**/api/incidents/reports/",
+        lambda route: (
+            route.fulfill(status=500, json={"detail": "Błąd serwera."})
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+    _fill_report(phone, lamp, photos)
+    phone.get_by_role("button", name="Wyślij zgłoszenie").click()
+    phone.get_by_text("Zgłoszenie czeka na wysłanie").wait_for()
+    phone.get_by_text("Oczekujące (1)").wait_for()
+    phone.get_by_role("button", name="Wyślij teraz").click()
+    phone.get_by_text("Nie udało się wysłać").wait_for()
+    pending = phone.evaluate(
+        "async () => (await (await window.sipOutbox).list()).map(r => r.client_request_id)"
+    )
+    assert len(pending) == 1
+    with django_db_blocker.unblock():
+        assert not Report.objects.filter(client_request_id=pending[0]).exists()

@@ -64,3 +64,17 @@ const cemeteryBox = document.getElementById("offline-cemetery");
 if (cemeteryBox) import("./offline-cemetery.js").then((m) => m.mount(cemeteryBox, ready));
 const downloadedList = document.getElementById("offline-downloaded");
 if (downloadedList) import("./offline-cemetery.js").then((m) => m.listDownloaded(downloadedList));
+
+// --- the outbox of incident reports: "Oczekujące (n)", sent on "online" and at every start ----
+// incidents' form finds it as window.sipOutbox (incidents does not import the geoportal).
+const outboxBox = document.getElementById("app-outbox");
+if (outboxBox && "indexedDB" in window) {
+  window.sipOutbox = Promise.all([import("./outbox.js"), import("../../incidents/report.js")]).then(
+    ([{ createOutbox, mountOutbox }, { submitReport }]) => {
+      const outbox = createOutbox({ send: submitReport });
+      mountOutbox(outboxBox, outbox);
+      outbox.start();
+      return outbox;
+    },
+  );
+}
