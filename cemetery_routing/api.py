@@ -436,6 +436,9 @@ class CemeteryMapView(SipAPIView):
             "CemeteryGates", feature_serializer("CemeteryGate", serializers.DictField()), paged=False
         )()
         orthophoto = OrthophotoSerializer(allow_null=True)
+        tiles = serializers.DictField(
+            help_text="podkład: WMS SIP w kaflach 256 px (url, layers, max_native_zoom)"
+        )
 
         class Meta:
             ref_name = "CemeteryMap"
@@ -450,3 +453,34 @@ class CemeteryMapView(SipAPIView):
         if cemetery is None:
             raise Http404("Nie ma takiego cmentarza.")
         return Response(selectors.cemetery_map(cemetery))
+
+
+class CemeteryOfflineView(SipAPIView):
+    """Everything a phone stores to use a cemetery without network: map layers, the alley graph,
+    gates and the graves with public burials (only what the public grave card shows)."""
+
+    class OutputSerializer(serializers.Serializer):
+        version = serializers.IntegerField()
+        cemetery = serializers.DictField()
+        outline_2180 = serializers.ListField(help_text="granica w EPSG:2180 (MultiPolygon)")
+        map = serializers.DictField(help_text="jak /api/cemetery/cemeteries/<slug>/map/")
+        alleys = serializers.DictField(help_text="{id: [nazwa, rodzaj, nazwa w bierniku]}")
+        edges = serializers.ListField(
+            help_text="[id, source, target, długość, bez schodów, składowa, aleja, xy EPSG:2180, lon/lat]"
+        )
+        gates = serializers.ListField(child=serializers.DictField())
+        graves = serializers.ListField(child=serializers.DictField())
+
+        class Meta:
+            ref_name = "CemeteryOffline"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$")],
+        responses=documented({200: OutputSerializer}, 404),
+        summary="Cmentarz do pobrania na telefon (praca bez sieci)",
+    )
+    def get(self, request, slug: str):
+        cemetery = Cemetery.objects.select_related("gmina").filter(slug=slug).first()
+        if cemetery is None:
+            raise Http404("Nie ma takiego cmentarza.")
+        return Response(selectors.offline_package(cemetery))

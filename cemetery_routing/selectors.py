@@ -11,7 +11,18 @@ from django.urls import reverse
 
 from sip import tenancy
 
-from .models import Alley, Burial, Cemetery, Gate, Grave, GravePhoto, Orthophoto, Section
+from .models import (
+    Alley,
+    AlleyEdge,
+    Burial,
+    Cemetery,
+    Gate,
+    Grave,
+    GravePhoto,
+    NetworkAccess,
+    Orthophoto,
+    Section,
+)
 from .routes import to_srid
 
 
@@ -131,6 +142,11 @@ def _collection(queryset, props) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+# The tiled WMS background of the cemetery maps (SIP's base map and the graves), 256-pixel tiles
+# of /ows/wms; the offline download stores these same tiles.
+MAP_TILE_LAYERS = ("dzialki", "ulice", "adresy", "groby")
+
+
 def cemetery_map(cemetery: Cemetery) -> dict:
     """Return the public map layers of a cemetery in EPSG:4326: outline, sections, alleys, gates,
     the newest orthophoto's corners."""
@@ -157,6 +173,7 @@ def cemetery_map(cemetery: Cemetery) -> dict:
         ),
         "gates": _collection(Gate.objects.filter(cemetery=cemetery), lambda g: {"id": g.pk, "name": g.name}),
         "orthophoto": ortho_data,
+        "tiles": {"url": "/ows/wms", "layers": ",".join(MAP_TILE_LAYERS), "max_native_zoom": 20},
     }
 
 
@@ -195,3 +212,153 @@ def burial_counts(cemetery: Cemetery) -> dict[str, int]:
         all=Count("id"), public=Count("id", filter=Q(is_public=True))
     )
     return agg
+
+
+# The offline package: what a phone stores to search, show and route in a cemetery without
+# network. It holds only what the public grave card shows (public burials, never the holder or
+# the lease), the map layers and the alley graph.
+
+OFFLINE_PACKAGE_VERSION = 1
+
+
+def _rounded(coords, digits: int) -> list[list[float]]:
+    return [[round(x, digits), round(y, digits)] for x, y in coords]
+
+
+def _access(rows) -> dict:
+    """{"0"|"1": [edge, fraction, distance, component, x, y]} of NetworkAccess rows, by step_free."""
+    return {
+        "1" if a.step_free else "0": [
+            a.edge_id,
+            a.fraction,
+            round(a.distance, 4),
+            a.component,
+            round(a.on_network.x, 4),
+            round(a.on_network.y, 4),
+        ]
+        for a in rows
+    }
+
+
+def offline_package(cemetery: Cemetery) -> dict:
+    """Return the cemetery's offline package: map layers, alley graph (EPSG:2180 and 4326), gates,
+    and the graves with public burials, each with its public burials and photo references."""
+    access_of_grave: dict[int, list] = {}
+    access_of_gate: dict[int, list] = {}
+    for a in NetworkAccess.objects.filter(cemetery=cemetery).only(
+        "grave_id",
+        "gate_id",
+        "step_free",
+        "geom",
+        "edge_id",
+        "fraction",
+        "distance",
+        "component",
+        "on_network",
+    ):
+        (access_of_grave if a.grave_id else access_of_gate).setdefault(a.grave_id or a.gate_id, []).append(a)
+
+    def still_there(rows, geom) -> list:
+        # A grave or gate moved since the build is snapped afresh (as the route query does).
+        return [a for a in rows if a.geom.equals_exact(geom, 1e-6)]
+
+    edges = []
+    for e in (
+        AlleyEdge.objects.filter(cemetery=cemetery)
+        .annotate(ll=AsGeoJSON(Transform("geom", 4326), precision=7))
+        .order_by("id")
+    ):
+        edges.append(
+            [
+                e.pk,
+                e.source,
+                e.target,
+                round(e.length, 4),
+                e.step_free,
+                e.component,
+                e.alley_id,
+                _rounded(e.geom.coords, 4),
+                json.loads(e.ll)["coordinates"],
+            ]
+        )
+    alleys = {
+        a.pk: [a.name, a.kind, a.name_accusative]
+        for a in Alley.objects.filter(cemetery=cemetery).order_by("pk")
+    }
+    gates = []
+    for g in Gate.objects.filter(cemetery=cemetery).order_by("pk"):
+        lon, lat = to_srid([(g.geom.x, g.geom.y)], 4326)[0]
+        gates.append(
+            {
+                "id": g.pk,
+                "name": g.name,
+                "step_free": g.step_free,
+                "x": round(g.geom.x, 4),
+                "y": round(g.geom.y, 4),
+                "lon": lon,
+                "lat": lat,
+                "access": _access(still_there(access_of_gate.get(g.pk, []), g.geom)),
+            }
+        )
+    burials: dict[int, list[dict]] = {}
+    for b in Burial.objects.filter(grave__cemetery=cemetery, is_public=True).order_by("burial_date", "id"):
+        burials.setdefault(b.grave_id, []).append(public_burial(b))
+    photos: dict[int, list[dict]] = {}
+    for p in GravePhoto.objects.filter(grave__cemetery=cemetery, grave_id__in=burials):
+        photos.setdefault(p.grave_id, []).append(
+            {
+                "url": p.image.url,
+                "kind": p.get_kind_display(),
+                "taken_on": p.taken_on.isoformat(),
+                "caption": p.caption,
+            }
+        )
+    graves = []
+    found = list(
+        Grave.objects.filter(pk__in=burials)
+        .select_related("section")
+        .only("id", "row", "number", "kind", "status", "geom", "section__name")
+    )
+    lonlat = to_srid([(g.geom.x, g.geom.y) for g in found], 4326) if found else []
+    for g, (lon, lat) in zip(found, lonlat, strict=True):
+        graves.append(
+            {
+                "id": g.pk,
+                "section": g.section.name,
+                "row": g.row,
+                "number": g.number,
+                "label": g.label,
+                "kind": g.get_kind_display(),
+                "status": g.status,
+                "status_label": g.get_status_display(),
+                "x": round(g.geom.x, 4),
+                "y": round(g.geom.y, 4),
+                "lon": lon,
+                "lat": lat,
+                "access": _access(still_there(access_of_grave.get(g.pk, []), g.geom)),
+                "burials": burials[g.pk],
+                "photos": photos.get(g.pk, []),
+            }
+        )
+    graves.sort(key=lambda g: g["id"])
+    return {
+        "version": OFFLINE_PACKAGE_VERSION,
+        "cemetery": {
+            "id": cemetery.pk,
+            "name": cemetery.name,
+            "slug": cemetery.slug,
+            "address": cemetery.address,
+            "gmina": {
+                "name": cemetery.gmina.name,
+                "teryt": cemetery.gmina.teryt,
+                "slug": cemetery.gmina.slug,
+            },
+            "graph_built_at": cemetery.graph_built_at.isoformat() if cemetery.graph_built_at else None,
+        },
+        "outline_2180": [[_rounded(ring.coords, 3) for ring in polygon] for polygon in cemetery.boundary],
+        "map": cemetery_map(cemetery),
+        "alleys": alleys,
+        "edges": edges,
+        "gates": gates,
+        "graves": graves,
+    }

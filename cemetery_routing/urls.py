@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("api/cemetery/cemeteries/", api.CemeteryListView.as_view(), name="cemetery-list-api"),
     path("api/cemetery/cemeteries/<slug:slug>/map/", api.CemeteryMapView.as_view(), name="cemetery-map-api"),
+    path(
+        "api/cemetery/cemeteries/<slug:slug>/offline/",
+        api.CemeteryOfflineView.as_view(),
+        name="cemetery-offline-api",
+    ),
     path("cmentarze/", views.cemetery_index, name="cemetery-index"),
     path("cmentarze/grob/<int:grave_id>/", views.grave_card, name="cemetery-grave-card"),
     path("cmentarze/<slug:slug>/", views.cemetery_page, name="cemetery-page"),

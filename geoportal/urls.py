@@ -1,10 +1,19 @@
 from django.urls import path
 
-from . import api, views
+from . import api, pwa, views
 
 api_patterns = [
     path("search/", api.SearchView.as_view(), name="geoportal-search"),
     path("print/", api.PrintView.as_view(), name="geoportal-print"),
+    path("offline/cemeteries/<slug:slug>/", pwa.cemetery_download_size, name="offline-cemetery-size"),
+]
+
+# The resident app (PWA); in sip/urls.py before the pages, as "offline/" is also a slug.
+pwa_patterns = [
+    path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
+    path("sw.js", pwa.service_worker, name="pwa-service-worker"),
+    path("offline/", pwa.offline_page, name="pwa-offline"),
+    path("offline/grob/", pwa.offline_grave, name="pwa-offline-grave"),
 ]
 
 # Last in sip/urls.py: "/<slug>/" catches every other one-segment path.

@@ -53,6 +53,7 @@ urlpatterns = [
     path("", include("cemetery_routing.urls")),
     path("", include("participation.urls")),
     *reporting_urls.page_patterns,
+    *geoportal_urls.pwa_patterns,
     # Residents' tracking pages and the staff panel of incident reports.
     path("zgloszenia/", include("incidents.urls")),
     # The geoportal's pages come last: "/<slug>/" catches every other one-segment path.

@@ -40,6 +40,8 @@ def public_urls(grave):
         "/api/cemetery/graves/?q=Teofila",
         "/api/cemetery/cemeteries/",
         f"/api/cemetery/cemeteries/{slug}/map/",
+        # What the resident app stores on a phone for use without network (issue 19).
+        f"/api/cemetery/cemeteries/{slug}/offline/",
         f"/cmentarze/grob/{grave.pk}/",
         f"/cmentarze/{slug}/",
         "/cmentarze/",

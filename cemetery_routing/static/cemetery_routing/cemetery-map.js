@@ -1,5 +1,14 @@
 // Draws a cemetery's public layers (from /api/cemetery/cemeteries/<slug>/map/) on a Leaflet map.
 function drawCemetery(map, data) {
+  // SIP's own WMS in 256-pixel tiles under the drawing; above zoom 20 the zoom-20 tiles are
+  // enlarged, so the tiles stored for offline use (zooms 15–20) cover every zoom of the map.
+  let tiles = null;
+  if (data.tiles) {
+    tiles = L.tileLayer.wms(data.tiles.url, {
+      layers: data.tiles.layers, format: "image/png", transparent: true, version: "1.3.0",
+      tileSize: 256, maxZoom: 22, maxNativeZoom: data.tiles.max_native_zoom,
+    }).addTo(map);
+  }
   const outline = L.geoJSON(data.outline, {style: {color: "#5b4a2f", weight: 3, fill: false}}).addTo(map);
   const overlays = {};
   if (data.orthophoto) {
@@ -21,5 +30,6 @@ function drawCemetery(map, data) {
   }).addTo(map);
   L.control.layers(null, overlays).addTo(map);
   map.fitBounds(outline.getBounds());
-  return {map, outline};
+  window.sipCemeteryMap = {map, outline, tiles};
+  return {map, outline, tiles};
 }

@@ -612,8 +612,17 @@ class ReportForm {
     button.textContent = "Wysyłanie…";
     this.formEl.setAttribute("aria-busy", "true");
     try {
-      const answer = await submitReport(p, this.photos.map((x) => x.file));
-      this.showAnswer(answer);
+      // The resident app's outbox (geoportal) keeps a report that cannot go now and sends it
+      // when the network returns; without it (no IndexedDB) the report goes straight out.
+      const outbox = window.sipOutbox ? await window.sipOutbox : null;
+      const photos = this.photos.map((x) => x.file);
+      const result = outbox ? await outbox.submit(p, photos) : { sent: true, answer: await submitReport(p, photos) };
+      if (result.sent) this.showAnswer(result.answer);
+      else {
+        this.showDone(`<h3>Zgłoszenie czeka na wysłanie</h3><p>Nie ma teraz połączenia z serwerem. Zgłoszenie ze zdjęciami
+          zapisaliśmy w telefonie i wyślemy je, gdy wróci sieć (także po ponownym otwarciu aplikacji). Stan widać na górze
+          strony: „Oczekujące”.</p>`);
+      }
     } catch (err) {
       if (err instanceof ReportError) {
         let placed = false;
