@@ -257,8 +257,9 @@ class CircuitTotalsView(SipAPIView):
             lamps = serializers.IntegerField()
             power_w = serializers.FloatField()
             led_lamps = serializers.IntegerField()
-            lines = serializers.IntegerField()
-            line_length_m = serializers.FloatField()
+            # None for a caller who may not see the lines (internal by default): not a zero.
+            lines = serializers.IntegerField(allow_null=True)
+            line_length_m = serializers.FloatField(allow_null=True)
 
         gmina = serializers.CharField(help_text="kod TERYT")
         circuits = CircuitSerializer(many=True)

@@ -178,7 +178,11 @@ class InboxView(SipAPIView):
         previous = serializers.URLField(allow_null=True)
         results = StaffReportSerializer(many=True)
 
-    @extend_schema(parameters=[InputSerializer], responses=documented({200: OutputSerializer}, 401))
+    @extend_schema(
+        operation_id="incidents_inbox_list",
+        parameters=[InputSerializer],
+        responses=documented({200: OutputSerializer}, 401),
+    )
     def get(self, request):
         data = validated(self.InputSerializer, request.query_params)
         bbox = None

@@ -172,7 +172,7 @@ class ProjectListView(SipAPIView):
         out = {"type": "FeatureCollection", "features": features}
         if srid != 4326:
             out["crs"] = {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{srid}"}}
-        return Response(self.OutputSerializer(out).data, content_type="application/geo+json")
+        return Response(self.OutputSerializer(out).data)
 
 
 class BallotView(SipAPIView):

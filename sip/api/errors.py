@@ -8,6 +8,7 @@ from django.http import Http404, JsonResponse, QueryDict
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException
+from rest_framework.exceptions import ValidationError as InputError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -49,6 +50,10 @@ def exception_handler(exc, context):
     if isinstance(exc, ValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else " ".join(exc.messages)
         return Response({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, InputError):
+        # A serializer's or a view's own refusal, {field: [reason]}: one shape for every error,
+        # "field: reason" as `validated` writes it.
+        return Response({"detail": " ".join(_flatten(exc.detail))}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, GeometryError):
         return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):

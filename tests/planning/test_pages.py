@@ -34,13 +34,14 @@ def test_application_form_registers_and_issues(client, planner, world):
     assert "Wniosek o wypis i wyrys" in client.get("/planowanie/nowa/").content.decode()
     resp = apply(client, world, "1", "Adam Nowak", kind="both")
     assert resp.status_code == 302
-    case = ExtractCase.objects.get()
+    case = ExtractCase.objects.get(gmina=world.gmina)
     page = client.get(resp["Location"]).content.decode()
     assert case.case_number in page and "Adam Nowak" in page and case.documents.get().sha256 in page
 
 
 def test_form_shows_polish_errors_and_writes_nothing(client, planner, world):
     client.force_login(planner)
+    before = ExtractCase.objects.count()
     resp = client.post(
         "/planowanie/nowa/",
         {
@@ -52,7 +53,7 @@ def test_form_shows_polish_errors_and_writes_nothing(client, planner, world):
     )
     assert resp.status_code == 200
     assert "Nie ma w systemie działek: 020101_1.0001.999999" in resp.content.decode()
-    assert not ExtractCase.objects.exists()
+    assert ExtractCase.objects.count() == before
 
 
 def test_register_search_filter_and_xlsx(client, planner, world):
@@ -79,7 +80,7 @@ def test_register_shows_only_own_gmina(client, planner, world):
     other = make_user("planista-obcy", PLANNER, GminaFactory())
     client.force_login(other)
     assert "Adam Nowak" not in client.get("/planowanie/").content.decode()
-    case = ExtractCase.objects.get()
+    case = ExtractCase.objects.get(gmina=world.gmina)
     assert client.get(f"/planowanie/sprawa/{case.pk}/").status_code == 403
 
 

@@ -17,7 +17,13 @@ APPS += ("reporting", "geoportal", "fixtures")
 # (`import sip.images` ... `sip.images.SanitizedImageField(...)`): declarations of a column, run
 # no SQL and move no data. Anything else (a `from app import X`, SQL or a function of today's
 # code) would change what an old migration does when the app moves on.
-DECLARATION_MODULES = {"sip.images", "sip.storage", "sip.identifiers", "planning.models"}
+DECLARATION_MODULES = {
+    "sip.images",
+    "sip.storage",
+    "sip.identifiers",
+    "planning.models",
+    "participation.models.consultations",  # validate_pdf of the attachments
+}
 
 
 def migration_files() -> list[Path]:
