@@ -59,3 +59,29 @@ def test_resident_sees_published_statistic(page):
     page.locator("#result-table").wait_for()
     assert "k = 5" in page.content()
     page.screenshot(path=str(SHOTS / "burials.png"), full_page=True)
+
+
+def test_clerk_builds_lighting_reports_per_obreb_in_a_year(page):
+    """The issue's example: „zgłoszenia per obręb w 2026, kategoria oświetlenie” in a few clicks."""
+    year = 2026  # the demo's reports are dated in 2026 (fixtures/demo/incidents.py)
+    page.goto(f"{page.base}/admin/login/?next=/raporty/")
+    page.fill("#id_username", "redaktor-boleslawiec")
+    page.fill("#id_password", "sip-demo")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/raporty/")
+    page.select_option("#dataset", "zgloszenia")
+    page.locator("#g1").wait_for()
+    page.select_option("#g1", "obreb")
+    page.select_option("#fd1", "created_at:year")
+    page.fill("#fv1", str(year))
+    page.select_option("#fd2", "category_group")
+    page.fill("#fv2", "Oświetlenie")
+    page.click("#run")
+    page.locator("#result-table").wait_for()
+    assert page.locator("#result-table tbody tr").count() >= 1
+    page.wait_for_function(
+        "() => { const i = document.getElementById('chart'); return i.complete && i.naturalWidth > 0; }"
+    )
+    page.locator("#map.ready").wait_for()
+    assert int(page.locator("#map").get_attribute("data-features")) >= 1
+    page.screenshot(path=str(SHOTS / "lighting-reports.png"), full_page=True)
