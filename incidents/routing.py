@@ -95,17 +95,37 @@ def _allowed(unit: Unit | None, gmina: Gmina) -> bool:
     return unit is not None and unit.gmina_id in (None, gmina.pk)
 
 
-def _road_match(rule: RoutingRule, gmina: Gmina, point: Point):
-    categories = rule.road_category_list or ["powiatowa", "wojewodzka", "krajowa"]
-    street = (
+DEFAULT_ROAD_CATEGORIES = ("powiatowa", "wojewodzka", "krajowa")
+
+
+def _road_categories(rule: RoutingRule) -> tuple[str, ...]:
+    return tuple(rule.road_category_list or DEFAULT_ROAD_CATEGORIES)
+
+
+def _roads_near(rules: list[RoutingRule], gmina: Gmina, point: Point) -> list[Street]:
+    """The streets that any of the road rules could name, nearest first: one query for all of
+    them (a gmina may have many road rules; a query per rule took most of a decision)."""
+    road_rules = [r for r in rules if r.condition == RoutingRule.Condition.ROAD]
+    if not road_rules:
+        return []
+    categories = {c for r in road_rules for c in _road_categories(r)}
+    return list(
         Street.objects.filter(
-            gmina=gmina, road_category__in=categories, geom__dwithin=(point, rule.distance_m)
+            gmina=gmina,
+            road_category__in=categories,
+            geom__dwithin=(point, max(float(r.distance_m) for r in road_rules)),
         )
         .annotate(d=Distance("geom", point))
         .select_related("road_manager")
         .only("name", "road_category", "road_number", "road_manager")
-        .order_by("d")
-        .first()
+        .order_by("d", "pk")
+    )
+
+
+def _road_match(rule: RoutingRule, gmina: Gmina, roads: list[Street]):
+    categories = _road_categories(rule)
+    street = next(
+        (s for s in roads if s.road_category in categories and s.d.m <= float(rule.distance_m)), None
     )
     if street is None:
         return None
@@ -188,15 +208,16 @@ def decide(
         return Decision(gmina, category, unit, reason, by_email=True, message=setting.outside_message)
 
     found = None
-    rules = (
+    rules = list(
         RoutingRule.objects.filter(Q(category__isnull=True) | Q(category=category), gmina=gmina)
         .select_related("unit")
         .order_by("priority", "id")
     )
+    roads = _roads_near(rules, gmina, point)
     rule = None
     for rule in rules:
         if rule.condition == RoutingRule.Condition.ROAD:
-            found = _road_match(rule, gmina, point)
+            found = _road_match(rule, gmina, roads)
         elif rule.condition == RoutingRule.Condition.CEMETERY:
             found = _cemetery_match(rule, gmina, point)
         elif rule.condition == RoutingRule.Condition.REGISTER:
