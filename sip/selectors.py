@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
 from .identifiers import PARCEL_ID_RE
-from .models import AddressPoint, Gmina, Parcel
+from .models import AddressPoint, Gmina, Parcel, Street
 from .text import fold
 
 SEARCH_LIMIT = 20
@@ -123,19 +125,49 @@ def search_parcels(
     return total, features
 
 
+# A word with three letters in a row is never part of a Polish house number ("12", "12a",
+# "5/7"): it must then lie in the street's name or the locality, and that is what makes the
+# address search cheap at regional scale (the streets and localities that contain the word
+# first, through their folded-name indexes, instead of every address's trigrams).
+_LEAD_WORD = re.compile(r"[^\W\d_]{3}")
+
+
 def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
-    qs = AddressPoint.objects.select_related("street").annotate(
+    words = fold(query).split()
+    qs = AddressPoint.objects.annotate(
         parcel_id=Subquery(Parcel.objects.filter(geom__contains=OuterRef("geom")).values("id")[:1]),
     )
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
+    lead = max((w for w in words if _LEAD_WORD.search(w)), key=len, default=None)
+    # With a lead word the words are checked on its candidates only: Concat() hides search_text
+    # from its trigram index, whose common trigrams ("ska", "ego") the planner underestimates.
+    text = F("search_text") if lead is None else Concat(F("search_text"), Value(""))
+    qs = qs.annotate(text=text)
+    for word in words:
+        qs = qs.filter(text__contains=word)
+    if lead is not None:
+        streets = Street.objects.annotate(folded=Fold(F("name"))).filter(folded__contains=lead).order_by()
+        if gmina is not None:
+            streets = streets.filter(gmina=gmina)
+        # The street ids as a list, not a subquery: `street_id IN (…)` OR the locality is then
+        # one BitmapOr of two index scans.
+        street_ids = list(streets.values_list("id", flat=True))
+        qs = qs.annotate(locality_folded=Fold(F("locality"))).filter(
+            Q(street__in=street_ids) | Q(locality_folded__contains=lead)
+        )
     if gmina is not None:
         qs = qs.filter(gmina=gmina)
-    return qs.order_by("locality", "street__name", "house_number", "id")
+    # search_text begins with the folded street name and the number: the order of streets and
+    # numbers without joining the streets of every match (their names come for the page only).
+    return qs.order_by("locality", "search_text", "id").prefetch_related(
+        Prefetch("street", Street.objects.only("id", "gmina_id", "name"))
+    )
 
 
 def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
-    return _addresses_matching_qs(query, gmina).filter(parcel_id__isnull=False)
+    # EXISTS stops at the first parcel the index finds; the parcel's id is read for the page only.
+    return _addresses_matching_qs(query, gmina).filter(
+        Exists(Parcel.objects.filter(geom__contains=OuterRef("geom")))
+    )
 
 
 def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
