@@ -21,6 +21,19 @@ settings.register_profile("sip", deadline=None, suppress_health_check=[HealthChe
 settings.load_profile("sip")
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark each test by what it loads, so that `-m "not demo and not live"` is a quick run:
+    `demo` when it asks for the demo data (directly or through a fixture), `live` when it asks for
+    the live server. The markers follow the fixtures, so no test can carry the wrong one."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "demo_data" in names:
+            item.add_marker(pytest.mark.demo)
+        if "live_server_url" in names:
+            item.add_marker(pytest.mark.live)
+
+
 @dataclass(frozen=True)
 class ReferencePoint:
     name: str

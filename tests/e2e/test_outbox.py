@@ -206,7 +206,6 @@ def _fill_report(phone, lamp, photos):
     phone.wait_for_function("(n) => document.querySelectorAll('.rp-thumbs li').length === n", arg=len(photos))
 
 
-@pytest.mark.demo
 def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
     phone, lamp, tmp_path, cleanup, django_db_blocker
 ):
@@ -259,7 +258,6 @@ def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
                 assert Image.open(fh).size == (640, 480)
 
 
-@pytest.mark.demo
 def test_report_form_server_error_keeps_the_report_queued(phone, lamp, tmp_path, cleanup, django_db_blocker):
     from incidents.models import Report
     from tests.e2e.test_incidents import jpeg_with_gps

@@ -17,7 +17,7 @@ from sip.text import fold
 
 from .test_accessibility import axe_violations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.demo]
+pytestmark = pytest.mark.e2e
 
 SMALL = "cmentarz-komunalny-nowogrodziec"
 SHOTS = Path("/tmp/pwa-shots")
