@@ -12,11 +12,11 @@ import json
 import os
 from email.parser import BytesParser
 from email.policy import default
-from pathlib import Path
 
 import pytest
 
 from tests.e2e import test_incidents
+from tests.e2e.conftest import shot
 
 pytestmark = pytest.mark.e2e
 
@@ -238,9 +238,7 @@ def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
         " return out; }"
     )
     assert stored_hashes == originals
-    shot_dir = Path("/tmp/pwa-shots")
-    shot_dir.mkdir(exist_ok=True)
-    phone.screenshot(path=str(shot_dir / "outbox-pending.png"))
+    shot(phone, "outbox-pending")
 
     phone.context.set_offline(False)  # the "online" event sends it
     assert phone.evaluate(UNTIL_EMPTY.replace("window.testOutbox", "(await window.sipOutbox)"))
