@@ -10,7 +10,7 @@ from tests.e2e.conftest import shot
 pytestmark = pytest.mark.e2e
 
 
-def test_clerk_builds_table_chart_and_map(page):
+def test_clerk_builds_table_chart_and_map(page, django_db_blocker):
     page.goto(f"{page.base}/admin/login/?next=/raporty/")
     page.fill("#id_username", "redaktor-gmina-boleslawiec")
     page.fill("#id_password", "sip-demo")
@@ -35,12 +35,18 @@ def test_clerk_builds_table_chart_and_map(page):
     assert page.locator("#map path.leaflet-interactive").count() > 5
     shot(page, "reporting-builder", full_page=True)
     # Save and share it.
-    # The live server's database is kept between runs: a new name each time.
+    # The live server's database is kept between runs: a new name each time, removed afterwards.
     name = f"Drzewa według obrębów i gatunków ({uuid.uuid4().hex[:8]})"
     page.fill("#save-name", name)
-    page.click("#save")
-    page.locator("#result-table").wait_for()
-    assert page.locator("ul.saved").get_by_text(name).count() == 1
+    try:
+        page.click("#save")
+        page.locator("#result-table").wait_for()
+        assert page.locator("ul.saved").get_by_text(name).count() == 1
+    finally:
+        from reporting.models import SavedQuery
+
+        with django_db_blocker.unblock():
+            SavedQuery.objects.filter(name=name).delete()
 
 
 def test_resident_sees_published_statistic(page):

@@ -107,6 +107,7 @@ def test_unreachable_service_is_reported_not_raised(demo_data, django_db_blocker
     from layers.models import ExternalService
 
     with django_db_blocker.unblock():
+        ExternalService.objects.filter(url="http://127.0.0.1:9/wms").delete()  # left by a killed run
         service = ExternalService.objects.create(title="Nieosiągalna", url="http://127.0.0.1:9/wms")
         try:
             with pytest.raises(ValidationError, match="Nie udało się odczytać"):
