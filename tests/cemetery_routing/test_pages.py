@@ -3,8 +3,6 @@
 import re
 from datetime import date
 
-import pytest
-
 from cemetery_routing import services
 from cemetery_routing.models import Grave, GravePhoto
 
@@ -38,7 +36,6 @@ def test_unknown_grave_card_is_404(client, db):
     assert client.get("/api/cemetery/graves/987654321/").status_code == 404
 
 
-@pytest.mark.demo
 def test_demo_card_with_photos_and_cemetery_pages(client, demo_data, db):
     photo = GravePhoto.objects.select_related("grave__cemetery").filter(kind="ground").first()
     grave = photo.grave
@@ -58,7 +55,6 @@ def test_demo_card_with_photos_and_cemetery_pages(client, demo_data, db):
         assert '<button name="language" value="en" type="submit">English</button>' in html
 
 
-@pytest.mark.demo
 def test_demo_volumes(demo_data, db):
     from cemetery_routing.models import Burial, Cemetery
 
@@ -71,7 +67,6 @@ def test_demo_volumes(demo_data, db):
     assert Burial.objects.filter(surname__regex=r"[ąćęłńóśźż]").count() > 1000
 
 
-@pytest.mark.demo
 def test_demo_cemeteries_are_deterministic_and_idempotent(demo_data, db):
     from django.db import connection
 
@@ -95,7 +90,6 @@ def test_demo_cemeteries_are_deterministic_and_idempotent(demo_data, db):
     assert fingerprint() == before
 
 
-@pytest.mark.demo
 def test_geoportal_search_finds_graves_with_a_link_to_the_card(client, demo_data, db):
     from cemetery_routing.models import Burial
 

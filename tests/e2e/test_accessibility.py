@@ -9,7 +9,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.demo]
+pytestmark = pytest.mark.e2e
 
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 BLOCKING = {"serious", "critical"}

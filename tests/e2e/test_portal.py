@@ -14,6 +14,15 @@ def open_portal(page, slug="gmina-boleslawiec", hash_=""):
     page.wait_for_function("() => window.sipPortal !== undefined")
 
 
+def set_view(page, lat: float, lon: float, zoom: int) -> None:
+    """Move the map and return once Leaflet has finished moving (its zoom may be animated)."""
+    page.evaluate(
+        "([lat, lon, zoom]) => new Promise(done => {"
+        " const m = window.sipPortal.map; m.once('moveend', () => done()); m.setView([lat, lon], zoom); })",
+        [lat, lon, zoom],
+    )
+
+
 def test_search_a_parcel_and_see_it_highlighted(page, demo_data):
     open_portal(page)
     page.fill("#search-input", "15 kruszyn")
@@ -69,7 +78,7 @@ def test_orthophoto_unreachable_degrades_to_a_message(page, demo_data):
 
 def test_measure_distance(page, demo_data):
     open_portal(page, "boleslawiec")
-    page.evaluate("window.sipPortal.map.setView([51.2636, 15.5697], 16)")
+    set_view(page, 51.2636, 15.5697, 16)
     page.click("#tools-panel summary")
     page.click("#tool-distance")
     box = page.locator("#map").bounding_box()
@@ -95,7 +104,10 @@ def test_phone_viewport(phone, demo_data):
     shot(phone, "portal-phone-closed")
     phone.tap("#sidebar-toggle")
     phone.locator("#search-input").wait_for(state="visible")
-    phone.wait_for_timeout(400)  # the sidebar slides in
+    assert phone.get_attribute("#sidebar-toggle", "aria-expanded") == "true"
+    # The sidebar slides in (a CSS transition): measure it once no transition runs on it.
+    # getAnimations() sees transitions that are pending or running.
+    phone.wait_for_function("() => document.getElementById('sidebar').getAnimations().length === 0")
     box = phone.locator("#sidebar").bounding_box()
     assert box["x"] == 0 and box["width"] > 300
     # The search box is on top: nothing of the map covers it.
@@ -142,7 +154,12 @@ def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
     assert not box.is_checked()
     box.check()
     page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
-    page.wait_for_timeout(500)
+    # Every tile of the layer has come (loaded or failed): their answers are all in `tiles`.
+    page.wait_for_function(
+        "() => { const own = [...document.querySelectorAll('img.leaflet-tile')]"
+        ".filter(i => /[?&]layers=obreby(&|$)/i.test(i.src));"
+        " return own.length > 0 && own.every(i => i.complete); }"
+    )
     assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
     assert all(p["width"] == "256" and p["height"] == "256" for _, p in tiles)
     assert "layers=obreby" in page.url
@@ -160,8 +177,7 @@ def test_click_a_parcel_and_read_its_identifier(page, demo_data):
     parcel = Parcel.objects.get(identifier="020101_1.0002.40")
     point = parcel.geom.point_on_surface.transform(4326, clone=True)
     open_portal(page, "boleslawiec")
-    page.evaluate(f"window.sipPortal.map.setView([{point.y}, {point.x}], 18)")
-    page.wait_for_timeout(300)
+    set_view(page, point.y, point.x, 18)
     size = page.evaluate("(() => { const s = window.sipPortal.map.getSize(); return [s.x, s.y]; })()")
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + size[0] / 2, box["y"] + size[1] / 2)
@@ -198,7 +214,7 @@ def test_search_a_grave_and_see_the_route_drawn(page, demo_data):
 
 def test_print_a_pdf_of_the_view(page, demo_data):
     open_portal(page, "boleslawiec")
-    page.evaluate("window.sipPortal.map.setView([51.2636, 15.5697], 17)")
+    set_view(page, 51.2636, 15.5697, 17)
     page.click("#print-panel summary")
     page.select_option("#print-scale", "1000")
     page.select_option("#print-paper", "A3")

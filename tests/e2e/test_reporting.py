@@ -1,18 +1,16 @@
 """A clerk builds "trees per obręb and species" as a table, a chart and a map in a few clicks,
-and a resident opens a published statistic. Screenshots go outside the repository."""
+and a resident opens a published statistic."""
 
-import os
 import uuid
-from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import shot
+
 pytestmark = pytest.mark.e2e
-SHOTS = Path(os.environ.get("SIP_REPORTING_SHOTS", "/tmp/sip-reporting-shots"))
 
 
-def test_clerk_builds_table_chart_and_map(page):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_clerk_builds_table_chart_and_map(page, django_db_blocker):
     page.goto(f"{page.base}/admin/login/?next=/raporty/")
     page.fill("#id_username", "redaktor-gmina-boleslawiec")
     page.fill("#id_password", "sip-demo")
@@ -35,18 +33,23 @@ def test_clerk_builds_table_chart_and_map(page):
     page.locator("#map.ready").wait_for()
     assert int(page.locator("#map").get_attribute("data-features")) > 5
     assert page.locator("#map path.leaflet-interactive").count() > 5
-    page.screenshot(path=str(SHOTS / "builder.png"), full_page=True)
+    shot(page, "reporting-builder", full_page=True)
     # Save and share it.
-    # The live server's database is kept between runs: a new name each time.
+    # The live server's database is kept between runs: a new name each time, removed afterwards.
     name = f"Drzewa według obrębów i gatunków ({uuid.uuid4().hex[:8]})"
     page.fill("#save-name", name)
-    page.click("#save")
-    page.locator("#result-table").wait_for()
-    assert page.locator("ul.saved").get_by_text(name).count() == 1
+    try:
+        page.click("#save")
+        page.locator("#result-table").wait_for()
+        assert page.locator("ul.saved").get_by_text(name).count() == 1
+    finally:
+        from reporting.models import SavedQuery
+
+        with django_db_blocker.unblock():
+            SavedQuery.objects.filter(name=name).delete()
 
 
 def test_resident_sees_published_statistic(page):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{page.base}/statystyki/gmina-boleslawiec-drzewa-zezwolenie-obreby/?gmina=gmina-boleslawiec")
     page.locator("#result-table").wait_for()
     page.locator("#map.ready").wait_for()
@@ -54,11 +57,11 @@ def test_resident_sees_published_statistic(page):
         "() => { const i = document.getElementById('chart'); return i.complete && i.naturalWidth > 0; }"
     )
     assert "Stan danych" in page.content()
-    page.screenshot(path=str(SHOTS / "statistics.png"), full_page=True)
+    shot(page, "reporting-statistics", full_page=True)
     page.goto(f"{page.base}/statystyki/boleslawiec-pochowki-kwatery-dekady/?gmina=boleslawiec")
     page.locator("#result-table").wait_for()
     assert "k = 5" in page.content()
-    page.screenshot(path=str(SHOTS / "burials.png"), full_page=True)
+    shot(page, "reporting-burials", full_page=True)
 
 
 def test_clerk_builds_lighting_reports_per_obreb_in_a_year(page):
@@ -84,4 +87,4 @@ def test_clerk_builds_lighting_reports_per_obreb_in_a_year(page):
     )
     page.locator("#map.ready").wait_for()
     assert int(page.locator("#map").get_attribute("data-features")) >= 1
-    page.screenshot(path=str(SHOTS / "lighting-reports.png"), full_page=True)
+    shot(page, "reporting-lighting-reports", full_page=True)

@@ -8,8 +8,6 @@ import pytest
 
 from .conftest import get, wait_for_workers
 
-pytestmark = pytest.mark.demo
-
 CASCADED = "test-kaskada-dzialki"
 BBOX = (260516, 382773, 261016, 383273)
 
@@ -101,7 +99,7 @@ def test_cascaded_layer_is_not_queryable_nor_in_wfs(wms_url, wfs_url, harvested)
     assert CASCADED.encode() not in get(wfs_url, {"SERVICE": "WFS", "REQUEST": "GetCapabilities"}).body
 
 
-def test_unreachable_service_is_reported_not_raised(django_db_blocker):
+def test_unreachable_service_is_reported_not_raised(demo_data, django_db_blocker):
     from django.contrib.auth.models import User
     from django.core.exceptions import ValidationError
 
@@ -109,6 +107,7 @@ def test_unreachable_service_is_reported_not_raised(django_db_blocker):
     from layers.models import ExternalService
 
     with django_db_blocker.unblock():
+        ExternalService.objects.filter(url="http://127.0.0.1:9/wms").delete()  # left by a killed run
         service = ExternalService.objects.create(title="Nieosiągalna", url="http://127.0.0.1:9/wms")
         try:
             with pytest.raises(ValidationError, match="Nie udało się odczytać"):

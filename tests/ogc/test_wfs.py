@@ -14,7 +14,6 @@ from owslib.wfs import WebFeatureService
 
 from .conftest import INTERNAL, get
 
-pytestmark = pytest.mark.demo
 ogr.UseExceptions()
 
 # Around the Rynek of Bolesławiec, EPSG:2180 x/y.

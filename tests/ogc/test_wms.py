@@ -12,7 +12,6 @@ from owslib.wms import WebMapService
 
 from .conftest import get
 
-pytestmark = pytest.mark.demo
 gdal.UseExceptions()
 
 PUBLIC = {"gminy", "obreby", "dzialki", "adresy"}

@@ -25,7 +25,7 @@ from sip import tenancy
 from sip.models import Gmina
 from tests.conftest import make_user
 
-pytestmark = [pytest.mark.django_db, pytest.mark.demo]
+pytestmark = pytest.mark.django_db
 
 # Relations between gmina-scoped models that check_relations does not check, with the reason.
 EXEMPT = {
