@@ -12,7 +12,7 @@ env = environ.Env()
 environ.Env.read_env(env.path("SIP_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 # No secret and no debug pages here: dev.py and test.py set a published key for a developer's
-# machine, production.py (the default of sip.wsgi) requires SECRET_KEY from the environment.
+# machine, production.py (the default of sip.project.wsgi) requires SECRET_KEY from the environment.
 SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "sip.urls"
-WSGI_APPLICATION = "sip.wsgi.application"
+ROOT_URLCONF = "sip.project.urls"
+WSGI_APPLICATION = "sip.project.wsgi.application"
 
 TEMPLATES = [
     {
@@ -82,6 +82,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The geoportal's page frame (header texts), on every page that extends it.
+                "geoportal.context_processors.frame",
             ]
         },
     }

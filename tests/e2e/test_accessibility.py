@@ -28,7 +28,7 @@ def axe_violations(page) -> list[str]:
 
 
 def public_pages() -> list[str]:
-    """Every public page of sip/urls.py with the demo data: home, each gmina's geoportal and
+    """Every public page of sip/project/urls.py with the demo data: home, each gmina's geoportal and
     cemetery list, the cemetery index, each cemetery and a grave card of each (one with public
     burials, one free), the resident app's offline pages."""
     from cemetery_routing.models import Cemetery, Grave

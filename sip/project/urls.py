@@ -1,3 +1,6 @@
+"""The root URLconf (settings.ROOT_URLCONF): every app's pages, the REST API under /api/, the OGC
+services under /ows/."""
+
 import re
 from pathlib import Path
 
@@ -10,15 +13,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from geoportal import urls as geoportal_urls
 from reporting import urls as reporting_urls
-
-from . import api, media
-from .backup.views import backup_status_view
+from sip import api, media
+from sip.backup.views import backup_status_view
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
 admin.site.index_title = "System informacji przestrzennej gmin partnerskich"
 
-FAVICON = Path(__file__).resolve().parent / "static" / "sip" / "favicon.ico"
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "sip" / "favicon.ico"
 
 
 @cache_control(max_age=86400, public=True)

@@ -1,4 +1,4 @@
-"""The WSGI application (gunicorn sip.wsgi). Production settings unless DJANGO_SETTINGS_MODULE
+"""The WSGI application (gunicorn sip.project.wsgi). Production settings unless DJANGO_SETTINGS_MODULE
 says otherwise: they refuse to start without SECRET_KEY and ALLOWED_HOSTS from the environment,
 so a server started with no configuration never runs with debug pages and a published key."""
 
