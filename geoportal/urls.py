@@ -1,12 +1,9 @@
+"""Pages of the geoportal (the API is geoportal/api_urls.py, mounted at /api/geoportal/ by the
+root URLconf)."""
+
 from django.urls import path
 
-from . import api, pwa, views
-
-api_patterns = [
-    path("search/", api.SearchView.as_view(), name="geoportal-search"),
-    path("print/", api.PrintView.as_view(), name="geoportal-print"),
-    path("offline/cemeteries/<slug:slug>/", pwa.cemetery_download_size, name="offline-cemetery-size"),
-]
+from . import pwa, views
 
 # The resident app (PWA); in sip/project/urls.py before the pages, as "offline/" is also a slug.
 pwa_patterns = [

@@ -6,14 +6,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
-from reporting import urls as reporting_urls
-from sip import api, media
+from sip import media
 from sip.backup.views import backup_status_view
 
 admin.site.site_header = "SIP – administracja"
@@ -29,13 +29,40 @@ def favicon(request):
     return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
+# The REST API: every app's under /api/<app>/, mounted here and nowhere else. The core's parcel
+# endpoints stay at the root of /api/ (/api/parcels/, a stable interface).
+API_MOUNTS = {
+    "": "sip.api.urls",
+    "planning/": "planning.api_urls",
+    "cemetery/": "cemetery_routing.api_urls",
+    "inventory/": "inventory.api_urls",
+    "incidents/": "incidents.api_urls",
+    "participation/": "participation.api_urls",
+    "reporting/": "reporting.api_urls",
+    "geoportal/": "geoportal.api_urls",
+}
+# The geoportal's API was at the root of /api/ before it had its own mount; the old addresses
+# answer 308 (method and body kept) to the new ones, for bookmarks and clients of that time.
+OLD_GEOPORTAL_API = [
+    ("search/", "geoportal-search"),
+    ("print/", "geoportal-print"),
+    ("offline/cemeteries/<slug:slug>/", "offline-cemetery-size"),
+]
+
+
+class MovedTo(RedirectView):
+    """308 to the named URL with the query string: the method and body are kept (POST too)."""
+
+    permanent = True
+    query_string = True
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponsePermanentRedirect(self.get_redirect_url(*args, **kwargs), preserve_request=True)
+
+
 api_patterns = [
-    path("parcels/", api.ParcelSearchView.as_view(), name="parcel-search"),
-    # The identifier may contain "/" (123/4), so it takes the rest of the path.
-    path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
-    path("participation/", include("participation.api_urls")),
-    *geoportal_urls.api_patterns,
-    *reporting_urls.api_patterns,
+    *(path(prefix, include(module)) for prefix, module in API_MOUNTS.items()),
+    *(path(old, MovedTo.as_view(pattern_name=name)) for old, name in OLD_GEOPORTAL_API),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -46,15 +73,14 @@ urlpatterns = [
     path("admin/kopie-zapasowe/", admin.site.admin_view(backup_status_view), name="backup-status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("inventory.urls")),
-    path("api/incidents/", include("incidents.api_urls")),
-    path("open311/v2/", include("incidents.open311.urls")),
     path("api/", include(api_patterns)),
+    path("open311/v2/", include("incidents.open311.urls")),
     path("ows/", include("layers.urls")),
+    path("", include("inventory.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
     path("", include("participation.urls")),
-    *reporting_urls.page_patterns,
+    path("", include("reporting.urls")),
     *geoportal_urls.pwa_patterns,
     # Residents' tracking pages and the staff panel of incident reports.
     path("zgloszenia/", include("incidents.urls")),

@@ -84,6 +84,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 # The geoportal's page frame (header texts), on every page that extends it.
                 "geoportal.context_processors.frame",
+                # The public URLs the page's scripts use (json_script #sip-urls), proxy-prefix aware.
+                "sip.project.context_processors.public_urls",
             ]
         },
     }
@@ -117,7 +119,7 @@ if env("DATABASE_REPLICA_URL", default=""):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["sip.dbrouting.ReplicaRouter"]
-SIP_REPLICA_READ_PATHS = ("/ows/", "/api/search/", "/api/parcels/")
+SIP_REPLICA_READ_PATHS = ("/ows/", "/api/geoportal/search/", "/api/parcels/")
 # gis.W001: GDAL 3.6 cannot block file/network access while parsing an SRS. SIP never hands
 # user-supplied SRS text to GDAL, only integers from SIP_ACCEPTED_SRIDS (sip/geometry.py).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
