@@ -83,9 +83,7 @@ def verification_page() -> str:
 
     planner = User.objects.get(username="planista-boleslawiec")
     parcel = Parcel.objects.filter(gmina__slug="boleslawiec").order_by("pk").first()
-    _, document = services.issue_extract(
-        actor=planner, parcel_identifiers=[parcel.identifier], kind="both", base_url="http://testserver"
-    )
+    _, document = services.issue_extract(actor=planner, parcel_identifiers=[parcel.identifier], kind="both")
     response = Client().get(f"/verify/{document.token}")
     assert response.status_code == 200
     return response.content.decode()
