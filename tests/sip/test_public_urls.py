@@ -143,6 +143,12 @@ def test_the_geoportals_old_api_addresses_answer_308_to_the_new_ones(client, old
     assert client.post(old).status_code == 308  # the method is kept: a POST stays a POST
 
 
+def test_an_old_api_address_behind_a_prefix_moves_under_the_prefix(client, settings):
+    settings.SIP_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    resp = client.get("/api/search/?q=ab", **PROXY)
+    assert resp.status_code == 308 and resp["Location"] == "/sip/api/geoportal/search/?q=ab"
+
+
 # The worker (sw.js) and the offline engine it loads have no page to read #sip-urls from.
 NO_PAGE = {"geoportal/static/geoportal/pwa/sw.js", "geoportal/static/geoportal/pwa/offline-core.js"}
 APPS_WITH_SCRIPTS = ("geoportal", "incidents", "participation", "reporting", "cemetery_routing", "inventory")
