@@ -98,7 +98,7 @@ def _figures(client: Client, label: str) -> dict[str, float | int]:
     ):
         out[name] = p50(timings(lambda i, params=params: get("/api/parcels/", params), N))
     out["geoportal search ms"] = p50(
-        timings(lambda i: get("/api/search/", {"q": "Garncarska 12", "gmina": gmina.slug}), N)
+        timings(lambda i: get("/api/geoportal/search/", {"q": "Garncarska 12", "gmina": gmina.slug}), N)
     )
     out["landing page / ms"] = p50(timings(lambda i: get("/"), 5, warmup=1))
     out["portal page ms"] = p50(timings(lambda i: get(f"/{gmina.slug}/"), 10, warmup=2))

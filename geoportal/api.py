@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from sip import search
 from sip.api import (
     BadRequest,
     GeoJSONGeometrySerializer,
@@ -19,7 +20,6 @@ from sip.api import (
 )
 from sip.models import Gmina, Parcel
 
-from . import search
 from .printing import MAX_LAYERS, SCALES, PrintError, parse_print_request, render_print
 
 

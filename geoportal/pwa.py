@@ -171,7 +171,7 @@ def tile_range(west: float, south: float, east: float, north: float, zoom: int) 
 
 @require_GET
 def cemetery_download_size(request, slug: str):
-    """/api/offline/cemeteries/<slug>/: what "Pobierz cmentarz na telefon" stores and its size."""
+    """/api/geoportal/offline/cemeteries/<slug>/: what "Pobierz cmentarz na telefon" stores and its size."""
     from cemetery_routing import selectors
 
     found = (

@@ -6,12 +6,12 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 
 from layers.selectors import describe_layers
 from sip import tenancy
 from sip.dbfunctions import SimplifyPreserveTopology
 from sip.models import Gmina, Parcel
+from sip.urls_public import public_path
 
 from .i18n import texts
 from .printing import SCALES
@@ -50,7 +50,11 @@ def home(request):
         {
             "type": "Feature",
             "geometry": json.loads(g.outline),
-            "properties": {"name": g.name, "kind": g.get_kind_display(), "url": f"/{g.slug}/"},
+            "properties": {
+                "name": g.name,
+                "kind": g.get_kind_display(),
+                "url": public_path("gmina-portal", args=[g.slug], request=request),
+            },
         }
         for g in gminas
     ]
@@ -71,7 +75,8 @@ def portal(request, slug: str):
     )
     boundary = json.loads(gmina.outline)
     extent = gmina.boundary.transform(4326, clone=True).extent
-    described = {d["name"]: d for d in describe_layers(request.user, gmina, "/ows/wms")}
+    wms = public_path("ows-wms", request=request)
+    described = {d["name"]: d for d in describe_layers(request.user, gmina, wms)}
     base = [
         {**described[name], "queryable": described[name]["queryable"] and name in BASE_QUERY_LAYERS}
         for name in BASE_LAYERS
@@ -87,12 +92,16 @@ def portal(request, slug: str):
         },
         "boundary": boundary,
         "ui": texts(_language(request)),
-        "urls": {"search": "/api/search/", "wms": "/ows/wms"},
+        "urls": {
+            "search": public_path("geoportal-search", request=request),
+            "print": public_path("geoportal-print", request=request),
+            "wms": wms,
+        },
         "orthophoto": ORTHOPHOTO_WMS,
         "base_layers": base,
         "print_scales": list(SCALES),
         # A planner of this gmina gets "issue an extract" for a parcel found or clicked.
-        "extract_url": reverse("planning:new-case")
+        "extract_url": public_path("planning:new-case", request=request)
         if tenancy.can(request.user, "planning.add_extractcase", gmina)
         else None,
         "layers": overlays,

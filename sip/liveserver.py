@@ -29,7 +29,7 @@ def gunicorn(
     workers: int = 2,
     threads: int = 1,
     timeout_s: float = 180,
-    app: str = "sip.wsgi",
+    app: str = "sip.project.wsgi",
     ready_path: str = "/api/schema/",
 ) -> Iterator[str]:
     """Start gunicorn with `app` (SIP by default), wait until `ready_path` answers, yield the

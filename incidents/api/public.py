@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from sip.api import ID_SCHEMA, BadRequest, SafeJSONParser, SipAPIView, documented, validated
+from sip.urls_public import public_url
 
 from .. import selectors, services
 from ..models import MAX_DESCRIPTION, MAX_PHOTOS, CategorySetting, Report
@@ -264,7 +265,7 @@ def submitted_data(request, result) -> dict:
         "id": report.pk,
         "number": report.number,
         "token": report.token,
-        "tracking_url": request.build_absolute_uri(f"/zgloszenia/{report.token}/"),
+        "tracking_url": public_url("incidents:track", args=[report.token], request=request),
         "status": report.status,
         "unit": unit_data(report.responsible_unit),
         "reason": report.routing_reason,

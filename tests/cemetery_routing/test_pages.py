@@ -100,13 +100,13 @@ def test_geoportal_search_finds_graves_with_a_link_to_the_card(client, demo_data
         .first()
     )
     q = f"{burial.surname} {burial.first_name}"
-    resp = client.get("/api/search/", {"q": q, "gmina": "boleslawiec"})
+    resp = client.get("/api/geoportal/search/", {"q": q, "gmina": "boleslawiec"})
     assert resp.status_code == 200
     graves = [r for r in resp.json()["results"] if r["kind"] == "grave"]
     assert any(r["url"] == f"/cmentarze/grob/{burial.grave_id}/" for r in graves)
     assert all(r["kind_label"] == "Grób" and r["geometry"]["type"] == "Point" for r in graves)
     # Another gmina's geoportal does not list Bolesławiec's graves.
-    other = client.get("/api/search/", {"q": q, "gmina": "nowogrodziec"}).json()["results"]
+    other = client.get("/api/geoportal/search/", {"q": q, "gmina": "nowogrodziec"}).json()["results"]
     assert not any(r.get("url") == f"/cmentarze/grob/{burial.grave_id}/" for r in other)
     page = client.get("/boleslawiec/").content.decode()
     assert "cemetery_routing/portal-graves.js" in page

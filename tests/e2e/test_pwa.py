@@ -178,7 +178,7 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     grave_id = burial.grave_id
     _, _, body = get(page.base, f"/api/cemetery/graves/{grave_id}/route/")
     online_route = json.loads(body)["properties"]
-    _, _, body = get(page.base, f"/api/offline/cemeteries/{SMALL}/")
+    _, _, body = get(page.base, f"/api/geoportal/offline/cemeteries/{SMALL}/")
     size = json.loads(body)
 
     failed_online = set()

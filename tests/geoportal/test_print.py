@@ -15,7 +15,7 @@ LINE_MM = 4 / 150 * 25.4  # the highlight's stroke: 4 px at the print's 150 dpi
 
 
 def print_pdf(client, tmp_path, **params):
-    resp = client.get("/api/print/", params)
+    resp = client.get("/api/geoportal/print/", params)
     assert resp.status_code == 200, resp.content[:400]
     assert resp["Content-Type"] == "application/pdf"
     pdf = tmp_path / "mapa.pdf"
@@ -71,5 +71,5 @@ def test_bad_print_requests(client, demo_data):
         ({"center": "19.0,52.0"}, "poza gminą"),
         ({"layers": "nie-ma-takiej"}, "nie istnieje"),
     ):
-        resp = client.get("/api/print/", {**base, **params})
+        resp = client.get("/api/geoportal/print/", {**base, **params})
         assert resp.status_code == 400 and message in resp.json()["detail"], (params, resp.content)

@@ -333,7 +333,7 @@ document.getElementById("print-form").addEventListener("submit", (ev) => {
     layers: [...overlays.values()].filter((o) => map.hasLayer(o.layer)).map((o) => o.info.name).join(","),
   });
   if (chosenParcel) params.set("parcel", chosenParcel);
-  window.open(`/api/print/?${params}`, "_blank");
+  window.open(`${config.urls.print}?${params}`, "_blank");
 });
 
 // --- A planner issues a zoning extract for a parcel found or clicked -----------------------

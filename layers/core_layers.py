@@ -1,6 +1,10 @@
-"""The core's layers (see layers.registry): gmina boundaries, obręby, parcels, address points."""
+"""The core's layers (see layers.registry): gmina boundaries, obręby, parcels, address points, streets.
 
-from layers.registry import register
+They are registered here, by layers, and not in sip: the core is the floor every app stands on and
+imports no app above it (tests/sip/test_floors.py). Loaded by LayersConfig.ready() before the
+other apps' maplayers modules."""
+
+from .registry import register
 
 register(
     name="gminy",

@@ -1,24 +1,27 @@
+"""The root URLconf (settings.ROOT_URLCONF): every app's pages, the REST API under /api/, the OGC
+services under /ows/."""
+
 import re
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
-from reporting import urls as reporting_urls
-
-from . import api, media
-from .backup.views import backup_status_view
+from sip import media
+from sip.backup.views import backup_status_view
+from sip.urls_public import forwarded_prefix
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
 admin.site.index_title = "System informacji przestrzennej gmin partnerskich"
 
-FAVICON = Path(__file__).resolve().parent / "static" / "sip" / "favicon.ico"
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "sip" / "favicon.ico"
 
 
 @cache_control(max_age=86400, public=True)
@@ -27,13 +30,42 @@ def favicon(request):
     return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
+# The REST API: every app's under /api/<app>/, mounted here and nowhere else. The core's parcel
+# endpoints stay at the root of /api/ (/api/parcels/, a stable interface).
+API_MOUNTS = {
+    "": "sip.api.urls",
+    "planning/": "planning.api_urls",
+    "cemetery/": "cemetery_routing.api_urls",
+    "inventory/": "inventory.api_urls",
+    "incidents/": "incidents.api_urls",
+    "participation/": "participation.api_urls",
+    "reporting/": "reporting.api_urls",
+    "geoportal/": "geoportal.api_urls",
+}
+# The geoportal's API was at the root of /api/ before it had its own mount; the old addresses
+# answer 308 (method and body kept) to the new ones, for bookmarks and clients of that time.
+OLD_GEOPORTAL_API = [
+    ("search/", "geoportal-search"),
+    ("print/", "geoportal-print"),
+    ("offline/cemeteries/<slug:slug>/", "offline-cemetery-size"),
+]
+
+
+class MovedTo(RedirectView):
+    """308 to the named URL with the query string: the method and body are kept (POST too)."""
+
+    permanent = True
+    query_string = True
+
+    def get(self, request, *args, **kwargs):
+        # Behind a proxy that mounts SIP under a path, the new address carries that path too.
+        url = forwarded_prefix(request) + self.get_redirect_url(*args, **kwargs)
+        return HttpResponsePermanentRedirect(url, preserve_request=True)
+
+
 api_patterns = [
-    path("parcels/", api.ParcelSearchView.as_view(), name="parcel-search"),
-    # The identifier may contain "/" (123/4), so it takes the rest of the path.
-    path("parcels/<path:identifier>/", api.ParcelDetailView.as_view(), name="parcel-detail"),
-    path("participation/", include("participation.api_urls")),
-    *geoportal_urls.api_patterns,
-    *reporting_urls.api_patterns,
+    *(path(prefix, include(module)) for prefix, module in API_MOUNTS.items()),
+    *(path(old, MovedTo.as_view(pattern_name=name)) for old, name in OLD_GEOPORTAL_API),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: the CSP allows no inline scripts.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
@@ -44,15 +76,14 @@ urlpatterns = [
     path("admin/kopie-zapasowe/", admin.site.admin_view(backup_status_view), name="backup-status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("inventory.urls")),
-    path("api/incidents/", include("incidents.api_urls")),
-    path("open311/v2/", include("incidents.open311.urls")),
     path("api/", include(api_patterns)),
+    path("open311/v2/", include("incidents.open311.urls")),
     path("ows/", include("layers.urls")),
+    path("", include("inventory.urls")),
     path("", include("planning.urls")),
     path("", include("cemetery_routing.urls")),
     path("", include("participation.urls")),
-    *reporting_urls.page_patterns,
+    path("", include("reporting.urls")),
     *geoportal_urls.pwa_patterns,
     # Residents' tracking pages and the staff panel of incident reports.
     path("zgloszenia/", include("incidents.urls")),
