@@ -113,6 +113,11 @@ def scale_bar(scale: int, frame_width_mm: float) -> dict:
     }
 
 
+def _drawn_at(info, scale: int) -> bool:
+    low, high = info.scale_range
+    return (low is None or scale >= low) and (high is None or scale < high)
+
+
 def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes:
     """Return the PDF of the print."""
     from weasyprint import HTML
@@ -135,7 +140,12 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
             internal_of=internal_rows_of(user),
             overlays=overlays,
         )
-        legends = [{"title": info.layer.title, "image": _data_uri(draw_legend(info))} for info in infos]
+        # The legend of what the print shows: the layers and classes drawn at its scale.
+        legends = [
+            {"title": info.layer.title, "image": _data_uri(draw_legend(info, req.scale))}
+            for info in infos
+            if _drawn_at(info, req.scale)
+        ]
     except LayerNotDrawable as exc:
         raise PrintError(f"Warstwa „{exc.name}” nie może być teraz narysowana.") from None
     html = render_to_string(

@@ -163,3 +163,30 @@ def test_style_rules_become_safe_mapserver_expressions(db):
             bad.full_clean()
     with pytest.raises(ValueError):
         rule_expression(StyleRule(style=style, title="x", field="number] OR [1", value="1"))
+
+
+def test_mapa_sip_migration_pins_the_registry_defaults_of_the_core_layers():
+    """Databases published before scale-dependent classes get the core layers' classes from a
+    migration with pinned values: they must be the registry's, or old and new databases differ."""
+    import importlib
+
+    from layers.registry import get_source
+
+    migration = importlib.import_module("layers.migrations.0010_mapa_sip_core_layers")
+    for name, pinned in migration.CORE_LAYERS.items():
+        source = get_source(name)
+        assert pinned == {
+            "max_scale": source.max_scale,
+            "base_map": source.base_map,
+            "style": source.style,
+        }, name
+
+
+def test_base_map_layers_in_drawing_order(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from layers.selectors import base_map_layers
+
+    names = base_map_layers(AnonymousUser(), None)
+    assert names[:1] == ("pokrycie-terenu",) and names[-1] == "adresy"
+    assert names.index("dzialki") < names.index("budynki") < names.index("ulice") < names.index("gminy")
