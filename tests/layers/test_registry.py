@@ -190,3 +190,24 @@ def test_base_map_layers_in_drawing_order(db):
     names = base_map_layers(AnonymousUser(), None)
     assert names[:1] == ("pokrycie-terenu",) and names[-1] == "adresy"
     assert names.index("dzialki") < names.index("budynki") < names.index("ulice") < names.index("gminy")
+
+
+def test_a_legend_at_a_scale_shows_only_the_classes_drawn_there(db):
+    """A print's legend: the obręby layer has one class at the gmina scale and one close in;
+    each scale's legend has one key (a shorter image), the legend of all scales both."""
+    import io
+
+    from PIL import Image
+
+    from layers.render import draw_legend
+    from layers.selectors import catalogue
+
+    info = catalogue().get("obreby")
+
+    def height(png: bytes) -> int:
+        return Image.open(io.BytesIO(png)).height
+
+    both, close, far = (height(draw_legend(info, scale)) for scale in (None, 1_000, 50_000))
+    assert close == far < both
+    gminy = catalogue().get("gminy")  # also two classes, split at 1:60,000
+    assert height(draw_legend(gminy, 1_000)) == close
