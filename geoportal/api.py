@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from layers.selectors import base_map_layers
 from sip import search
 from sip.api import (
     BadRequest,
@@ -113,8 +114,6 @@ class PrintView(SipAPIView):
         operation_id="geoportal_print",
     )
     def get(self, request):
-        from .views import BASE_LAYERS
-
         gmina = _gmina(request.query_params.get("gmina", ""))
         highlight = None
         if request.query_params.get("parcel"):
@@ -124,7 +123,7 @@ class PrintView(SipAPIView):
             highlight = parcel.geom
         try:
             req = parse_print_request(request.query_params, gmina, highlight)
-            pdf = render_print(req, request.user, BASE_LAYERS)
+            pdf = render_print(req, request.user, base_map_layers(request.user, gmina))
         except PrintError as exc:
             raise BadRequest(str(exc)) from None
         response = HttpResponse(pdf, content_type="application/pdf")

@@ -16,10 +16,9 @@ from sip.urls_public import public_path
 from .i18n import texts
 from .printing import SCALES
 
-# "Mapa SIP", the base map: SIP's own WMS layers drawn as one tiled layer, bottom first.
-BASE_LAYERS = ("dzialki", "ulice", "adresy", "gminy")
-# Base layers that answer a click on the map (GetFeatureInfo) while the base map is shown.
-BASE_QUERY_LAYERS = ("dzialki", "adresy")
+# Layers of "Mapa SIP" that answer a click on the map (GetFeatureInfo) while the base map is
+# shown; a click on the others (land cover, boundaries, streets) would open a popup anywhere.
+BASE_QUERY_LAYERS = ("dzialki", "adresy", "budynki")
 
 # National orthophoto (GUGiK), a configured external WMS; unreachable networks degrade to a note.
 ORTHOPHOTO_WMS = {
@@ -76,13 +75,14 @@ def portal(request, slug: str):
     boundary = json.loads(gmina.outline)
     extent = gmina.boundary.transform(4326, clone=True).extent
     wms = public_path("ows-wms", request=request)
-    described = {d["name"]: d for d in describe_layers(request.user, gmina, wms)}
+    described = describe_layers(request.user, gmina, wms)
+    # "Mapa SIP", the base map: the registry's layers marked for it, drawn as one tiled layer,
+    # bottom first; each layer's style decides what it shows at which scale.
     base = [
-        {**described[name], "queryable": described[name]["queryable"] and name in BASE_QUERY_LAYERS}
-        for name in BASE_LAYERS
-        if name in described
+        {**d, "queryable": d["queryable"] and d["name"] in BASE_QUERY_LAYERS}
+        for d in sorted((d for d in described if d["base_map"] is not None), key=lambda d: d["base_map"])
     ]
-    overlays = [d for name, d in described.items() if name not in BASE_LAYERS]
+    overlays = [d for d in described if d["base_map"] is None]
     config = {
         "gmina": {
             "slug": gmina.slug,

@@ -77,7 +77,22 @@ class CentralOnlyAdmin(admin.ModelAdmin):
 class StyleRuleInline(admin.TabularInline):
     model = StyleRule
     extra = 0
-    fields = ("order", "title", "field", "value", "min_value", "max_value", "fill_colour", "stroke_colour")
+    fields = (
+        "order",
+        "title",
+        "field",
+        "value",
+        "min_value",
+        "max_value",
+        "min_scale",
+        "max_scale",
+        "fill_colour",
+        "stroke_colour",
+        "stroke_width",
+        "label_field",
+        "label_colour",
+        "label_size",
+    )
 
 
 class StyleForm(forms.ModelForm):
@@ -111,6 +126,7 @@ class StyleAdmin(CentralOnlyAdmin):
         ),
         ("Punkty", {"fields": ("symbol", "symbol_size")}),
         ("Etykiety", {"fields": ("label_field", "label_colour", "label_size", "label_max_scale")}),
+        ("Klasy", {"fields": ("rules_only",)}),
         ("Podgląd warstw z tym stylem", {"fields": ("preview",)}),
         ("SLD (QGIS)", {"fields": ("sld_file", "sld_export")}),
     )
@@ -186,7 +202,7 @@ class LayerAdmin(CentralOnlyAdmin):
             None,
             {"fields": ("name", "title", "abstract", "source", "external", "raster", "attributes", "gmina")},
         ),
-        ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "preview")}),
+        ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "base_map", "preview")}),
         ("Udostępnianie", {"fields": ("published", "queryable", "visibility", "roles")}),
     )
 

@@ -43,6 +43,7 @@ STYLE_FIELDS = (
     "label_colour",
     "label_size",
     "label_max_scale",
+    "rules_only",
 )
 
 
@@ -65,7 +66,8 @@ def _check_style(style: Style, source_name: str) -> None:
     source = get_source(source_name)
     attrs = source.labels if source else {}
     used = [style.label_field] if style.label_field else []
-    used += [r.field for r in style.rules.all()] if style.pk else []
+    rules = style.rules.all() if style.pk else []
+    used += [a for r in rules for a in (r.field, r.label_field) if a]
     for attr in used:
         if attr not in attrs:
             raise ValidationError(f"Atrybut „{attr}” nie należy do źródła „{source_name}”.")
@@ -89,7 +91,9 @@ def sync_registered_layers() -> list[Layer]:
             # Classes by attribute value or range: style={"rules": [{"title": "MN – zabudowa
             # mieszkaniowa jednorodzinna", "field": "purpose", "value": "MN", "fill_colour": …}]}
             for order, rule in enumerate(source.style.get("rules", [])):
-                StyleRule.objects.create(style=style, order=order, **rule)
+                StyleRule.objects.create(
+                    style=style, order=order, **{k: v for k, v in rule.items() if v is not None}
+                )
         layer = Layer.objects.create(
             name=source.name,
             source=source.name,
@@ -102,6 +106,7 @@ def sync_registered_layers() -> list[Layer]:
             max_scale=source.max_scale,
             queryable=source.queryable,
             visibility=source.visibility,
+            base_map=source.base_map,
         )
         # A module registered the source (no user did this); the entry says so.
         audit.record(

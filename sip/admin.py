@@ -10,7 +10,18 @@ from django.forms.models import InlineForeignKeyField
 from leaflet.admin import LeafletGeoAdmin
 
 from . import services, tenancy
-from .models import AddressPoint, AuditLog, Gmina, Membership, Obreb, Parcel, Street, Unit
+from .models import (
+    AddressPoint,
+    AuditLog,
+    Building,
+    Gmina,
+    LandCover,
+    Membership,
+    Obreb,
+    Parcel,
+    Street,
+    Unit,
+)
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -198,6 +209,19 @@ class AddressPointAdmin(GminaScopedAdmin):
     search_fields = ("search_text",)
     list_select_related = ("street",)
     raw_id_fields = ("street",)
+
+
+@admin.register(Building)
+class BuildingAdmin(GminaScopedAdmin):
+    list_display = ("__str__", "kind", "storeys", "gmina")
+    list_filter = ("gmina", "kind")
+
+
+@admin.register(LandCover)
+class LandCoverAdmin(GminaScopedAdmin):
+    list_display = ("__str__", "kind", "name", "gmina")
+    list_filter = ("gmina", "kind")
+    search_fields = ("name",)
 
 
 @admin.register(AuditLog)

@@ -241,6 +241,61 @@ class AddressPoint(models.Model):
         return f"{self.locality} {self.house_number}, {self.postcode}"
 
 
+class Building(models.Model):
+    """A building footprint (EGiB budynek): the outline of the building on its parcel."""
+
+    class Kind(models.TextChoices):
+        """Rodzaj budynku (klasa PKOB, uproszczona do grup widocznych na mapie)."""
+
+        MIESZKALNY = "mieszkalny", "mieszkalny"
+        WIELORODZINNY = "wielorodzinny", "mieszkalny wielorodzinny"
+        GOSPODARCZY = "gospodarczy", "gospodarczy"
+        USLUGOWY = "uslugowy", "handlowo-usługowy"
+        PRZEMYSLOWY = "przemyslowy", "przemysłowy"
+        OSWIATOWY = "oswiatowy", "oświaty i nauki"
+        SAKRALNY = "sakralny", "sakralny"
+        BIUROWY = "biurowy", "biurowy"
+        INNY = "inny", "inny niemieszkalny"
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
+    kind = models.CharField("rodzaj", max_length=20, choices=Kind.choices, default=Kind.MIESZKALNY)
+    storeys = models.PositiveSmallIntegerField("liczba kondygnacji nadziemnych", null=True, blank=True)
+    geom = models.MultiPolygonField("obrys", srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = "budynek"
+        verbose_name_plural = "budynki"
+        ordering = ["gmina", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.pk})"
+
+
+class LandCover(models.Model):
+    """Land cover for the base map (lasy, wody, tereny zabudowane, pola i łąki, parki)."""
+
+    class Kind(models.TextChoices):
+        LAS = "las", "las"
+        WODA = "woda", "wody"
+        ZABUDOWA = "zabudowa", "teren zabudowany"
+        POLA = "pola", "grunty orne"
+        LAKI = "laki", "łąki i pastwiska"
+        PARK = "park", "park, zieleń urządzona"
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.CASCADE)
+    kind = models.CharField("rodzaj", max_length=10, choices=Kind.choices)
+    name = models.CharField("nazwa", max_length=120, blank=True, help_text="np. nazwa rzeki lub lasu")
+    geom = models.MultiPolygonField("zasięg", srid=STORAGE_SRID)
+
+    class Meta:
+        verbose_name = "pokrycie terenu"
+        verbose_name_plural = "pokrycie terenu"
+        ordering = ["gmina", "kind", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}".strip()
+
+
 class AuditLog(models.Model):
     """Who changed what and when; written by services for every write."""
 

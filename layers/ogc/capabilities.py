@@ -123,10 +123,12 @@ def _layer(doc: _Doc, parent, info: LayerInfo, crs_key: str) -> None:
     )
     doc.online(legend, f"{doc.url}?{query}")
     if doc.version == "1.3.0":
-        if row.min_scale:
-            doc.el(el, "MinScaleDenominator", str(row.min_scale))
-        if row.max_scale:
-            doc.el(el, "MaxScaleDenominator", str(row.max_scale))
+        # The scales at which the layer draws anything: its own limits and its classes' scales.
+        min_scale, max_scale = info.scale_range
+        if min_scale:
+            doc.el(el, "MinScaleDenominator", str(min_scale))
+        if max_scale:
+            doc.el(el, "MaxScaleDenominator", str(max_scale))
 
 
 def capabilities_document(version: str, url: str, layers: list[LayerInfo]) -> bytes:

@@ -22,7 +22,20 @@ AppConfig.ready()::
         queryable=True, min_scale=None, max_scale=25000,
         public_field=None,                  # a boolean column: rows where it is false are shown
                                             # only to staff of the row's gmina (and the central unit)
+        base_map=None,                      # a number: part of the base map "Mapa SIP", drawn in
+                                            # ascending order (bottom first)
     )
+
+A style may have classes ("rules") by attribute value or range, or without an attribute, each
+drawn only within its scales (min_scale/max_scale, denominators: 1:min_scale ≤ scale <
+1:max_scale) with its own line width and labels; with "rules_only": True a feature no class
+takes at the current scale is not drawn, so one layer reads differently at each zoom::
+
+    style={"stroke_colour": "#969696", "rules_only": True, "rules": [
+        {"title": "droga krajowa", "field": "road_category", "value": "krajowa",
+         "stroke_colour": "#d7301f", "stroke_width": 4.5, "min_scale": 13_000,
+         "label_field": "road_number"},
+        {"title": "ulica", "max_scale": 13_000, "stroke_width": 3, "label_field": "name"}]}
 
 Registering only declares the source. After ``migrate`` (post_migrate) every registered source
 also has a layer row of the same name for all gminas, created once with the defaults above;
@@ -74,6 +87,7 @@ class Source:
     min_scale: int | None = None
     max_scale: int | None = None
     public_field: str | None = None
+    base_map: int | None = None
 
     @property
     def table(self) -> str:
@@ -147,6 +161,7 @@ def register(
     min_scale: int | None = None,
     max_scale: int | None = None,
     public_field: str | None = None,
+    base_map: int | None = None,
 ) -> Source:
     """Declare a layer source; return it. Registering the same name again replaces it."""
     if not LAYER_NAME_RE.match(name):
@@ -195,6 +210,7 @@ def register(
         min_scale=min_scale,
         max_scale=max_scale,
         public_field=public_field,
+        base_map=base_map,
     )
     _SOURCES[name] = source
     return source

@@ -1,8 +1,11 @@
 """SLD for QGIS users: export of a layer's style (SLD 1.0.0) and import of SLD 1.0/SE 1.1.
 
 Import understands what the style model can hold: one fill/outline/point symbol, labels from
-an attribute, and classes filtered by equality or by a numeric range; anything else is refused
-with a message naming it, never half-imported. DTDs and entities are refused (defusedxml).
+an attribute, and classes filtered by equality or by a numeric range or not filtered, each with
+its scales (Min/MaxScaleDenominator), line width and labels; anything else is refused with a
+message naming it, never half-imported. A style whose classes alone draw (Style.rules_only)
+has no catch-all rule (ElseFilter) in its SLD, and an SLD without one imports as such.
+DTDs and entities are refused (defusedxml).
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ def _param(parent, name, value):
     _el(parent, "CssParameter", value, name=name)
 
 
-def _symbolizer(rule_el, kind: str, style, fill: str, stroke: str) -> None:
+def _symbolizer(rule_el, kind: str, style, fill: str, stroke: str, width: float | None = None) -> None:
+    width = style.stroke_width if width is None else width
     if kind == "point":
         sym = _el(rule_el, "PointSymbolizer")
         graphic = _el(sym, "Graphic")
@@ -49,22 +53,31 @@ def _symbolizer(rule_el, kind: str, style, fill: str, stroke: str) -> None:
         if stroke:
             s = _el(mark, "Stroke")
             _param(s, "stroke", stroke)
-            _param(s, "stroke-width", style.stroke_width)
+            _param(s, "stroke-width", f"{width:g}")
         _el(graphic, "Size", f"{style.symbol_size:g}")
     elif kind == "line":
         s = _el(_el(rule_el, "LineSymbolizer"), "Stroke")
         _param(s, "stroke", stroke or fill or "#000000")
-        _param(s, "stroke-width", f"{style.stroke_width:g}")
+        _param(s, "stroke-width", f"{width:g}")
     else:
         sym = _el(rule_el, "PolygonSymbolizer")
         if fill:
             f = _el(sym, "Fill")
             _param(f, "fill", fill)
             _param(f, "fill-opacity", f"{style.fill_opacity / 100:g}")
-        if stroke and style.stroke_width > 0:
+        if stroke and width > 0:
             s = _el(sym, "Stroke")
             _param(s, "stroke", stroke)
-            _param(s, "stroke-width", f"{style.stroke_width:g}")
+            _param(s, "stroke-width", f"{width:g}")
+
+
+def _text_symbolizer(rule_el, field_name: str, colour: str, size: float) -> None:
+    text = _el(rule_el, "TextSymbolizer")
+    _el(_el(text, "Label"), "PropertyName", field_name, ns=OGC)
+    font = _el(text, "Font")
+    _param(font, "font-family", "DejaVu Sans")
+    _param(font, "font-size", f"{size:g}")
+    _param(_el(text, "Fill"), "fill", colour)
 
 
 def _filter(rule_el, rule) -> None:
@@ -104,35 +117,45 @@ def style_to_sld(layer_name: str, kind: str, style) -> bytes:
     _el(user_style, "Name", "default")
     _el(user_style, "Title", style.name)
     fts = _el(user_style, "FeatureTypeStyle")
-    for rule in style.rules.all():
+    rules = list(style.rules.all())
+    for rule in rules:
         r = _el(fts, "Rule")
         _el(r, "Name", rule.title)
         _el(r, "Title", rule.title)
-        _filter(r, rule)
+        if rule.field:
+            _filter(r, rule)
         if rule.min_scale:
             _el(r, "MinScaleDenominator", rule.min_scale)
         if rule.max_scale:
             _el(r, "MaxScaleDenominator", rule.max_scale)
         _symbolizer(
-            r, kind, style, rule.fill_colour or style.fill_colour, rule.stroke_colour or style.stroke_colour
+            r,
+            kind,
+            style,
+            rule.fill_colour or style.fill_colour,
+            rule.stroke_colour or style.stroke_colour,
+            rule.stroke_width,
         )
-    default = _el(fts, "Rule")
-    _el(default, "Name", "default")
-    _el(default, "Title", style.name)
-    if style.rules.exists():
-        _el(default, "ElseFilter")
-    _symbolizer(default, kind, style, style.fill_colour, style.stroke_colour)
+        if rule.label_field:
+            _text_symbolizer(
+                r,
+                rule.label_field,
+                rule.label_colour or style.label_colour,
+                rule.label_size or style.label_size,
+            )
+    if not (style.rules_only and rules):
+        default = _el(fts, "Rule")
+        _el(default, "Name", "default")
+        _el(default, "Title", style.name)
+        if rules:
+            _el(default, "ElseFilter")
+        _symbolizer(default, kind, style, style.fill_colour, style.stroke_colour)
     if style.label_field:
         labels = _el(fts, "Rule")
         _el(labels, "Name", "etykiety")
         if style.label_max_scale:
             _el(labels, "MaxScaleDenominator", style.label_max_scale)
-        text = _el(labels, "TextSymbolizer")
-        _el(_el(text, "Label"), "PropertyName", style.label_field, ns=OGC)
-        font = _el(text, "Font")
-        _param(font, "font-family", "DejaVu Sans")
-        _param(font, "font-size", f"{style.label_size:g}")
-        _param(_el(text, "Fill"), "fill", style.label_colour)
+        _text_symbolizer(labels, style.label_field, style.label_colour, style.label_size)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -150,6 +173,10 @@ class ParsedRule:
     stroke_colour: str = ""
     min_scale: int | None = None
     max_scale: int | None = None
+    stroke_width: float | None = None
+    label_field: str = ""
+    label_colour: str = ""
+    label_size: float | None = None
 
 
 @dataclass
@@ -292,6 +319,21 @@ def _parse_filter(flt) -> dict:
     raise SLDError(f"Nieobsługiwany warunek „{_local(cond)}” (dozwolone: równość albo zakres od–do).")
 
 
+def _text(text_sym) -> dict:
+    """label_field, label_colour, label_size of a TextSymbolizer."""
+    label = _either(_descendant(text_sym, "PropertyName"), _descendant(text_sym, "ValueReference"))
+    if label is None:
+        raise SLDError("Etykieta (TextSymbolizer) musi pochodzić z atrybutu.")
+    out = {"label_field": (label.text or "").strip()}
+    fill = _params(_first(text_sym, "Fill"))
+    if fill.get("fill"):
+        out["label_colour"] = _colour(fill["fill"])
+    font = _params(_first(text_sym, "Font"))
+    if font.get("font-size"):
+        out["label_size"] = _number(font["font-size"], "font-size")
+    return out
+
+
 def parse_sld(text: bytes | str) -> ParsedStyle:
     """Return what an SLD document says, in the terms of the style model."""
     try:
@@ -306,6 +348,7 @@ def parse_sld(text: bytes | str) -> ParsedStyle:
     if fts is None:
         raise SLDError("Dokument SLD nie zawiera stylu (FeatureTypeStyle).")
     parsed = ParsedStyle()
+    has_default = False
     for rule_el in _children(fts, "Rule"):
         description = _first(rule_el, "Description")  # SE 1.1 keeps the title there
         title_el = _either(
@@ -321,34 +364,34 @@ def parse_sld(text: bytes | str) -> ParsedStyle:
             if el is not None:
                 scales[key] = round(_number(el.text, tag))
         text_sym = _first(rule_el, "TextSymbolizer")
-        if text_sym is not None:
-            label = _either(_descendant(text_sym, "PropertyName"), _descendant(text_sym, "ValueReference"))
-            if label is None:
-                raise SLDError("Etykieta (TextSymbolizer) musi pochodzić z atrybutu.")
-            parsed.attrs["label_field"] = (label.text or "").strip()
-            fill = _params(_first(text_sym, "Fill"))
-            if fill.get("fill"):
-                parsed.attrs["label_colour"] = _colour(fill["fill"])
-            font = _params(_first(text_sym, "Font"))
-            if font.get("font-size"):
-                parsed.attrs["label_size"] = _number(font["font-size"], "font-size")
-            if scales.get("max_scale"):
-                parsed.attrs["label_max_scale"] = scales["max_scale"]
+        label = _text(text_sym) if text_sym is not None else {}
         colours = _symbolizer_colours(rule_el)
         flt = _first(rule_el, "Filter")
-        if flt is not None:
-            condition = _parse_filter(flt)
+        if flt is not None or (scales and colours):
+            # A class: by attribute, or of all features within its scales.
+            condition = _parse_filter(flt) if flt is not None else {"field": ""}
             parsed.rules.append(
                 ParsedRule(
-                    title=title or condition["field"],
+                    title=title or condition["field"] or "klasa",
                     fill_colour=colours.get("fill_colour", ""),
                     stroke_colour=colours.get("stroke_colour", ""),
+                    stroke_width=colours.get("stroke_width"),
                     **condition,
                     **scales,
+                    **label,
                 )
             )
         elif colours:
+            # The catch-all rule (ElseFilter, or neither filter nor scales): the style's own look.
             parsed.attrs.update(colours)
+            parsed.attrs.update(label)
+            has_default = True
+        elif label:
+            # Labels of the whole layer (a rule of a TextSymbolizer alone), up to a scale.
+            parsed.attrs.update(label)
+            if scales.get("max_scale"):
+                parsed.attrs["label_max_scale"] = scales["max_scale"]
     if not parsed.attrs and not parsed.rules:
         raise SLDError("Dokument SLD nie zawiera żadnego obsługiwanego symbolu.")
+    parsed.attrs["rules_only"] = bool(parsed.rules) and not has_default
     return parsed

@@ -150,7 +150,10 @@ def _escape_string(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def _make_style(m, kind: str, style, fill: str, stroke: str) -> mapscript.styleObj:
+def _make_style(
+    m, kind: str, style, fill: str, stroke: str, width: float | None = None
+) -> mapscript.styleObj:
+    width = float(style.stroke_width) if width is None else float(width)
     so = mapscript.styleObj()
     if kind == "point":
         so.setSymbolByName(m, style.symbol)
@@ -159,61 +162,89 @@ def _make_style(m, kind: str, style, fill: str, stroke: str) -> mapscript.styleO
             _rgb(so.color, fill)
         if stroke:
             _rgb(so.outlinecolor, stroke)
-            so.width = max(float(style.stroke_width), 0.5)
+            so.width = max(width, 0.5)
     elif kind == "line":
         _rgb(so.color, stroke or fill or "#000000")
-        so.width = float(style.stroke_width) or 1.0
+        so.width = width or 1.0
     else:
         if fill:
             _rgb(so.color, fill)
             # MapServer 8 ignores styleObj.opacity set from mapscript; the colour's alpha works.
             so.color.alpha = round(255 * int(style.fill_opacity) / 100)
-        if stroke and style.stroke_width > 0:
+        if stroke and width > 0:
             _rgb(so.outlinecolor, stroke)
-            so.width = float(style.stroke_width)
+            so.width = width
     so.opacity = int(style.fill_opacity) if (fill and kind == "polygon") else 100
     return so
+
+
+def class_label(style, rule=None) -> tuple[str, str, float, int | None] | None:
+    """(attribute, colour, size, max scale) of the labels of a class: the rule's own labels if it
+    names an attribute, else the style's; None without labels."""
+    if rule is not None and rule.label_field:
+        return (
+            rule.label_field,
+            rule.label_colour or style.label_colour,
+            float(rule.label_size or style.label_size),
+            None,
+        )
+    if style.label_field:
+        return style.label_field, style.label_colour, float(style.label_size), style.label_max_scale
+    return None
 
 
 def add_class(
     lo, kind: str, style, *, title: str, fill: str, stroke: str, expression=None, rule=None, labels=True
 ):
-    """A class of the layer drawn in the registry style `style` (with its labels unless `labels`
-    is false: features without attributes have nothing to label)."""
+    """A class of the layer drawn in the registry style `style`, or in its class `rule` (its
+    scales, line width and labels where the rule has them); with its labels unless `labels` is
+    false (features without attributes have nothing to label)."""
     cls = mapscript.classObj(lo)
     cls.name = title
     if expression:
         cls.setExpression(expression)
+    width = None
     if rule is not None:
         if rule.min_scale:
             cls.minscaledenom = float(rule.min_scale)
         if rule.max_scale:
             cls.maxscaledenom = float(rule.max_scale)
-    cls.insertStyle(_make_style(lo.map, kind, style, fill, stroke))
-    if kind == "polygon" and fill and stroke and style.fill_opacity < 100 and style.stroke_width > 0:
+        width = rule.stroke_width
+    width = float(style.stroke_width) if width is None else float(width)
+    cls.insertStyle(_make_style(lo.map, kind, style, fill, stroke, width))
+    if kind == "polygon" and fill and stroke and style.fill_opacity < 100 and width > 0:
         # The outline stays opaque when the fill is translucent.
         outline = mapscript.styleObj()
         _rgb(outline.outlinecolor, stroke)
-        outline.width = float(style.stroke_width)
+        outline.width = width
         cls.getStyle(0).outlinecolor.setRGB(-1, -1, -1)
         cls.insertStyle(outline)
-    if style.label_field and labels:
+    found = class_label(style, rule) if labels else None
+    if found:
+        attr, colour, size, max_scale = found
+        cls.setText(f'"[{_ident(attr)}]"')  # quoted: the attribute's value, not the word
         label = mapscript.labelObj()
         label.font = "sans"
-        label.size = round(style.label_size)
-        _rgb(label.color, style.label_colour)
+        label.size = round(size)
+        _rgb(label.color, colour)
         label.outlinecolor.setRGB(255, 255, 255)
         label.outlinewidth = 2
         # A polygon's label is placed on the whole polygon (LABEL_NO_CLIP below), so every
         # tile that the label crosses draws its part: no label repeated in each tile.
         label.partials = kind == "polygon"
-        if style.label_max_scale:
-            label.maxscaledenom = float(style.label_max_scale)
+        if max_scale:
+            label.maxscaledenom = float(max_scale)
         if kind == "polygon":
             label.position = mapscript.MS_CC
         elif kind == "point":
             label.position = mapscript.MS_UR
             label.offsetx, label.offsety = 4, -4
+        else:
+            # Along the street, once per street piece, the same name at most every 250 px.
+            label.anglemode = mapscript.MS_FOLLOW
+            label.mindistance = 250
+            label.partials = False
+            label.buffer = 2
         cls.addLabel(label)
     return cls
 
@@ -335,13 +366,13 @@ def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.
         lo.minscaledenom = float(row.min_scale)
     if row.max_scale:
         lo.maxscaledenom = float(row.max_scale)
-    if style.label_field:
-        lo.labelitem = _ident(style.label_field)
+    rules = list(style.rules.all())
+    if any(class_label(style, r) for r in rules) or class_label(style):
         if kind == "polygon":
             lo.setProcessingKey("LABEL_NO_CLIP", "True")
-    if kind == "point" and style.label_field:
-        lo.labelcache = mapscript.MS_ON
-    for rule in style.rules.all():
+        if kind == "point":
+            lo.labelcache = mapscript.MS_ON
+    for rule in rules:
         add_class(
             lo,
             kind,
@@ -349,10 +380,11 @@ def add_layer(m: mapscript.mapObj, info: LayerInfo, conninfo: str) -> mapscript.
             title=rule.title,
             fill=rule.fill_colour or style.fill_colour,
             stroke=rule.stroke_colour or style.stroke_colour,
-            expression=rule_expression(rule),
+            expression=rule_expression(rule) if rule.field else None,
             rule=rule,
         )
-    add_class(lo, kind, style, title=row.title, fill=style.fill_colour, stroke=style.stroke_colour)
+    if not (style.rules_only and rules):
+        add_class(lo, kind, style, title=row.title, fill=style.fill_colour, stroke=style.stroke_colour)
     return lo
 
 

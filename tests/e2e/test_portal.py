@@ -121,6 +121,55 @@ def test_phone_viewport(phone, demo_data):
     shot(phone, "portal-phone-menu")
 
 
+@pytest.mark.django_db
+def test_phone_first_view_shows_villages_and_roads(phone, demo_data):
+    """The first view of a gmina on a phone is the gmina with its roads and places on Mapa SIP,
+    not an outline on an empty map: the base map's tiles of that view hold drawings in the
+    colours of the roads' classes at that scale."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from layers.models import Layer
+
+    tiles = []
+
+    def collect(response):
+        params = {k.lower(): v for k, v in parse_qsl(urlsplit(response.url).query)}
+        if "/ows/wms" in response.url and params.get("request") == "GetMap" and "ulice" in params["layers"]:
+            tiles.append(response)
+
+    phone.on("response", collect)
+    phone.goto(f"{phone.base}/boleslawiec/")
+    phone.wait_for_function("() => window.sipPortal !== undefined")
+    phone.wait_for_load_state("networkidle")
+    # The whole gmina is in view, at a gmina scale (the scale bar's 1:n on the ground).
+    in_view = phone.evaluate(
+        "(() => { const p = window.sipPortal; const g = p.config.gmina.bounds;"
+        " return p.map.getBounds().pad(0.05).contains(L.latLngBounds(g)); })()"
+    )
+    assert in_view
+    assert tiles and all(r.status == 200 for r in tiles)
+    images = [np.asarray(Image.open(io.BytesIO(r.body())).convert("RGBA")) for r in tiles]
+    drawn = [img for img in images if len({tuple(c) for c in img.reshape(-1, 4)}) > 1]
+    assert drawn, "every tile of the base map is a single colour"
+    pixels = np.concatenate([img.reshape(-1, 4) for img in images])
+    opaque = pixels[pixels[:, 3] > 200][:, :3].astype(int)
+    road_colours = {
+        r.stroke_colour
+        for r in Layer.objects.get(name="ulice").style.rules.all()
+        if r.stroke_colour and (r.min_scale or 0) >= 10_000
+    }
+    seen = [
+        c
+        for c in road_colours
+        if (np.abs(opaque - [int(c[i : i + 2], 16) for i in (1, 3, 5)]) <= 8).all(1).sum() > 20
+    ]
+    assert seen, f"no road of the gmina view drawn (colours {sorted(road_colours)})"
+    shot(phone, "portal-phone-first-view")
+
+
 def test_accessibility_axe(page, demo_data):
     from axe_playwright_python.sync_playwright import Axe
 
@@ -146,11 +195,11 @@ def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
 
     def collect(response):
         params = {k.lower(): v for k, v in parse_qsl(urlsplit(response.url).query)}
-        if "/ows/wms" in response.url and params.get("layers") == "obreby":
+        if "/ows/wms" in response.url and params.get("layers") == "plany":
             tiles.append((response, params))
 
     page.on("response", collect)
-    box = page.locator("#layer-obreby")
+    box = page.locator("#layer-plany")
     assert not box.is_checked()
     box.check()
     page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
@@ -162,12 +211,12 @@ def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
     )
     assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
     assert all(p["width"] == "256" and p["height"] == "256" for _, p in tiles)
-    assert "layers=obreby" in page.url
+    assert "layers=plany" in page.url
     # The legend of the layer is shown while it is on.
-    legend = "#layer-tree img[alt='Legenda: Obręby ewidencyjne']"
+    legend = "#layer-tree img[alt='Legenda: Plany miejscowe i plany ogólne – granice']"
     page.wait_for_function(f'() => document.querySelector("{legend}").naturalWidth > 0')
     assert page.locator(legend).is_visible()
-    shot(page, "portal-layer-obreby")
+    shot(page, "portal-layer-plany")
 
 
 @pytest.mark.django_db

@@ -19,18 +19,24 @@ L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
 export { map, config };
 
 // --- Base maps ------------------------------------------------------------------------
+// "Mapa SIP": the registry's base-map layers, each drawing what suits the scale (land cover,
+// roads with numbers and place names at the gmina's scale; streets, parcels, buildings and
+// addresses closer in). Over the orthophoto only the layers that do not paint the ground over.
 const boundary = L.geoJSON(config.boundary, {
   style: { color: "#b01c2e", weight: 3, fill: false }, interactive: false,
 });
 const sipBase = L.layerGroup([boundary]);
-const baseNames = (config.base_layers || []).map((b) => b.name);
-if (baseNames.length) {
+const baseLayers = config.base_layers || [];
+const baseNames = (overOrtho) => baseLayers.filter((b) => !(overOrtho && b.covers_ground)).map((b) => b.name);
+let baseTiles = null;
+if (baseLayers.length) {
   // One request per tile for the whole base map; 256-pixel tiles on Leaflet's fixed grid,
   // so a tile cache in front of /ows/wms can serve them.
-  sipBase.addLayer(L.tileLayer.wms(config.urls.wms, {
-    layers: baseNames.join(","), format: "image/png", transparent: true, version: "1.3.0",
+  baseTiles = L.tileLayer.wms(config.urls.wms, {
+    layers: baseNames(false).join(","), format: "image/png", transparent: true, version: "1.3.0",
     tileSize: 256, maxZoom: 21, className: "sip-base",
-  }));
+  });
+  sipBase.addLayer(baseTiles);
 }
 const ortho = L.tileLayer.wms(config.orthophoto.url, {
   layers: config.orthophoto.layers, format: "image/jpeg", version: "1.3.0", tileSize: 256,
@@ -43,10 +49,18 @@ ortho.on("tileerror", () => {
 });
 sipBase.addTo(map);
 boundary.addTo(map);
+function setBaseOverOrtho(overOrtho) {
+  const names = baseNames(overOrtho);
+  if (!baseTiles) return;
+  if (names.length) {
+    baseTiles.setParams({ layers: names.join(",") });
+    if (!sipBase.hasLayer(baseTiles)) sipBase.addLayer(baseTiles);
+  } else sipBase.removeLayer(baseTiles);
+}
 for (const radio of document.querySelectorAll("input[name=base]")) {
   radio.addEventListener("change", () => {
-    if (radio.value === "ortho" && radio.checked) { map.addLayer(ortho); ortho.bringToBack(); }
-    if (radio.value === "sip" && radio.checked) map.removeLayer(ortho);
+    if (radio.value === "ortho" && radio.checked) { map.addLayer(ortho); ortho.bringToBack(); setBaseOverOrtho(true); }
+    if (radio.value === "sip" && radio.checked) { map.removeLayer(ortho); setBaseOverOrtho(false); }
     updatePermalink();
   });
 }
