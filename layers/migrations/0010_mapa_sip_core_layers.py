@@ -1,6 +1,6 @@
 """Mapa SIP on databases whose core layers were published before scale-dependent classes: the
 layers of gmina boundaries, obręby, parcels, address points and streets join the base map and
-take the classes that sip/maplayers.py now registers for them (a new database gets them from
+take the classes that layers/core_layers.py now registers for them (a new database gets them from
 the registry itself, after migrate). A layer or style that staff have changed is left alone:
 only a style still named after its source and without classes, and the layer's scale limit
 still at the old default, are updated. The values are pinned here, as a migration must not
