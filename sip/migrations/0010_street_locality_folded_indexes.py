@@ -13,6 +13,6 @@ DROP INDEX IF EXISTS address_locality_folded_trgm;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sip", "0008_street_road_category_unit_receives")]
+    dependencies = [("sip", "0009_building_landcover")]
 
     operations = [migrations.RunSQL(CREATE, DROP)]
