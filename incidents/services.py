@@ -88,7 +88,7 @@ def _snapped(point: Point, gmina: Gmina) -> Point:
 
 
 def public_point_of(point: Point, decision: Decision) -> Point:
-    setting = routing.setting_of(decision.gmina, decision.category)
+    setting = decision.setting
     if setting is not None and setting.generalise_private:
         return _snapped(point, decision.gmina)
     return point
