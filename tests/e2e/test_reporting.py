@@ -73,14 +73,14 @@ def lighting_year(demo_data, django_db_blocker) -> int:
     with django_db_blocker.unblock():
         row = (
             Report.objects.filter(gmina__slug="boleslawiec", category__group__name="Oświetlenie")
-            .annotate(year=ExtractYear("created_at"))
-            .values("year")
+            .annotate(sent_year=ExtractYear("created_at"))
+            .values("sent_year")
             .annotate(n=Count("id"))
-            .order_by("-n", "-year")
+            .order_by("-n", "-sent_year")
             .first()
         )
     assert row is not None, "the demo has lighting reports in Bolesławiec"
-    return row["year"]
+    return row["sent_year"]
 
 
 def test_clerk_builds_lighting_reports_per_obreb_in_a_year(page, lighting_year):
