@@ -108,3 +108,33 @@ def test_clerk_builds_lighting_reports_per_obreb_in_a_year(page, lighting_year):
     page.locator("#map.ready").wait_for()
     assert int(page.locator("#map").get_attribute("data-features")) >= 1
     page.screenshot(path=str(SHOTS / "lighting-reports.png"), full_page=True)
+
+
+def test_saving_under_a_taken_name_keeps_the_page_and_says_why(page, django_db_blocker):
+    name = f"Drzewa e2e {uuid.uuid4().hex[:8]}"
+    page.goto(f"{page.base}/admin/login/?next=/raporty/")
+    page.fill("#id_username", "redaktor-boleslawiec")
+    page.fill("#id_password", "sip-demo")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/raporty/")
+    try:
+        for attempt in range(2):
+            page.goto(f"{page.base}/raporty/?dataset=drzewa&g1=obreb&measure=count&run=1")
+            page.locator("#result-table").wait_for()
+            page.fill("#save-name", name)
+            page.check("input[name=shared]")
+            page.click("#save")
+            if attempt == 0:
+                page.wait_for_url("**/raporty/?*saved=*")
+        error = page.locator("#save-name-error")
+        error.wait_for()
+        assert error.inner_text() == "Masz już zapytanie o tej nazwie."
+        assert page.input_value("#save-name") == name and page.is_checked("input[name=shared]")
+        assert page.locator("#result-table tbody tr").count() > 1
+        page.locator("#map.ready").wait_for()
+        page.screenshot(path=str(SHOTS / "save-taken-name.png"), full_page=True)
+    finally:
+        from reporting.models import SavedQuery
+
+        with django_db_blocker.unblock():
+            SavedQuery.objects.filter(name=name).delete()
