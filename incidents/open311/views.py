@@ -361,8 +361,8 @@ def _post(request, fmt, gmina: Gmina):
         return respond(fmt, [answer], root="service_requests", item="request", status=200)
     report = result.report
     answer = {"service_request_id": report.number.replace("/", "-")}
-    # The token opens the report's tracking page: only the app that sent the report gets it (a
-    # retry with someone else's client_request_id learns the public id, nothing more).
+    # The token opens the report's tracking page: only the app that sent the report gets it
+    # (services.create_report refuses someone else's client_request_id).
     if report.api_key_id == key.pk:
         answer["token"] = report.token
     answer.update(service_notice=report.routing_reason, account_id="")

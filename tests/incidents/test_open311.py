@@ -274,12 +274,13 @@ def test_post_answers_a_token_and_tokens_give_the_request_id(client, world, api_
     # The same POST again (retried by the same app) answers the same id and token.
     [again] = client.post(BASE + "requests.json", data).json()
     assert again["service_request_id"] == service_request_id and again["token"] == token
-    # Another app that sends the same client_request_id learns the public id only.
+    # Another app that sends the same client_request_id learns nothing of the report: refused.
     out = StringIO()
     call_command("open311_key", "Inna aplikacja", stdout=out)
     other_key = out.getvalue().strip().splitlines()[-1]
-    [other] = client.post(BASE + "requests.json", {**data, "api_key": other_key}).json()
-    assert other["service_request_id"] == service_request_id and "token" not in other
+    r = client.post(BASE + "requests.json", {**data, "api_key": other_key})
+    assert r.status_code == 400 and "client_request_id" in r.json()[0]["description"]
+    assert service_request_id not in r.content.decode() and token not in r.content.decode()
     # Unknown token, another gmina's jurisdiction, no jurisdiction: the spec's errors.
     for fmt in ("json", "xml"):
         r = client.get(BASE + f"tokens/nie-ma-takiego-tokenu.{fmt}", params)
