@@ -302,8 +302,11 @@ class ReportCreateView(PolishThrottleMixin, SipAPIView):
         use_photo_position = serializers.BooleanField(
             required=False, default=False, help_text="użyj położenia zapisanego w zdjęciu (EXIF GPS)"
         )
-        client_request_id = serializers.CharField(
-            required=False, allow_blank=True, max_length=64, help_text="klucz idempotencji (np. UUID)"
+        client_request_id = serializers.UUIDField(
+            required=False,
+            format="hex_verbose",
+            help_text="klucz idempotencji: losowy UUID nadany przez formularz; ponowne wysłanie tego "
+            "samego zgłoszenia z tym kluczem zwraca zapisane zgłoszenie",
         )
         website = serializers.CharField(
             required=False, allow_blank=True, max_length=200, help_text="pole-pułapka: zostaw puste"
@@ -355,7 +358,7 @@ class ReportCreateView(PolishThrottleMixin, SipAPIView):
                 reporter_phone=data.get("phone", ""),
                 address=data.get("address", ""),
                 register_object=obj,
-                client_request_id=data.get("client_request_id", ""),
+                client_request_id=str(data.get("client_request_id") or ""),
                 actor=request.user,
             )
         except RoutingError as exc:
