@@ -1,6 +1,5 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -8,9 +7,9 @@ from tqdm import tqdm
 from inventory.importing import ImportFileError, import_file, write_error_report
 from inventory.importing.headers import target_label
 from inventory.registers import REGISTERS, UnknownRegister, get_register
+from sip.commands import actor_from_option, add_actor_argument
 from sip.geometry import GeometryError, parse_srid
 from sip.models import Gmina
-from sip.services import system_actor
 
 
 class Command(BaseCommand):
@@ -37,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--errors", help="plik XLSX z odrzuconymi wierszami (domyślnie obok importowanego: *-bledy.xlsx)"
         )
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         try:
@@ -57,7 +56,7 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--map „{item}”: oczekiwano KOLUMNA=POLE.")
             mapping[column.strip()] = target.strip()
-        actor = self._actor(opts["user"])
+        actor = actor_from_option(opts["user"])
         bar = tqdm(total=None, desc=register.title, unit=" wiersz", file=self.stderr._out)
 
         def progress(done, total):
@@ -95,11 +94,3 @@ class Command(BaseCommand):
             self.stdout.write(f"Odrzucone wiersze zapisano w {target}.")
         summary = report.summary()
         self.stdout.write(self.style.SUCCESS(summary) if not report.rejected else self.style.WARNING(summary))
-
-    def _actor(self, username):
-        if not username:
-            return system_actor()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"Nie ma konta {username}.")
-        return user

@@ -1,18 +1,3 @@
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
-
-from sip.services import system_actor
-
-
-def actor_for(username: str | None):
-    if not username:
-        return system_actor()
-    user = get_user_model().objects.filter(username=username).first()
-    if user is None:
-        raise CommandError(f"Nie ma konta {username}.")
-    return user
-
-
 def print_report(command, report, what: str) -> None:
     for r in report.rejected:
         command.stdout.write(f"  odrzucono {r}")

@@ -3,9 +3,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.imports import ImportFileError, import_app_gml
+from sip.commands import actor_from_option, add_actor_argument
 from sip.models import Gmina
 
-from ._common import actor_for, print_report
+from ._common import print_report
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("file", help="plik GML zgodny ze schematem APP")
         parser.add_argument("--gmina", required=True, help="kod TERYT gminy, np. 020101_1")
         parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
@@ -26,7 +27,10 @@ class Command(BaseCommand):
             raise CommandError(f"Nie ma pliku {path}.")
         try:
             report = import_app_gml(
-                actor=actor_for(opts["user"]), gmina=gmina, data=path.read_bytes(), dry_run=opts["dry_run"]
+                actor=actor_from_option(opts["user"]),
+                gmina=gmina,
+                data=path.read_bytes(),
+                dry_run=opts["dry_run"],
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc

@@ -3,10 +3,11 @@ from tqdm import tqdm
 
 from planning.imports import ImportFileError, import_zones
 from planning.models import Plan
+from sip.commands import actor_from_option, add_actor_argument
 from sip.geometry import GeometryError, parse_srid
 from sip.text import plain_int
 
-from ._common import actor_for, print_report
+from ._common import print_report
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--srid", help="układ współrzędnych pliku: 2176–2180 (domyślnie z pliku)")
         parser.add_argument("--replace", action="store_true", help="usuń dotychczasowe tereny planu")
         parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         ref = opts["plan"]
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         try:
             report = import_zones(
-                actor=actor_for(opts["user"]),
+                actor=actor_from_option(opts["user"]),
                 plan=plan,
                 path=opts["file"],
                 symbol_field=opts["symbol_field"],
