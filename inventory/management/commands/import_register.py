@@ -84,13 +84,10 @@ class Command(BaseCommand):
             target = report.mapping.get(index)
             shown = f"{target_label(register, target)} ({target})" if target else "pominięta"
             self.stdout.write(f"  {column or '(bez nazwy)'} → {shown}")
-        for r in report.rejected:
-            self.stdout.write(f"  odrzucono wiersz {r.row}: {r.reason}")
         if report.rejected:
             target = Path(
                 opts["errors"] or Path(opts["file"]).with_name(Path(opts["file"]).stem + "-bledy.xlsx")
             )
             write_error_report(report, target)
             self.stdout.write(f"Odrzucone wiersze zapisano w {target}.")
-        summary = report.summary()
-        self.stdout.write(self.style.SUCCESS(summary) if not report.rejected else self.style.WARNING(summary))
+        report.write_to(self)

@@ -49,13 +49,4 @@ class Command(BaseCommand):
             )
         except RegisterFileError as exc:
             raise CommandError(str(exc)) from None
-        for rejected in report.rejected:
-            self.stdout.write(f"  odrzucono {rejected}")
-        summary = (
-            f"Rejestr mieszkańców „{edition}”: odczytano {report.read}, nowe {report.created}, "
-            f"zaktualizowane {report.updated}, odrzucone {len(report.rejected)}."
-        )
-        if report.dry_run:
-            summary += " Próba (--dry-run): niczego nie zapisano."
-        style = self.style.WARNING if report.rejected else self.style.SUCCESS
-        self.stdout.write(style(summary))
+        report.write_to(self)

@@ -6,8 +6,6 @@ from planning.imports import ImportFileError, import_app_gml
 from sip.commands import actor_from_option, add_actor_argument
 from sip.models import Gmina
 
-from ._common import print_report
-
 
 class Command(BaseCommand):
     help = "Importuje akty planowania przestrzennego z pliku APP GML (schemat 1.0 lub 2.0) do gminy."
@@ -34,7 +32,8 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        print_report(self, report, "Akty planowania")
+        report.title = "Akty planowania"
+        report.write_to(self)
         if report.refused:
             raise CommandError(report.refused)
         if not report.stored:

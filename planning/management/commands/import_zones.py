@@ -7,8 +7,6 @@ from sip.commands import actor_from_option, add_actor_argument
 from sip.geometry import GeometryError, parse_srid
 from sip.text import plain_int
 
-from ._common import print_report
-
 
 class Command(BaseCommand):
     help = "Importuje tereny planu z pliku GPKG/SHP/GML według wskazanego mapowania pól."
@@ -54,7 +52,8 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        print_report(self, report, f"Tereny planu {plan.resolution_number}")
+        report.title = f"Tereny planu {plan.resolution_number}"
+        report.write_to(self)
         if report.refused:
             raise CommandError(report.refused)
         if not report.stored:

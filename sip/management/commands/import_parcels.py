@@ -39,17 +39,4 @@ class Command(BaseCommand):
             )
         except ParcelFileError as exc:
             raise CommandError(str(exc)) from exc
-        for r in report.rejected:
-            self.stdout.write(
-                f"  odrzucono obiekt {r.feature} ({r.identifier or 'bez identyfikatora'}): {r.reason}"
-            )
-        summary = (
-            f"Odczytano: {report.read}, zaimportowano: {report.imported} "
-            f"(nowe: {report.created}, zaktualizowane: {report.updated}), "
-            f"odrzucono: {len(report.rejected)}."
-        )
-        if report.obreby_created:
-            summary += f" Nowe obręby: {', '.join(sorted(set(report.obreby_created)))}."
-        if report.dry_run:
-            summary += " Próba (--dry-run): niczego nie zapisano."
-        self.stdout.write(self.style.SUCCESS(summary) if not report.rejected else self.style.WARNING(summary))
+        report.write_to(self)
