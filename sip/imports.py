@@ -100,3 +100,21 @@ class ImportReport:
         summary = self.summary()
         style = command.style.WARNING if self.rejected or self.refused else command.style.SUCCESS
         command.stdout.write(style(summary))
+
+
+class UnknownEncoding(ValueError):
+    """A text file in neither of the encodings offices save CSV in; the message is Polish."""
+
+
+# What offices' spreadsheets save CSV as: UTF-8 (with or without BOM) or Windows-1250.
+TEXT_ENCODINGS = ("utf-8-sig", "cp1250")
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Return the text of an imported file in UTF-8 or Windows-1250; raise UnknownEncoding."""
+    for encoding in TEXT_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnknownEncoding(f"Nie rozpoznano kodowania znaków pliku {name} (UTF-8 ani Windows-1250).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
@@ -54,16 +55,7 @@ def create_parcel(
         registered_area_m2=registered_area_m2,
         geom=_clean_geom(geom),
     )
-    parcel.full_clean()
-    parcel.save()
-    audit.record(
-        actor=actor,
-        action="create",
-        obj=parcel,
-        gmina=gmina,
-        changes=audit.diff({}, _parcel_state(parcel)),
-    )
-    return parcel
+    return save_scoped(actor=actor, obj=parcel, state=_parcel_state)
 
 
 @transaction.atomic
@@ -74,35 +66,17 @@ def update_parcel(*, actor, parcel: Parcel, **fields) -> Parcel:
     if unknown:
         raise ValidationError({f: "Tego pola nie można zmieniać." for f in unknown})
     parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
-    before = _parcel_state(parcel)
     if "geom" in fields:
         fields["geom"] = _clean_geom(fields["geom"])
     for name, value in fields.items():
         setattr(parcel, name, value)
-    parcel.full_clean()
-    parcel.save()
-    audit.record(
-        actor=actor,
-        action="update",
-        obj=parcel,
-        gmina=parcel.gmina,
-        changes=audit.diff(before, _parcel_state(parcel)),
-    )
-    return parcel
+    return save_scoped(actor=actor, obj=parcel, state=_parcel_state)
 
 
 @transaction.atomic
 def delete_parcel(*, actor, parcel: Parcel) -> None:
     """Delete a parcel."""
-    tenancy.require(actor, "sip.delete_parcel", parcel.gmina_id)
-    audit.record(
-        actor=actor,
-        action="delete",
-        obj=parcel,
-        gmina=parcel.gmina,
-        changes=audit.diff(_parcel_state(parcel), {f: None for f in _PARCEL_FIELDS}),
-    )
-    parcel.delete()
+    delete_scoped(actor=actor, obj=parcel, state=_parcel_state)
 
 
 def _perm(obj, action: str) -> str:
@@ -141,7 +115,7 @@ def save_scoped(
     in the object's gmina (by `gmina_of`, else `<gmina_field>_id` or the model's gmina path); for
     a change the stored row's gmina is checked too, so nothing moves out of another gmina.
     `state` gives what the audit entry compares, `validate` replaces `obj.full_clean`."""
-    gmina_of = gmina_of or (lambda o: _gmina_id(o, gmina_field))
+    gmina_of = gmina_of or partial(_gmina_id, gmina_field=gmina_field)
     old = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
     before = {}
     if old is not None:
@@ -172,7 +146,7 @@ def delete_scoped(
 ) -> None:
     """Delete a gmina-scoped object after the tenancy check, with its audit entry (the values
     it had, when `state` is given)."""
-    gmina_id = (gmina_of or (lambda o: _gmina_id(o, gmina_field)))(obj)
+    gmina_id = (gmina_of or partial(_gmina_id, gmina_field=gmina_field))(obj)
     tenancy.require(actor, _perm(obj, "delete"), gmina_id)
     changes = {}
     if state is not None:

@@ -16,7 +16,7 @@ from typing import ClassVar
 from django.db import transaction
 
 from sip import audit, tenancy, uploads
-from sip.imports import ImportReport
+from sip.imports import ImportReport, UnknownEncoding, decode_text
 from sip.models import AuditLog
 
 from ..models import BudgetEdition, RegisteredResident
@@ -45,17 +45,10 @@ class RegisterReport(ImportReport):
 
 def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """The header (folded names) and the rows of a CSV file in UTF-8 or Windows-1250."""
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RegisterFileError(
-            f"Nie rozpoznano kodowania znaków pliku {path.name} (UTF-8 ani Windows-1250)."
-        )
+    try:
+        text = decode_text(path.read_bytes(), path.name)
+    except UnknownEncoding as exc:
+        raise RegisterFileError(str(exc)) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))

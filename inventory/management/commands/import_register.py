@@ -7,9 +7,7 @@ from tqdm import tqdm
 from inventory.importing import ImportFileError, import_file, write_error_report
 from inventory.importing.headers import target_label
 from inventory.registers import REGISTERS, UnknownRegister, get_register
-from sip.commands import actor_from_option, add_actor_argument
-from sip.geometry import GeometryError, parse_srid
-from sip.models import Gmina
+from sip.commands import actor_from_option, add_actor_argument, gmina_from_option, srid_from_option
 
 
 class Command(BaseCommand):
@@ -43,13 +41,8 @@ class Command(BaseCommand):
             register = get_register(opts["register"])
         except UnknownRegister as exc:
             raise CommandError(str(exc)) from exc
-        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
-        if gmina is None:
-            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
-        try:
-            srid = parse_srid(opts["srid"]) if opts["srid"] else None
-        except GeometryError as exc:
-            raise CommandError(str(exc)) from exc
+        gmina = gmina_from_option(opts["gmina"])
+        srid = srid_from_option(opts["srid"])
         mapping = {}
         for item in opts["map"]:
             column, sep, target = item.partition("=")

@@ -3,8 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.imports import ImportFileError, import_app_gml
-from sip.commands import actor_from_option, add_actor_argument
-from sip.models import Gmina
+from sip.commands import actor_from_option, add_actor_argument, gmina_from_option
 
 
 class Command(BaseCommand):
@@ -17,9 +16,7 @@ class Command(BaseCommand):
         add_actor_argument(parser)
 
     def handle(self, *args, **opts):
-        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
-        if gmina is None:
-            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
+        gmina = gmina_from_option(opts["gmina"])
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"Nie ma pliku {path}.")

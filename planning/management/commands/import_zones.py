@@ -3,8 +3,7 @@ from tqdm import tqdm
 
 from planning.imports import ImportFileError, import_zones
 from planning.models import Plan
-from sip.commands import actor_from_option, add_actor_argument
-from sip.geometry import GeometryError, parse_srid
+from sip.commands import actor_from_option, add_actor_argument, srid_from_option
 from sip.text import plain_int
 
 
@@ -32,10 +31,7 @@ class Command(BaseCommand):
         )
         if plan is None:
             raise CommandError(f"Nie ma planu „{ref}” (podaj idIIP albo numer planu).")
-        try:
-            srid = parse_srid(opts["srid"]) if opts["srid"] else None
-        except GeometryError as exc:
-            raise CommandError(str(exc)) from exc
+        srid = srid_from_option(opts["srid"])
         try:
             report = import_zones(
                 actor=actor_from_option(opts["user"]),

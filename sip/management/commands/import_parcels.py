@@ -1,9 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sip.commands import actor_from_option, add_actor_argument
-from sip.geometry import GeometryError, parse_srid
-from sip.models import Gmina
+from sip.commands import actor_from_option, add_actor_argument, gmina_from_option, srid_from_option
 from sip.parcel_import import ParcelFileError, import_parcels
 
 
@@ -18,13 +16,8 @@ class Command(BaseCommand):
         add_actor_argument(parser)
 
     def handle(self, *args, **opts):
-        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
-        if gmina is None:
-            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
-        try:
-            srid = parse_srid(opts["srid"]) if opts["srid"] else None
-        except GeometryError as exc:
-            raise CommandError(str(exc)) from exc
+        gmina = gmina_from_option(opts["gmina"])
+        srid = srid_from_option(opts["srid"])
         if srid is not None and not 2176 <= srid <= 2180:
             raise CommandError("Opcja --srid przyjmuje układy PL-2000 (2176–2179) i PL-1992 (2180).")
         actor = actor_from_option(opts["user"])
