@@ -19,7 +19,8 @@ from sip.api import (
     paged_list,
     validated,
 )
-from sip.models import Gmina, Parcel
+from sip.api.parcels import parcel_or_404
+from sip.models import Gmina
 
 from .printing import MAX_LAYERS, SCALES, PrintError, parse_print_request, render_print
 
@@ -117,10 +118,7 @@ class PrintView(SipAPIView):
         gmina = _gmina(request.query_params.get("gmina", ""))
         highlight = None
         if request.query_params.get("parcel"):
-            parcel = Parcel.objects.filter(identifier=request.query_params["parcel"]).first()
-            if parcel is None:
-                raise Http404(f"Nie ma działki {request.query_params['parcel']}.")
-            highlight = parcel.geom
+            highlight = parcel_or_404(request.query_params["parcel"]).geom
         try:
             req = parse_print_request(request.query_params, gmina, highlight)
             pdf = render_print(req, request.user, base_map_layers(request.user, gmina))

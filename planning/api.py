@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -19,7 +18,7 @@ from sip.api import (
     documented,
     validated,
 )
-from sip.identifiers import parse_parcel_identifier
+from sip.api.parcels import parcel_or_404
 from sip.models import Parcel
 from sip.urls_public import public_url
 
@@ -173,10 +172,7 @@ class ParcelZoningView(SipAPIView):
     )
     def get(self, request, identifier: str):
         params = validated(self.InputSerializer, request.query_params)
-        ident = parse_parcel_identifier(identifier)
-        parcel = Parcel.objects.select_related("gmina", "obreb").filter(identifier=str(ident)).first()
-        if parcel is None:
-            raise Http404(f"Nie ma działki {ident} w systemie.")
+        parcel = parcel_or_404(identifier)
         return Response(zoning_payload(selectors.parcel_zoning(parcel), params["srid"], params["geometry"]))
 
 

@@ -1,4 +1,8 @@
-"""The planning layers (see layers.registry): plan boundaries and the zoning in force."""
+"""The planning layers (see layers.registry): plan boundaries and the zoning in force.
+
+The zoning layer reads the view planning_zone_in_force, which decides "plan in force" by the SQL
+function planning_plan_applies (sql/plan_in_force_v1.sql): the rule the zoning API and the
+extracts read too (planning.models.IN_FORCE_SQL, Plan.objects.in_force())."""
 
 from layers.registry import register
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from sip import audit, tenancy
-from sip.identifiers import parse_parcel_identifier
+from sip import selectors as core_selectors
 from sip.models import Parcel
 from sip.storage import private_storage, random_name
 from sip.urls_public import public_url
@@ -35,14 +35,11 @@ def _parcels(identifiers: list[str]) -> list[Parcel]:
         raise ValidationError("Podaj co najmniej jedną działkę.")
     if len(identifiers) > MAX_PARCELS:
         raise ValidationError(f"Jeden wniosek może obejmować najwyżej {MAX_PARCELS} działek.")
-    wanted = list(dict.fromkeys(str(parse_parcel_identifier(i)) for i in identifiers))
-    found = {
-        p.identifier: p for p in Parcel.objects.select_related("gmina", "obreb").filter(identifier__in=wanted)
-    }
-    missing = [i for i in wanted if i not in found]
+    named = core_selectors.parcels_by_identifiers(identifiers)
+    missing = [i for i, p in named.items() if p is None]
     if missing:
         raise ValidationError(f"Nie ma w systemie działek: {', '.join(missing)}.")
-    parcels = [found[i] for i in wanted]
+    parcels = list(named.values())
     gminas = {p.gmina_id for p in parcels}
     if len(gminas) > 1:
         raise ValidationError("Działki z jednego wniosku muszą leżeć w jednej gminie.")

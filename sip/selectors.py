@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
-from .identifiers import PARCEL_ID_RE
+from .identifiers import PARCEL_ID_RE, parse_parcel_identifier
 from .models import AddressPoint, Gmina, Parcel, Street
 from .text import fold
 
@@ -36,9 +37,26 @@ def parcels_with_geojson(queryset: QuerySet[Parcel], srid: int) -> QuerySet[Parc
     )
 
 
-def parcel_by_identifier(identifier: str, srid: int) -> Parcel | None:
-    """Return the parcel with this identifier, annotated for output, or None."""
-    return parcels_with_geojson(Parcel.objects.filter(identifier=identifier), srid).first()
+def parcel_by_identifier(identifier: str, srid: int | None = None) -> Parcel | None:
+    """Return the parcel named by an EGiB identifier (with its gmina and obręb; annotated for
+    output in `srid` when given), or None. The one lookup of a parcel by identifier: a malformed
+    identifier raises ValidationError in Polish (sip.identifiers), so no caller skips it."""
+    found = Parcel.objects.filter(identifier=str(parse_parcel_identifier(identifier)))
+    if srid is not None:
+        return parcels_with_geojson(found, srid).first()
+    return found.select_related("gmina", "obreb").first()
+
+
+def parcels_by_identifiers(identifiers: Iterable[str]) -> dict[str, Parcel | None]:
+    """Return {identifier: parcel or None} for EGiB identifiers, in the order given, duplicates
+    dropped, each identifier validated (ValidationError in Polish) and written canonically."""
+    wanted = list(dict.fromkeys(str(parse_parcel_identifier(i)) for i in identifiers))
+    found = (
+        Parcel.objects.select_related("gmina", "obreb")
+        .filter(identifier__in=wanted)
+        .in_bulk(field_name="identifier")
+    )
+    return {i: found.get(i) for i in wanted}
 
 
 def parcel_feature(parcel: Parcel, srid: int, match: str | None = None) -> dict:
