@@ -13,7 +13,6 @@ from sip import tenancy
 from sip.dbfunctions import SimplifyPreserveTopology
 from sip.models import Gmina, Parcel
 
-from .i18n import texts
 from .printing import SCALES
 
 # "Mapa SIP", the base map: SIP's own WMS layers drawn as one tiled layer, bottom first.
@@ -26,10 +25,6 @@ ORTHOPHOTO_WMS = {
     "url": "https://mapy.geoportal.gov.pl/wss/service/PZGIK/ORTO/WMS/StandardResolution",
     "layers": "Raster",
 }
-
-
-def _language(request) -> str:
-    return getattr(request, "LANGUAGE_CODE", "pl") or "pl"
 
 
 def home(request):
@@ -59,7 +54,6 @@ def home(request):
         "geoportal/home.html",
         {
             "gminas": gminas,
-            "ui": texts(_language(request)),
             "outlines": {"type": "FeatureCollection", "features": features},
         },
     )
@@ -86,7 +80,6 @@ def portal(request, slug: str):
             "bounds": [[extent[1], extent[0]], [extent[3], extent[2]]],
         },
         "boundary": boundary,
-        "ui": texts(_language(request)),
         "urls": {"search": "/api/search/", "wms": "/ows/wms"},
         "orthophoto": ORTHOPHOTO_WMS,
         "base_layers": base,
@@ -103,7 +96,5 @@ def portal(request, slug: str):
         {
             "gmina": gmina,
             "config": config,
-            "ui": config["ui"],
-            "language": _language(request),
         },
     )

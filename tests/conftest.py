@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import factory
@@ -19,6 +20,16 @@ from sip.tenancy import CENTRAL_ADMIN, EDITOR, PLANNER, VIEWER, sync_roles
 # plain integers (too_slow after one 2 s draw). The examples and assertions stay as they are.
 settings.register_profile("sip", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("sip")
+
+
+def pytest_sessionstart(session):
+    """Compile the translations (locale/*/LC_MESSAGES/*.po to .mo files, which are not committed)
+    as `make setup` does, before any test renders a page: a run straight after a fresh clone
+    shows the English texts too. Up-to-date .mo files are left alone."""
+    from django.conf import settings as django_settings
+
+    with contextlib.chdir(django_settings.BASE_DIR):
+        call_command("compilemessages", ignore_patterns=[".*"], verbosity=0)
 
 
 @dataclass(frozen=True)
