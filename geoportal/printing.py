@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.template.loader import render_to_string
 
-from layers.ows_errors import WMSError
+from layers.ogc.exceptions import OGCException
+from layers.ogc.params import resolve_layer
 from layers.render import Frame, LayerNotDrawable, Overlay, draw_legend, draw_map
 from layers.selectors import internal_rows_of
-from layers.wms import resolve_layer
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import Gmina
 from sip.text import plain_int
@@ -121,7 +121,7 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
     for name in (*base_layers, *req.layers):
         try:
             infos.append(resolve_layer(name, user))
-        except WMSError as exc:
+        except OGCException as exc:
             raise PrintError(exc.message) from None
     w_mm, h_mm = req.frame_mm
     overlays = []

@@ -411,7 +411,7 @@ def _read_wmts(service: ExternalService, timeout: int) -> tuple[str, list[tuple[
 def import_sld(*, actor, style: Style, sld: bytes | str) -> Style:
     """Replace a style's drawing and classes with those of an SLD document; return the style."""
     from .models import StyleRule
-    from .sld import SLDError, parse_sld
+    from .registry.sld import SLDError, parse_sld
 
     _require_central(actor)
     try:

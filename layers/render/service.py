@@ -22,10 +22,10 @@ from django.contrib.gis.geos import GEOSGeometry
 from sip.geometry import STORAGE_SRID
 
 from ..crs import mapserver_projection
-from ..mapfile import OGC_DPI, MapHolder, add_class, layer_sql
 from ..selectors import LayerInfo, catalogue
+from .mapfile import OGC_DPI, MapHolder, add_class, layer_sql
 
-# Output formats of the base map (layers.mapfile): screen PNG, PNG with an alpha channel,
+# Output formats of the base map (layers.render.mapfile): screen PNG, PNG with an alpha channel,
 # JPEG, and an opaque, better compressed PNG for paper (prints and extracts).
 IMAGE_FORMATS = ("png", "png-transparent", "jpeg", "png-print")
 MM_PER_INCH = 25.4

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 
 from layers import registry, services
-from layers.mapfile import layer_sql, rule_expression
 from layers.models import Layer, PublishedSource, Style, StyleRule
+from layers.render.mapfile import layer_sql, rule_expression
 from layers.selectors import catalogue, forget_catalogue, may_see, registry_version, visible_layers
 from sip.models import AuditLog
 from sip.tenancy import PLANNER

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from layers import services
 from layers.models import Style, StyleRule
-from layers.sld import SLDError, parse_sld, style_to_sld
+from layers.registry.sld import SLDError, parse_sld, style_to_sld
 from sip.models import AuditLog
 
 QGIS_SE = b"""<?xml version="1.0" encoding="UTF-8"?>

@@ -1,4 +1,4 @@
-"""Anonymous WMS requests take a shorter middleware chain (layers.tiles): same answer, same headers."""
+"""Anonymous WMS requests take a shorter middleware chain (layers.render.tiles): same answer, same headers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from django.core.wsgi import get_wsgi_application
 
-from layers.tiles import is_anonymous_ows, with_anonymous_ows_shortcut
+from layers.render.tiles import is_anonymous_ows, with_anonymous_ows_shortcut
 
 pytestmark = pytest.mark.django_db
 

@@ -213,7 +213,7 @@ def test_capabilities_advertise_the_address_the_client_used(wms_url):
 
 
 def test_get_styles_exports_sld_that_reads_back(wms_url):
-    from layers.sld import parse_sld
+    from layers.registry.sld import parse_sld
 
     answer = get(
         wms_url, {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetStyles", "LAYERS": "dzialki,adresy"}

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_GET
 
 from sip.models import Gmina
 
+from ..selectors import describe_layers
 from . import wms
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
-from .selectors import describe_layers
 from .wfs import SIPWFSView
 
 

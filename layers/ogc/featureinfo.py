@@ -19,14 +19,18 @@ from lxml import etree
 
 from sip.text import plain_int
 
-from .crs import transform_point
-from .ows_errors import WMSError
-from .selectors import LayerInfo, layer_rows
-from .wms import parse_layers, parse_map_request
+from ..crs import transform_point
+from ..selectors import LayerInfo, layer_rows
+from .exceptions import (
+    InvalidFormat,
+    InvalidParameterValue,
+    InvalidPoint,
+    LayerNotDefined,
+    LayerNotQueryable,
+    MissingParameterValue,
+)
+from .params import GML_WITH_SCHEMA, INFO_FORMATS, parse_layers, parse_map_request
 
-# The last format with "gml" in its name is the one QGIS asks for its feature identification.
-GML_WITH_SCHEMA = "application/vnd.ogc.gml+xsd"
-INFO_FORMATS = ("text/html", "application/json", "application/vnd.ogc.gml", "text/xml", GML_WITH_SCHEMA)
 GML_FORMATS = ("application/vnd.ogc.gml", "text/xml", GML_WITH_SCHEMA)
 GML_NS = "http://www.opengis.net/gml"
 GEOMETRY_ELEMENT = "geometry"
@@ -40,13 +44,13 @@ def _pixel(params: dict[str, str], version: str, mr) -> tuple[int, int]:
     for key, size in zip(keys, (mr.width, mr.height), strict=True):
         raw = params.get(key, params.get({"i": "x", "j": "y", "x": "i", "y": "j"}[key], "")).strip()
         if not raw:
-            raise WMSError(f"Brak parametru {key.upper()}.", "MissingParameterValue", key)
+            raise MissingParameterValue(f"Brak parametru {key.upper()}.", key)
         try:
             value = int(raw)
         except ValueError:
-            raise WMSError(f"{key.upper()} musi być liczbą całkowitą.", "InvalidPoint", key) from None
+            raise InvalidPoint(f"{key.upper()} musi być liczbą całkowitą.", key) from None
         if not 0 <= value < size:
-            raise WMSError(f"Punkt {key.upper()}={value} leży poza obrazem.", "InvalidPoint", key)
+            raise InvalidPoint(f"Punkt {key.upper()}={value} leży poza obrazem.", key)
         out.append(value)
     return out[0], out[1]
 
@@ -249,27 +253,22 @@ def get_feature_info(params, user, version) -> HttpResponse:
     shown = {i.name for i in mr.layers}
     for info in query_layers:
         if info.name not in shown:
-            raise WMSError(f"Warstwy „{info.name}” nie ma w LAYERS.", "LayerNotDefined", "query_layers")
+            raise LayerNotDefined(f"Warstwy „{info.name}” nie ma w LAYERS.", "query_layers")
         if not info.layer.queryable or not info.is_vector:
-            raise WMSError(
-                f"Warstwa „{info.name}” nie udostępnia informacji o obiektach.",
-                "LayerNotQueryable",
-                "query_layers",
+            raise LayerNotQueryable(
+                f"Warstwa „{info.name}” nie udostępnia informacji o obiektach.", "query_layers"
             )
     # A "+" that a client left unencoded in the query arrives as a space (QGIS does so).
     info_format = (params.get("info_format") or "text/html").split(";")[0].strip().lower().replace(" ", "+")
     if info_format not in INFO_FORMATS:
-        raise WMSError(
+        raise InvalidFormat(
             f"Nieobsługiwany INFO_FORMAT „{params.get('info_format')}”. Dostępne: {', '.join(INFO_FORMATS)}.",
-            "InvalidFormat",
             "info_format",
         )
     raw_count = params.get("feature_count", "1").strip() or "1"
     count = plain_int(raw_count)
     if count is None or not 1 <= count <= MAX_FEATURE_COUNT:
-        raise WMSError(
-            f"FEATURE_COUNT musi być liczbą 1–{MAX_FEATURE_COUNT}.", "InvalidParameterValue", "feature_count"
-        )
+        raise InvalidParameterValue(f"FEATURE_COUNT musi być liczbą 1–{MAX_FEATURE_COUNT}.", "feature_count")
     i, j = _pixel(params, version, mr)
     minx, miny, maxx, maxy = mr.bbox
     res_x, res_y = (maxx - minx) / mr.width, (maxy - miny) / mr.height

@@ -23,7 +23,7 @@ from django.contrib.auth.signals import user_login_failed
 
 from sip.security import TOKEN_CREDENTIAL, lockout_message, retry_after_seconds
 
-from . import services
+from .. import services
 
 BASIC_CACHE_SECONDS = 300
 _cache: dict[str, tuple[float, int, str]] = {}

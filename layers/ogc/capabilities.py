@@ -10,11 +10,10 @@ from lxml import etree
 
 from sip.geometry import ACCEPTED_SRIDS
 
-from .crs import transform_extent, xy_to_axis_order
-from .featureinfo import INFO_FORMATS
-from .selectors import LayerInfo, visible_layers
-from .urls_util import service_url
-from .wms import MAP_FORMATS, MAX_LAYERS, MAX_SIZE
+from ..crs import transform_extent, xy_to_axis_order
+from ..selectors import LayerInfo, visible_layers
+from .params import INFO_FORMATS, MAP_FORMATS, MAX_LAYERS, MAX_SIZE
+from .service_url import service_url
 
 WMS_NS = "http://www.opengis.net/wms"
 XLINK = "http://www.w3.org/1999/xlink"

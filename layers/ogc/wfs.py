@@ -25,10 +25,10 @@ from gisserver.views import WFSView
 
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
 
+from ..crs import transform_extent
+from ..selectors import LayerInfo, catalogue, internal_rows_of, may_see
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
-from .crs import transform_extent
-from .selectors import LayerInfo, catalogue, internal_rows_of, may_see
-from .urls_util import service_url
+from .service_url import service_url
 
 XML_NAMESPACE = "urn:x-sip:warstwy"
 # A gml:Envelope start tag that names no CRS (GDAL's WFS driver sends these).

@@ -22,8 +22,8 @@ from django.db import connections
 from sip.dbrouting import read_alias
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
 
-from .crs import mapserver_projection
-from .selectors import Catalogue, LayerInfo, catalogue
+from ..crs import mapserver_projection
+from ..selectors import Catalogue, LayerInfo, catalogue
 
 log = logging.getLogger(__name__)
 

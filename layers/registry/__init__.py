@@ -41,7 +41,7 @@ from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
 
-from .models import LAYER_NAME_RE
+from ..models import LAYER_NAME_RE
 
 _SOURCES: dict[str, Source] = {}
 
