@@ -135,7 +135,9 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
             internal_of=internal_rows_of(user),
             overlays=overlays,
         )
-        legends = [{"title": info.layer.title, "image": _data_uri(draw_legend(info))} for info in infos]
+        legends = [
+            {"title": info.layer.display_title, "image": _data_uri(draw_legend(info))} for info in infos
+        ]
     except LayerNotDrawable as exc:
         raise PrintError(f"Warstwa „{exc.name}” nie może być teraz narysowana.") from None
     html = render_to_string(

@@ -64,6 +64,9 @@ def test_the_portal_switches_language_with_its_switch(client, demo_data):
     assert 'aria-label="Map of Nowogrodziec"' in page and "Cemeteries – grave search" in page
     assert "(urban-rural municipality)" in page
     assert 'value="pl" lang="pl" type="submit">Polski<' in page
+    raw = page.split('id="portal-config" type="application/json">')[1].split("</script>")[0]
+    base_titles = {layer["name"]: layer["title"] for layer in json.loads(raw)["base_layers"]}
+    assert base_titles["dzialki"] == "Cadastral parcels"  # the layer's English title
     assert "Partner municipalities" in client.get("/").content.decode()
 
     client.post("/i18n/setlang/", {"language": "pl", "next": "/nowogrodziec/"})
