@@ -156,7 +156,7 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
         )
         # The legend of what the print shows: the layers and classes drawn at its scale.
         legends = [
-            _legend(info.layer.title, draw_legend(info, req.scale))
+            _legend(info.layer.display_title, draw_legend(info, req.scale))
             for info in infos
             if _drawn_at(info, req.scale)
         ]

@@ -13,7 +13,6 @@ from sip.dbfunctions import SimplifyPreserveTopology
 from sip.models import Gmina, Parcel
 from sip.urls_public import public_path
 
-from .i18n import texts
 from .printing import SCALES
 
 # Layers of "Mapa SIP" that answer a click on the map (GetFeatureInfo) while the base map is
@@ -25,10 +24,6 @@ ORTHOPHOTO_WMS = {
     "url": "https://mapy.geoportal.gov.pl/wss/service/PZGIK/ORTO/WMS/StandardResolution",
     "layers": "Raster",
 }
-
-
-def _language(request) -> str:
-    return getattr(request, "LANGUAGE_CODE", "pl") or "pl"
 
 
 def home(request):
@@ -62,7 +57,6 @@ def home(request):
         "geoportal/home.html",
         {
             "gminas": gminas,
-            "ui": texts(_language(request)),
             "outlines": {"type": "FeatureCollection", "features": features},
         },
     )
@@ -91,7 +85,6 @@ def portal(request, slug: str):
             "bounds": [[extent[1], extent[0]], [extent[3], extent[2]]],
         },
         "boundary": boundary,
-        "ui": texts(_language(request)),
         "urls": {
             "search": public_path("geoportal-search", request=request),
             "print": public_path("geoportal-print", request=request),
@@ -112,7 +105,5 @@ def portal(request, slug: str):
         {
             "gmina": gmina,
             "config": config,
-            "ui": config["ui"],
-            "language": _language(request),
         },
     )

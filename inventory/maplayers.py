@@ -68,6 +68,14 @@ LAYERS = {
     ),
 }
 
+# English titles of the registers' layers (the registers' own titles are Polish).
+TITLES_EN = {
+    "small-architecture": "Small architecture",
+    "lighting-lines": "Street lighting – lines",
+    "lamps": "Street lighting – lamps",
+    "trees": "Trees",
+}
+
 for order, (slug, (name, model, fields, extra_style)) in enumerate(LAYERS.items()):
     reg = REGISTERS[slug]
     colour = reg.style.get("color", "#333333")
@@ -85,6 +93,7 @@ for order, (slug, (name, model, fields, extra_style)) in enumerate(LAYERS.items(
         name=name,
         model=model,
         title=reg.title,
+        title_en=TITLES_EN[slug],
         abstract=getattr(reg, "description", ""),
         fields=fields,
         group="Rejestry",

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from sip import tenancy
+from sip.admin import RoleChoiceField
 from sip.models import Gmina
 from sip.uploads import PrivateFileInput, check_upload_size, validate_new_upload
 
@@ -200,11 +201,28 @@ class LayerAdmin(CentralOnlyAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("name", "title", "abstract", "source", "external", "raster", "attributes", "gmina")},
+            {
+                "fields": (
+                    "name",
+                    "title",
+                    "title_en",
+                    "abstract",
+                    "source",
+                    "external",
+                    "raster",
+                    "attributes",
+                    "gmina",
+                )
+            },
         ),
         ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "base_map", "preview")}),
         ("Udostępnianie", {"fields": ("published", "queryable", "visibility", "roles")}),
     )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "roles":
+            kwargs["form_class"] = RoleChoiceField  # roles by their display names, not codes
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source":

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import translation
 
 from sip.geometry import ACCEPTED_SRIDS
 from sip.models import Gmina
@@ -281,6 +282,9 @@ class Layer(models.Model):
         help_text="Puste: dane wszystkich gmin partnerskich.",
     )
     title = models.CharField("tytuł", max_length=200)
+    title_en = models.CharField(
+        "tytuł po angielsku", max_length=200, blank=True, help_text="Dla odwiedzających w wersji angielskiej."
+    )
     abstract = models.TextField("opis", blank=True)
     style = models.ForeignKey(Style, verbose_name="styl", on_delete=models.PROTECT)
     group = models.CharField("grupa", max_length=100, blank=True)
@@ -315,6 +319,14 @@ class Layer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.name})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: the English one when English is active and the
+        layer has one, the Polish one otherwise."""
+        if self.title_en and translation.get_language() == "en":
+            return self.title_en
+        return self.title
 
     def clean(self):
         from .registry import get_source

@@ -283,7 +283,7 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
         out.append(
             {
                 "name": row.name,
-                "title": row.title,
+                "title": row.display_title,
                 "abstract": row.abstract,
                 "group": row.group,
                 "order": row.order,

@@ -79,6 +79,19 @@ def sync_registered_layers() -> list[Layer]:
     time; return them. A source is published once: a layer staff deleted is not recreated."""
     created = []
     for source in sources():
+        if source.title_en:
+            # The registry's English title reaches rows made before it had one, unless staff
+            # have retitled the layer since (its Polish title is no longer the registry's).
+            for layer in Layer.objects.filter(source=source.name, title=source.title, title_en=""):
+                layer.title_en = source.title_en
+                layer.save(update_fields=["title_en"])
+                audit.record(
+                    actor=None,
+                    action="update",
+                    obj=layer,
+                    gmina=layer.gmina,
+                    changes={"title_en": source.title_en, "by": "registry"},
+                )
         _, first_time = PublishedSource.objects.get_or_create(name=source.name)
         if not first_time:
             continue
@@ -98,6 +111,7 @@ def sync_registered_layers() -> list[Layer]:
             name=source.name,
             source=source.name,
             title=source.title,
+            title_en=source.title_en,
             abstract=source.abstract,
             style=style,
             group=source.group,
@@ -122,6 +136,7 @@ def create_layer(
     actor,
     name: str,
     title: str,
+    title_en: str = "",
     source: str = "",
     external: ExternalLayer | None = None,
     raster=None,
@@ -149,6 +164,7 @@ def create_layer(
         external=external,
         raster=raster or "",
         title=title,
+        title_en=title_en,
         gmina=gmina,
         style=style,
         visibility=visibility,

@@ -53,6 +53,7 @@ register(
     name="plany",
     model="planning.Plan",
     title="Plany miejscowe i plany ogólne – granice",
+    title_en="Local and general plans – boundaries",
     abstract="Granice obszarów objętych aktami planowania przestrzennego (MPZP, plan ogólny gminy).",
     fields=[
         ("title", "tytuł"),
@@ -83,6 +84,7 @@ register(
     name="strefy",
     model="planning.ZoneInForce",
     title="Przeznaczenie terenów (plany obowiązujące)",
+    title_en="Land use (plans in force)",
     abstract="Tereny obowiązujących planów miejscowych z symbolami przeznaczenia; "
     "tam, gdzie plan zmieniono, pokazano plan zmieniający.",
     fields=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import factory
@@ -32,6 +33,16 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.demo)
         if "live_server_url" in names:
             item.add_marker(pytest.mark.live)
+
+
+def pytest_sessionstart(session):
+    """Compile the translations (locale/*/LC_MESSAGES/*.po to .mo files, which are not committed)
+    as `make setup` does, before any test renders a page: a run straight after a fresh clone
+    shows the English texts too. Up-to-date .mo files are left alone."""
+    from django.conf import settings as django_settings
+
+    with contextlib.chdir(django_settings.BASE_DIR):
+        call_command("compilemessages", ignore_patterns=[".*"], verbosity=0)
 
 
 @dataclass(frozen=True)

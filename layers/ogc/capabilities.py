@@ -95,7 +95,7 @@ def _layer(doc: _Doc, parent, info: LayerInfo, crs_key: str) -> None:
     row = info.layer
     el = doc.el(parent, "Layer", queryable="1" if row.queryable else "0", opaque="0")
     doc.el(el, "Name", row.name)
-    doc.el(el, "Title", row.title)
+    doc.el(el, "Title", row.display_title)
     if row.abstract:
         doc.el(el, "Abstract", row.abstract)
     keywords = doc.el(el, "KeywordList")

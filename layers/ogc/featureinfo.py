@@ -99,7 +99,7 @@ def features_at(
 def _html(results) -> str:
     sections = [
         {
-            "title": info.layer.title,
+            "title": info.layer.display_title,
             "features": [
                 [(label, f["properties"][attr]) for attr, label in info.source.fields] for f in found
             ],
@@ -113,7 +113,7 @@ def _json(results) -> str:
     features = []
     layers = {}
     for info, found in results:
-        layers[info.name] = {"title": info.layer.title, "labels": info.source.labels}
+        layers[info.name] = {"title": info.layer.display_title, "labels": info.source.labels}
         for feature in found:
             features.append(
                 {
@@ -134,7 +134,7 @@ def _gml(results, srid: int) -> bytes:
     root = etree.Element("msGMLOutput", nsmap={"gml": GML_NS})
     for info, found in results:
         layer_el = etree.SubElement(root, f"{info.name}_layer")
-        etree.SubElement(layer_el, f"{{{GML_NS}}}name").text = info.layer.title
+        etree.SubElement(layer_el, f"{{{GML_NS}}}name").text = info.layer.display_title
         for feature in found:
             f_el = etree.SubElement(layer_el, f"{info.name}_feature", fid=f"{info.name}.{feature['id']}")
             geometry = etree.fromstring(f'<g xmlns:gml="{GML_NS}">{feature["gml"]}</g>'.encode())[0]

@@ -11,6 +11,7 @@ AppConfig.ready()::
         name="groby",                       # layer name in WMS/WFS URLs: [a-z][a-z0-9_-]*
         model="cemetery_routing.Grave",     # a model (or "app_label.Model") with a geometry field
         title="Groby",                      # Polish title shown in capabilities and legends
+        title_en="Graves",                  # English title, when the visitor chose English
         fields=[("number", "numer grobu"), ("kind", "rodzaj")],  # exposed attributes + labels
         geometry_field="geom",              # default "geom"
         gmina_field="gmina",                # FK to sip.Gmina used for per-gmina layers; "pk" for
@@ -76,6 +77,7 @@ class Source:
     model: type[models.Model]
     title: str
     fields: tuple[tuple[str, str], ...]
+    title_en: str = ""
     geometry_field: str = "geom"
     gmina_field: str | None = "gmina"
     abstract: str = ""
@@ -150,6 +152,7 @@ def register(
     model,
     title: str,
     fields: Sequence[tuple[str, str]],
+    title_en: str = "",
     geometry_field: str = "geom",
     gmina_field: str | None = "gmina",
     abstract: str = "",
@@ -198,6 +201,7 @@ def register(
         name=name,
         model=model,
         title=title,
+        title_en=title_en,
         fields=tuple((a, lab) for a, lab in fields),
         geometry_field=geometry_field,
         gmina_field=gmina_field,

@@ -10,6 +10,7 @@ from django.http import FileResponse, HttpResponsePermanentRedirect
 from django.urls import include, path, re_path
 from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from geoportal import urls as geoportal_urls
@@ -76,6 +77,8 @@ urlpatterns = [
     path("admin/kopie-zapasowe/", admin.site.admin_view(backup_status_view), name="backup-status"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The translations of the scripts' texts (gettext in JavaScript), in the visitor's language.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include(api_patterns)),
     path("open311/v2/", include("incidents.open311.urls")),
     path("ows/", include("layers.urls")),

@@ -152,8 +152,12 @@ AXES_VERBOSE = False
 SIP_TOKEN_VALID_DAYS = env.int("SIP_TOKEN_VALID_DAYS", default=365)
 SIP_TOKEN_MAX_DAYS = env.int("SIP_TOKEN_MAX_DAYS", default=730)
 
+# Polish is the source language: the texts in code and templates are Polish msgids, translated
+# by locale/en (locale/pl carries Polish plural forms). The .mo files are compiled by `make
+# setup` and by the test run (tests/conftest.py), not committed.
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", "Polski"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True

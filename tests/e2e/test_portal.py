@@ -324,3 +324,21 @@ def test_cemetery_page_search_lists_the_buried_with_their_grave_cards(page, demo
     assert f"/cmentarze/grob/{burial.grave_id}/" in hrefs
     assert burial.surname in page.inner_text("#results")
     assert not errors, errors
+
+
+def test_the_language_switch_gives_the_english_portal(page, demo_data):
+    """The button in the bar switches to English: the page's texts come from locale/en and the
+    script's from the JavaScript catalogue; the other button goes back to Polish."""
+    open_portal(page, "nowogrodziec")
+    assert page.locator("#layers-panel summary").inner_text() == "Warstwy"
+    with page.expect_navigation():
+        page.click("header form.lang button[value=en]")
+    page.wait_for_function("() => document.documentElement.lang === 'en' && window.sipPortal !== undefined")
+    assert page.locator("#layers-panel summary").inner_text() == "Layers"
+    page.fill("#search-input", "k")
+    page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
+    assert page.inner_text("#search-status") == "Type at least two characters."
+    with page.expect_navigation():
+        page.click("header form.lang button[value=pl]")
+    page.wait_for_function("() => document.documentElement.lang === 'pl' && window.sipPortal !== undefined")
+    assert page.locator("#layers-panel summary").inner_text() == "Warstwy"

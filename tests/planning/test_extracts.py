@@ -20,7 +20,7 @@ from planning.extracts.numbering import next_case_number
 from planning.maplayers import PURPOSE_COLOURS
 from planning.models import CaseCounter, ExtractCase, IssuedDocument, Plan
 from sip.models import Gmina
-from sip.tenancy import PLANNER
+from sip.tenancy import CENTRAL_ADMIN, PLANNER
 from tests.conftest import GminaFactory, ParcelFactory, make_user
 from tests.utils import artifact, pdf_text
 
@@ -280,7 +280,7 @@ def test_parcel_of_another_gmina_is_forbidden(planner_client, world):
 
 def test_parcels_of_two_gminas_in_one_application_are_refused(client, world):
     other = GminaFactory()
-    admin = make_user("centrala-planowanie", "Administrator jednostki centralnej", None)
+    admin = make_user("centrala-planowanie", CENTRAL_ADMIN, None)
     client.force_login(admin)
     resp = issue(client, [world.parcel("60", world.at(10, 10, 20, 20)), ParcelFactory(obreb__gmina=other)])
     assert resp.status_code == 400 and "jednej gminie" in resp.json()["detail"]
@@ -338,7 +338,7 @@ def test_same_prefix_in_two_gminas(client, world):
     ExtractOffice.objects.create(
         gmina=other, office_name="Urząd Gminy Drugiej", place="Drugie", case_prefix="RG.6727"
     )
-    admin = make_user("centrala-numery", "Administrator jednostki centralnej", None)
+    admin = make_user("centrala-numery", CENTRAL_ADMIN, None)
     client.force_login(admin)
     first = issue(client, [world.parcel("90", world.at(10, 10, 20, 20))], kind="wypis").json()
     second = issue(client, [ParcelFactory(obreb=other.obreb_set.get())], kind="wypis").json()
