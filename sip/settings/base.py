@@ -83,7 +83,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # The geoportal's page frame (header texts), on every page that extends it.
-                "geoportal.context_processors.frame",
                 # The public URLs the page's scripts use (json_script #sip-urls), proxy-prefix aware.
                 "sip.project.context_processors.public_urls",
             ]
