@@ -6,6 +6,7 @@ HTML, JSON and GML answers show exactly the attributes and labels the registry d
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import uuid
@@ -13,6 +14,7 @@ from decimal import Decimal
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, AsGML, Distance, Transform
 from django.contrib.gis.geos import Point
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from lxml import etree
@@ -59,6 +61,15 @@ def _plain(value):
     if isinstance(value, Decimal):
         return float(value)
     return value
+
+
+def _xml_text(value) -> str:
+    """An attribute's value as GML text: dates and times as xsd:date/xsd:dateTime (ISO 8601)."""
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
 
 
 def features_at(
@@ -124,7 +135,10 @@ def _json(results) -> str:
                 }
             )
     return json.dumps(
-        {"type": "FeatureCollection", "features": features, "layers": layers}, ensure_ascii=False
+        {"type": "FeatureCollection", "features": features, "layers": layers},
+        ensure_ascii=False,
+        # Dates and times of the layer's columns as ISO 8601 text (json cannot write them).
+        cls=DjangoJSONEncoder,
     )
 
 
@@ -141,7 +155,7 @@ def _gml(results, srid: int) -> bytes:
             _bounded_by(f_el, geometry, srid)
             etree.SubElement(f_el, GEOMETRY_ELEMENT).append(geometry)
             for attr, value in feature["properties"].items():
-                etree.SubElement(f_el, attr).text = "" if value is None else str(value)
+                etree.SubElement(f_el, attr).text = _xml_text(value)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

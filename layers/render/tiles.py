@@ -1,15 +1,20 @@
 """A shorter way through Django for the busiest request there is: an anonymous WMS request (a web
 map's tiles, with no cookie and no credentials).
 
-Django runs every request through all of settings.MIDDLEWARE. For a tile of 4 ms, sessions,
-CSRF, authentication, messages, django-axes and WhiteNoise cost about a quarter more, and none
-of them has anything to do for a GET with no cookie, no Authorization header and no token: the
-caller is anonymous, no session or CSRF cookie is read or set, axes counts no failure, the path
-is no static file. Such a request goes through a second Django handler whose middleware list is
-settings.MIDDLEWARE without those (every other middleware, including any added later, still
-runs: proxy headers, request size, security headers, CSP, NUL checks, caching headers, the
-language, host validation, X-Frame-Options), to the same view. Any other request, and any
-anonymous one that carries a cookie or credentials, takes the whole way.
+Django runs every request through all of settings.MIDDLEWARE and the project's whole URLconf.
+None of sessions, CSRF, authentication, messages, django-axes and WhiteNoise has anything to do
+for a GET with no cookie, no Authorization header and no token: the caller is anonymous, no
+session or CSRF cookie is read or set, axes counts no failure, the path is no static file. Such
+a request goes through a second Django handler whose middleware list is settings.MIDDLEWARE
+without those (every other middleware, including any added later, still runs: proxy headers,
+request size, security headers, CSP, NUL checks, caching headers, the language, host
+validation, X-Frame-Options) and whose URLconf holds the /ows/ routes only
+(layers.ogc.anonymous_urls, instead of walking past every app's pages), to the same view. Any
+other request, and any anonymous one that carries a cookie or credentials, takes the whole way.
+
+Measured (CPU a request, MapServer's drawing left out, 2026-11-26): Django's part of a GetMap
+0.60 ms the whole way, 0.42 ms on this way, about 0.35 ms with its own URLconf; MapServer
+draws and encodes a 256 px tile in about 3.7 ms.
 """
 
 from __future__ import annotations
@@ -30,16 +35,19 @@ NOT_FOR_ANONYMOUS = frozenset(
     }
 )
 ANONYMOUS = AnonymousUser()
+URLCONF = "layers.ogc.anonymous_urls"
 
 
 class AnonymousCallerMiddleware:
-    """request.user for the short way: the anonymous user AuthenticationMiddleware would give."""
+    """request.user for the short way: the anonymous user AuthenticationMiddleware would give;
+    request.urlconf: the /ows/ routes only."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         request.user = ANONYMOUS
+        request.urlconf = URLCONF
         return self.get_response(request)
 
 
