@@ -1,8 +1,6 @@
 import django.core.validators
 from django.db import migrations, models
 
-import layers.models
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -81,7 +79,11 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Puste: jak w stylu.",
                 max_length=7,
-                validators=[layers.models.validate_colour],
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^#[0-9a-fA-F]{6}$", "Kolor w zapisie #rrggbb, np. #ff8800."
+                    )
+                ],
                 verbose_name="kolor etykiety",
             ),
         ),

@@ -7,6 +7,7 @@ from lxml import etree
 
 from layers import registry, services
 from layers.models import Layer
+from layers.selectors import forget_catalogue
 from sip.models import AuditLog
 
 WMS_NS = {"wms": "http://www.opengis.net/wms"}
@@ -45,6 +46,8 @@ def test_sync_gives_the_english_title_only_to_rows_still_titled_as_registered(db
 
 def test_capabilities_titles_follow_the_language(client, db):
     Layer.objects.filter(name="obreby").update(title_en="")
+    services.bump_version()  # as the admin does: every process's snapshot sees the edit
+    forget_catalogue()
     polish = capability_titles(client)
     assert polish["dzialki"] == "Działki ewidencyjne" and polish["ulice"] == "Ulice"
     client.cookies["django_language"] = "en"

@@ -71,5 +71,5 @@ def test_every_parcel_lookup_validates_the_identifier(gmina, client):
     named = selectors.parcels_by_identifiers([parcel.identifier, "020101_1.0009.1", parcel.identifier])
     assert named == {parcel.identifier: parcel, "020101_1.0009.1": None}
     # The print looked a parcel up without validating it: now a malformed one is a 400.
-    resp = client.get("/api/print/", {"gmina": gmina.slug, "parcel": "nie-działka"})
+    resp = client.get("/api/geoportal/print/", {"gmina": gmina.slug, "parcel": "nie-działka"})
     assert resp.status_code == 400 and "Nieprawidłowy identyfikator działki" in resp.json()["detail"]

@@ -32,9 +32,9 @@ function colour(value, max) {
 const mapEl = document.getElementById("map");
 if (mapEl && window.L) {
   const map = L.map(mapEl, { attributionControl: false });
-  // SIP's own base map under the choropleth (streets, obręb and gmina outlines from /ows/wms),
+  // SIP's own base map under the choropleth (streets, obręb and gmina outlines from SIP's WMS),
   // no tile service from the internet.
-  L.tileLayer.wms("/ows/wms", {
+  L.tileLayer.wms(JSON.parse(document.getElementById("sip-urls").textContent).ows.wms, {
     layers: "ulice,obreby,gminy", format: "image/png", transparent: true, version: "1.3.0",
     tileSize: 256, maxZoom: 19,
   }).addTo(map);
