@@ -9,10 +9,19 @@ from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 
 from .dbfunctions import Fold
 from .identifiers import PARCEL_ID_RE
-from .models import AddressPoint, Gmina, Parcel
+from .models import AddressPoint, Gmina, Obreb, Parcel
 from .text import fold
 
 SEARCH_LIMIT = 20
+
+
+def obreb_at(point, gmina) -> Obreb | None:
+    """The obręb of the gmina (an instance or its id) that contains the point (EPSG:2180, or any
+    SRID PostGIS can transform); None outside all of them or without a point. The one rule for
+    the stored obręb of register rows (see store_obreby for the same rule in SQL)."""
+    if point is None or point.empty or gmina is None:
+        return None
+    return Obreb.objects.filter(gmina=gmina, geom__contains=point).order_by("id").first()
 
 
 def _precision(srid: int) -> int:
