@@ -116,3 +116,12 @@ def test_a_created_object_stores_its_obreb(town, town_editor):
     assert bench.obreb_id == target.pk
     q = engine.parse({"dataset": "mala-architektura", "group_by": ["obreb"]})
     assert {k[0]: c.n for k, c in engine.run(q, gmina_ids=[town.pk]).cells.items()} == {target.identifier: 1}
+
+
+def test_save_replaces_an_obreb_set_by_the_caller(town, other_town):
+    tree = Tree.objects.filter(gmina=town).first()
+    own = tree.obreb_id
+    tree.obreb = Obreb.objects.filter(gmina=other_town).first()
+    tree.save()
+    tree.refresh_from_db()
+    assert tree.obreb_id == own
