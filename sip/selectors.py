@@ -12,10 +12,19 @@ from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
 from .identifiers import PARCEL_ID_RE, parse_parcel_identifier
-from .models import AddressPoint, Gmina, Parcel, Street
+from .models import AddressPoint, Gmina, Obreb, Parcel, Street
 from .text import fold
 
 SEARCH_LIMIT = 20
+
+
+def obreb_at(point, gmina) -> Obreb | None:
+    """The obręb of the gmina (an instance or its id) that contains the point (EPSG:2180, or any
+    SRID PostGIS can transform); None outside all of them or without a point. The one rule for
+    the stored obręb of register rows (see store_obreby for the same rule in SQL)."""
+    if point is None or point.empty or gmina is None:
+        return None
+    return Obreb.objects.filter(gmina=gmina, geom__contains=point).order_by("id").first()
 
 
 def _precision(srid: int) -> int:

@@ -173,3 +173,30 @@ def system_actor():
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def store_obreby(model, *, gmina_id: int | None = None, pks=None, missing_only: bool = False) -> int:
+    """Set the stored obręb of point rows written without their save() (COPY, bulk_update, SQL):
+    the obręb of the row's gmina whose boundary contains the row's point (ST_Within, as
+    selectors.obreb_at), NULL outside all of them. Rows restricted to a gmina, to primary keys,
+    and/or to rows without an obręb yet; return how many were updated. Runs in the caller's
+    transaction."""
+    from django.db import connection
+
+    where, params = ["TRUE"], []
+    if gmina_id is not None:
+        where.append("t.gmina_id = %s")
+        params.append(gmina_id)
+    if pks is not None:
+        where.append("t.id = ANY(%s)")
+        params.append(list(pks))
+    if missing_only:
+        where.append("t.obreb_id IS NULL")
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} t SET obreb_id = (SELECT o.id FROM sip_obreb o WHERE o.gmina_id = t.gmina_id "
+            f"AND ST_Within(t.geom, o.geom) ORDER BY o.id LIMIT 1) WHERE {' AND '.join(where)}",
+            params,
+        )
+        return cursor.rowcount
