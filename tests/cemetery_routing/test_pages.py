@@ -52,7 +52,7 @@ def test_demo_card_with_photos_and_cemetery_pages(client, demo_data, db):
     assert 'href="/cmentarze/?gmina=020101_1"' in geoportal
     # Every page of the frame names its language switch (it was an empty button on these two).
     for html in (page, index, text):
-        assert '<button name="language" value="en" type="submit">English</button>' in html
+        assert '<button name="language" value="en" lang="en" type="submit">English</button>' in html
 
 
 def test_demo_volumes(demo_data, db):
