@@ -206,7 +206,7 @@ def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
     # Every tile of the layer has come (loaded or failed): their answers are all in `tiles`.
     page.wait_for_function(
         "() => { const own = [...document.querySelectorAll('img.leaflet-tile')]"
-        ".filter(i => /[?&]layers=obreby(&|$)/i.test(i.src));"
+        ".filter(i => /[?&]layers=plany(&|$)/i.test(i.src));"
         " return own.length > 0 && own.every(i => i.complete); }"
     )
     assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
