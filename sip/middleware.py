@@ -46,7 +46,7 @@ class TrustedProxyMiddleware:
     proxy named in SIP_TRUSTED_PROXIES. Any client can send these headers; read blindly they let
     it choose the host, scheme and path prefix that capabilities advertise (and that Django's
     USE_X_FORWARDED_HOST and SECURE_PROXY_SSL_HEADER believe). Runs first, so every later reader
-    (Django, layers.ogc.service_url) sees the same, trusted, headers."""
+    (Django, sip.urls_public) sees the same, trusted, headers."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -9,11 +9,11 @@ from django.http import HttpResponse
 from lxml import etree
 
 from sip.geometry import ACCEPTED_SRIDS
+from sip.urls_public import request_url
 
 from ..crs import transform_extent, xy_to_axis_order
 from ..selectors import LayerInfo, visible_layers
 from .params import INFO_FORMATS, MAP_FORMATS, MAX_LAYERS, MAX_SIZE
-from .service_url import service_url
 
 WMS_NS = "http://www.opengis.net/wms"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -205,7 +205,7 @@ def capabilities_document(version: str, url: str, layers: list[LayerInfo]) -> by
 
 def get_capabilities(request, params, user, version) -> HttpResponse:
     layers = visible_layers(user)
-    body = capabilities_document(version, service_url(request), layers)
+    body = capabilities_document(version, request_url(request), layers)
     content_type = "text/xml" if version == "1.3.0" else "application/vnd.ogc.wms_xml"
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"

@@ -24,11 +24,11 @@ from gisserver.operations import wfs20
 from gisserver.views import WFSView
 
 from sip.geometry import ACCEPTED_SRIDS, STORAGE_SRID
+from sip.urls_public import request_url
 
 from ..crs import transform_extent
 from ..selectors import LayerInfo, catalogue, internal_rows_of, may_see
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
-from .service_url import service_url
 
 XML_NAMESPACE = "urn:x-sip:warstwy"
 # A gml:Envelope start tag that names no CRS (GDAL's WFS driver sends these).
@@ -288,4 +288,4 @@ class SIPWFSView(WFSView):
 
     @property
     def server_url(self):
-        return service_url(self.request)
+        return request_url(self.request)
