@@ -13,6 +13,7 @@ from sip import tenancy
 from sip.admin import RoleChoiceField
 from sip.models import Gmina
 from sip.uploads import PrivateFileInput, check_upload_size, validate_new_upload
+from sip.urls_public import public_url
 
 from . import services
 from .models import AccessToken, ExternalLayer, ExternalService, Layer, Style, StyleRule
@@ -333,7 +334,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
                 "title": "Nowy token dostępu",
                 "token": obj,
                 "key": obj.raw_key,
-                "wms_url": request.build_absolute_uri("/ows/wms"),
+                "wms_url": public_url("ows-wms", request=request),
             },
         )
 

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sip.geometry import GeometryError, check_in_poland
 from sip.models import Gmina
 from sip.selectors import addresses_matching
+from sip.urls_public import absolute
 
 from .. import selectors, services
 from ..models import MAX_DESCRIPTION, OPEN_STATUSES, Category, CategorySetting, Report, Status
@@ -106,7 +107,7 @@ def _when(value) -> str:
 
 @open311()
 def discovery(request, fmt):
-    base = request.build_absolute_uri("/open311/v2/")
+    base = absolute("/open311/v2/", request)
     return respond(
         fmt,
         {
@@ -225,7 +226,7 @@ def _request_item(row: dict, request) -> dict:
         "zipcode": "",
         "lat": round(row["lat"], 7),
         "long": round(row["lon"], 7),
-        "media_url": request.build_absolute_uri(_media_url(row["photo"])) if row.get("photo") else "",
+        "media_url": absolute(_media_url(row["photo"]), request) if row.get("photo") else "",
     }
 
 

@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from sip.models import Gmina
+from sip.urls_public import public_url
 
 from ..selectors import describe_layers
 from . import wms
@@ -36,8 +37,8 @@ def layer_list(request):
     gmina = None
     if request.GET.get("gmina"):
         gmina = get_object_or_404(Gmina, slug=request.GET["gmina"])
-    wms_url = request.build_absolute_uri("/ows/wms")
+    wms_url = public_url("ows-wms", request=request)
     out = describe_layers(user, gmina, wms_url)
-    response = JsonResponse({"wms": wms_url, "wfs": request.build_absolute_uri("/ows/wfs"), "layers": out})
+    response = JsonResponse({"wms": wms_url, "wfs": public_url("ows-wfs", request=request), "layers": out})
     response["Cache-Control"] = "private, max-age=30"
     return response

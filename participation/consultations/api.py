@@ -14,7 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from sip.api import GeoJSONGeometrySerializer, SipAPIView, documented, page_serializer, paged_list, validated
 from sip.models import Gmina
-from sip.urls_public import public_url
+from sip.urls_public import absolute, public_url
 
 from ..models import Consultation, Question
 from . import selectors, services
@@ -155,7 +155,7 @@ class ConsultationDetailView(SipAPIView):
             "description": c.description,
             "area": json.loads(c.area_geojson),
             "attachments": [
-                {"title": a.title, "url": request.build_absolute_uri(a.file.url)} for a in c.attachments.all()
+                {"title": a.title, "url": absolute(a.file.url, request)} for a in c.attachments.all()
             ],
             "questions": [
                 {
