@@ -14,10 +14,10 @@ BACKUP_TARGET := $(if $(DATABASE_URL),,backup-setup)
 # make restore-drill PARTNER=ssh: repo2 reached over SSH (a stand-in sshd on 127.0.0.1).
 PARTNER ?= local
 
-.PHONY: setup system-packages db-start db-stop migrate demo test bench lint format \
+.PHONY: setup system-packages db-start db-stop migrate messages demo test bench lint format \
 	backup-setup backup restore-drill backup-status
 
-setup: system-packages $(STAMP) $(DB_TARGET) migrate $(BACKUP_TARGET)
+setup: system-packages $(STAMP) $(DB_TARGET) migrate messages $(BACKUP_TARGET)
 
 system-packages:
 	@scripts/system-packages.sh
@@ -36,6 +36,11 @@ db-stop:
 
 migrate:
 	@$(PY) manage.py migrate --noinput -v 0
+
+# Translations (locale/<language>/LC_MESSAGES/*.po, Polish msgids) compiled to .mo files, which
+# are not committed; only .po files newer than their .mo are compiled again.
+messages:
+	@$(PY) manage.py compilemessages --ignore='.*' -v 0
 
 backup-setup:
 	@$(PY) manage.py backup_setup -v 0

@@ -11,6 +11,7 @@ import json
 import random
 import secrets
 import urllib.request
+import uuid
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import LineString, MultiLineString, MultiPolygon, Point, Polygon
@@ -206,7 +207,7 @@ def run() -> list[str]:
                         "lat": body_point.y,
                         "lon": body_point.x,
                         "description": "Benchmark",
-                        "client_request_id": f"bench-{i}-{secrets.token_hex(4)}",
+                        "client_request_id": str(uuid.uuid4()),
                     }
                 ).encode()
                 req = urllib.request.Request(

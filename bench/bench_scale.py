@@ -12,9 +12,11 @@ import os
 import random
 import time
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
+from .bench_planning import _issue
 from .common import p50, timings
 
 SCALE_ONLY = True
@@ -96,7 +98,7 @@ def _figures(client: Client, label: str) -> dict[str, float | int]:
     ):
         out[name] = p50(timings(lambda i, params=params: get("/api/parcels/", params), N))
     out["geoportal search ms"] = p50(
-        timings(lambda i: get("/api/search/", {"q": "Garncarska 12", "gmina": gmina.slug}), N)
+        timings(lambda i: get("/api/geoportal/search/", {"q": "Garncarska 12", "gmina": gmina.slug}), N)
     )
     out["landing page / ms"] = p50(timings(lambda i: get("/"), 5, warmup=1))
     out["portal page ms"] = p50(timings(lambda i: get(f"/{gmina.slug}/"), 10, warmup=2))
@@ -110,10 +112,25 @@ def _figures(client: Client, label: str) -> dict[str, float | int]:
     out["layers of one gmina ms"] = p50(
         timings(lambda i: get("/ows/layers", {"gmina": gmina.slug}), 10, warmup=2)
     )
+    out["tenancy check ms"] = p50(timings(lambda i: _tenancy_check(gmina), 50, warmup=5))
+    planner = get_user_model().objects.get(username="planista-boleslawiec")
+    identifier = (
+        Parcel.objects.filter(gmina=gmina).order_by("identifier").values_list("identifier", flat=True)[500]
+    )
+    out["extract issue (1 parcel) ms"] = p50(timings(lambda i: _issue(planner, [identifier]), 5, warmup=1))
     with connection.cursor() as cur:
         cur.execute("SELECT pg_database_size(current_database())")
         out["database MB"] = round(cur.fetchone()[0] / 2**20)
     return out
+
+
+def _tenancy_check(gmina) -> None:
+    """What a staff request pays for its tenancy: the account as a session loads it, its role
+    groups, its gmina and the permission, for data of its own gmina."""
+    from sip import tenancy
+
+    user = get_user_model().objects.get(username="planista-boleslawiec")
+    tenancy.require(user, "planning.add_extractcase", gmina)
 
 
 def run() -> list[str]:

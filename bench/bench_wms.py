@@ -108,7 +108,7 @@ def _throughput(url: str, tiles, folder: Path) -> tuple[float, float]:
 
 
 def run() -> list[str]:
-    from layers.mapfile import build_map
+    from layers.render.mapfile import build_map
     from layers.selectors import catalogue
 
     tiles = _tiles()

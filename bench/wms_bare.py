@@ -24,7 +24,7 @@ def open_map(path: str, layer_name: str):
 
 
 def draw(m, bbox, width: int, height: int) -> bytes:
-    # The same extent as layers.wms.pixel_centre_extent; the baseline imports nothing of SIP
+    # The same extent as layers.render.Frame.mapserver_extent; the baseline imports nothing of SIP
     # (that module needs Django).
     minx, miny, maxx, maxy = bbox
     half_x, half_y = (maxx - minx) / width / 2, (maxy - miny) / height / 2

@@ -19,7 +19,7 @@ class CemeteryRoutingConfig(AppConfig):
         tenancy.grant(tenancy.PLANNER, view)
         tenancy.grant(tenancy.VIEWER, view)
 
-        from geoportal.search import register_provider
+        from sip.search import register_provider
 
         from .search import geoportal_graves
 

@@ -279,7 +279,7 @@ def geoportal_graves(query: str, gmina, user, limit: int) -> list:
     """Graves for the geoportal's search box: public burials in the gmina's cemeteries."""
     from django.urls import reverse
 
-    from geoportal.search import SearchResult
+    from sip.search import SearchResult
 
     from .routes import to_srid
 

@@ -362,3 +362,9 @@ def offline_package(cemetery: Cemetery) -> dict:
         "gates": gates,
         "graves": graves,
     }
+
+
+def cemeteries_at(point) -> QuerySet[Cemetery]:
+    """Return the cemeteries whose boundary holds the point (EPSG:2180), without counts: the
+    routing of residents' reports asks this for every report."""
+    return Cemetery.objects.filter(boundary__intersects=point).order_by("name", "pk")

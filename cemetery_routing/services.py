@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db import transaction
 
 from sip import audit, tenancy
-from sip.models import Gmina
+from sip.services import delete_scoped, save_scoped
 
 from .models import Alley, Burial, Cemetery, Grave, GraveHolder, GravePhoto
 from .routing import GraphReport, PathRouter
@@ -24,48 +22,15 @@ def gmina_id_of(obj) -> int | None:
     return None
 
 
-def _perm(obj, action: str) -> str:
-    return f"{obj._meta.app_label}.{action}_{obj._meta.model_name}"
-
-
-def _state(obj) -> dict:
-    # Dates as ISO text: the audit log stores changes as JSON.
-    out = {}
-    for f in obj._meta.concrete_fields:
-        value = getattr(obj, f.attname)
-        out[f.attname] = value.isoformat() if isinstance(value, date) else value
-        if hasattr(value, "name") and hasattr(value, "url"):  # a file: its stored name
-            out[f.attname] = value.name
-    return out
-
-
 @transaction.atomic
 def save_object(*, actor, obj):
     """Save a cemetery, gate, section, grave, burial, photo, holder or alley after the tenancy
     check (old and new gmina); rebuild the alley graph when an alley changes; return the object."""
-    before = {}
-    old_gmina = None
-    if obj.pk is not None:
-        old = type(obj).objects.filter(pk=obj.pk).first()
-        if old is not None:
-            old_gmina = gmina_id_of(old)
-            tenancy.require(actor, _perm(obj, "change"), old_gmina)
-            before = _state(old)
-    gmina_id = gmina_id_of(obj)
-    tenancy.require(actor, _perm(obj, "change" if before else "add"), gmina_id)
     if isinstance(obj, Grave) and obj.section_id and not obj.cemetery_id:
         obj.cemetery_id = obj.section.cemetery_id
-    obj.full_clean()
-    obj.save()
+    save_scoped(actor=actor, obj=obj, gmina_of=gmina_id_of)
     if isinstance(obj, Burial):
         _mark_occupied(obj.grave_id)
-    audit.record(
-        actor=actor,
-        action="update" if before else "create",
-        obj=obj,
-        gmina=Gmina.objects.filter(pk=gmina_id).first(),
-        changes=audit.diff(before, _state(obj)),
-    )
     if isinstance(obj, Alley):
         PathRouter(obj.cemetery_id).build()
     return obj
@@ -74,11 +39,8 @@ def save_object(*, actor, obj):
 @transaction.atomic
 def delete_object(*, actor, obj) -> None:
     """Delete an object of this app after the tenancy check (the graph follows alley changes)."""
-    gmina_id = gmina_id_of(obj)
-    tenancy.require(actor, _perm(obj, "delete"), gmina_id)
-    audit.record(actor=actor, action="delete", obj=obj, gmina=Gmina.objects.filter(pk=gmina_id).first())
     cemetery_id = obj.cemetery_id if isinstance(obj, Alley) else None
-    obj.delete()
+    delete_scoped(actor=actor, obj=obj, gmina_of=gmina_id_of)
     if cemetery_id:
         PathRouter(cemetery_id).build()
 

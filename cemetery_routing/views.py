@@ -3,17 +3,10 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
-from geoportal.i18n import texts
 from sip.models import Gmina
 
 from . import selectors
 from .models import Cemetery
-
-
-def _frame(request) -> dict:
-    """What the geoportal's page frame needs (header texts); these pages themselves are Polish."""
-    language = getattr(request, "LANGUAGE_CODE", "pl") or "pl"
-    return {"ui": texts(language), "language": language}
 
 
 def cemetery_index(request):
@@ -24,7 +17,6 @@ def cemetery_index(request):
         request,
         "cemetery_routing/index.html",
         {
-            **_frame(request),
             "gmina": gmina,
             "cemeteries": selectors.cemeteries(gmina.pk if gmina else None),
             "q": request.GET.get("q", ""),
@@ -38,7 +30,6 @@ def cemetery_page(request, slug: str):
         request,
         "cemetery_routing/cemetery.html",
         {
-            **_frame(request),
             "cemetery": cemetery,
             "map": selectors.cemetery_map(cemetery),
             "counts": selectors.status_counts(cemetery),
@@ -56,7 +47,6 @@ def grave_card(request, grave_id: int):
         request,
         "cemetery_routing/grave.html",
         {
-            **_frame(request),
             "grave": grave,
             "burials": selectors.public_burials_of(grave),
             "photos": selectors.photos_of(grave),

@@ -7,6 +7,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from layers.selectors import base_map_layers
+from sip import search
 from sip.api import (
     BadRequest,
     GeoJSONGeometrySerializer,
@@ -17,9 +19,9 @@ from sip.api import (
     paged_list,
     validated,
 )
-from sip.models import Gmina, Parcel
+from sip.api.parcels import parcel_or_404
+from sip.models import Gmina
 
-from . import search
 from .printing import MAX_LAYERS, SCALES, PrintError, parse_print_request, render_print
 
 
@@ -113,18 +115,13 @@ class PrintView(SipAPIView):
         operation_id="geoportal_print",
     )
     def get(self, request):
-        from .views import BASE_LAYERS
-
         gmina = _gmina(request.query_params.get("gmina", ""))
         highlight = None
         if request.query_params.get("parcel"):
-            parcel = Parcel.objects.filter(identifier=request.query_params["parcel"]).first()
-            if parcel is None:
-                raise Http404(f"Nie ma działki {request.query_params['parcel']}.")
-            highlight = parcel.geom
+            highlight = parcel_or_404(request.query_params["parcel"]).geom
         try:
             req = parse_print_request(request.query_params, gmina, highlight)
-            pdf = render_print(req, request.user, BASE_LAYERS)
+            pdf = render_print(req, request.user, base_map_layers(request.user, gmina))
         except PrintError as exc:
             raise BadRequest(str(exc)) from None
         response = HttpResponse(pdf, content_type="application/pdf")

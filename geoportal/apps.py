@@ -6,6 +6,7 @@ class GeoportalConfig(AppConfig):
     verbose_name = "Geoportal"
 
     def ready(self):
-        from . import search
+        from sip.search import register_core_providers
 
-        search.register_core_providers()
+        # The core's parcels and addresses; the apps register their own kinds in their ready().
+        register_core_providers()

@@ -10,26 +10,28 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 from dataclasses import dataclass
 
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.template.loader import render_to_string
 
-from layers.ows_errors import WMSError
+from layers.ogc.exceptions import OGCException
+from layers.ogc.params import resolve_layer
 from layers.render import Frame, LayerNotDrawable, Overlay, draw_legend, draw_map
 from layers.selectors import internal_rows_of
-from layers.wms import resolve_layer
 from sip.geometry import STORAGE_SRID, GeometryError, check_in_poland
 from sip.models import Gmina
 from sip.text import plain_int
 
 SCALES = (500, 1000, 2000, 5000, 10000, 25000)
-# Map frame (width, height) in millimetres, inside 10 mm margins and below the title block.
+# Map frame (width, height) in millimetres, inside 10 mm margins and below the title block,
+# leaving about 35 mm for the legend (the base map's land cover alone has six keys) on the page.
 FRAMES_MM = {
-    ("A4", "landscape"): (277, 150),
-    ("A4", "portrait"): (190, 225),
-    ("A3", "landscape"): (400, 237),
-    ("A3", "portrait"): (277, 340),
+    ("A4", "landscape"): (277, 138),
+    ("A4", "portrait"): (190, 220),
+    ("A3", "landscape"): (400, 225),
+    ("A3", "portrait"): (277, 330),
 }
 DPI = 150
 MAX_LAYERS = 12
@@ -113,6 +115,23 @@ def scale_bar(scale: int, frame_width_mm: float) -> dict:
     }
 
 
+# A legend image's pixel on paper: 0.2 mm (the base map's seven legends side by side fit an A4
+# page's width, its land cover's six keys under the map frame).
+LEGEND_PIXEL_MM = 0.2
+
+
+def _legend(title: str, png: bytes) -> dict:
+    from PIL import Image
+
+    width = Image.open(io.BytesIO(png)).width
+    return {"title": title, "image": _data_uri(png), "width_mm": round(width * LEGEND_PIXEL_MM, 1)}
+
+
+def _drawn_at(info, scale: int) -> bool:
+    low, high = info.scale_range
+    return (low is None or scale >= low) and (high is None or scale < high)
+
+
 def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes:
     """Return the PDF of the print."""
     from weasyprint import HTML
@@ -121,7 +140,7 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
     for name in (*base_layers, *req.layers):
         try:
             infos.append(resolve_layer(name, user))
-        except WMSError as exc:
+        except OGCException as exc:
             raise PrintError(exc.message) from None
     w_mm, h_mm = req.frame_mm
     overlays = []
@@ -135,7 +154,12 @@ def render_print(req: PrintRequest, user, base_layers: tuple[str, ...]) -> bytes
             internal_of=internal_rows_of(user),
             overlays=overlays,
         )
-        legends = [{"title": info.layer.title, "image": _data_uri(draw_legend(info))} for info in infos]
+        # The legend of what the print shows: the layers and classes drawn at its scale.
+        legends = [
+            _legend(info.layer.display_title, draw_legend(info, req.scale))
+            for info in infos
+            if _drawn_at(info, req.scale)
+        ]
     except LayerNotDrawable as exc:
         raise PrintError(f"Warstwa „{exc.name}” nie może być teraz narysowana.") from None
     html = render_to_string(

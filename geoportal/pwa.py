@@ -136,22 +136,15 @@ def service_worker(request):
     return response
 
 
-def _frame(request) -> dict:
-    from .i18n import texts
-
-    language = getattr(request, "LANGUAGE_CODE", "pl") or "pl"
-    return {"ui": texts(language), "language": language}
-
-
 def offline_page(request):
     """/offline/: what the worker shows for a page that was not stored, without network."""
-    return render(request, "geoportal/pwa/offline.html", _frame(request))
+    return render(request, "geoportal/pwa/offline.html")
 
 
 def offline_grave(request):
     """/offline/grob/: the grave card drawn on the phone from a downloaded cemetery (the worker
     answers /cmentarze/grob/<id>/ with it when there is no network)."""
-    return render(request, "geoportal/pwa/offline_grave.html", _frame(request))
+    return render(request, "geoportal/pwa/offline_grave.html")
 
 
 def tile_range(west: float, south: float, east: float, north: float, zoom: int) -> tuple[int, int, int, int]:
@@ -171,7 +164,7 @@ def tile_range(west: float, south: float, east: float, north: float, zoom: int) 
 
 @require_GET
 def cemetery_download_size(request, slug: str):
-    """/api/offline/cemeteries/<slug>/: what "Pobierz cmentarz na telefon" stores and its size."""
+    """/api/geoportal/offline/cemeteries/<slug>/: what "Pobierz cmentarz na telefon" stores and its size."""
     from cemetery_routing import selectors
 
     found = (

@@ -1,14 +1,11 @@
+"""Pages of the geoportal (the API is geoportal/api_urls.py, mounted at /api/geoportal/ by the
+root URLconf)."""
+
 from django.urls import path
 
-from . import api, pwa, views
+from . import pwa, views
 
-api_patterns = [
-    path("search/", api.SearchView.as_view(), name="geoportal-search"),
-    path("print/", api.PrintView.as_view(), name="geoportal-print"),
-    path("offline/cemeteries/<slug:slug>/", pwa.cemetery_download_size, name="offline-cemetery-size"),
-]
-
-# The resident app (PWA); in sip/urls.py before the pages, as "offline/" is also a slug.
+# The resident app (PWA); in sip/project/urls.py before the pages, as "offline/" is also a slug.
 pwa_patterns = [
     path("manifest.webmanifest", pwa.manifest, name="pwa-manifest"),
     path("sw.js", pwa.service_worker, name="pwa-service-worker"),
@@ -16,7 +13,7 @@ pwa_patterns = [
     path("offline/grob/", pwa.offline_grave, name="pwa-offline-grave"),
 ]
 
-# Last in sip/urls.py: "/<slug>/" catches every other one-segment path.
+# Last in sip/project/urls.py: "/<slug>/" catches every other one-segment path.
 page_patterns = [
     path("", views.home, name="home"),
     path("<slug:slug>/", views.portal, name="gmina-portal"),

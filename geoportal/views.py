@@ -6,30 +6,24 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 
 from layers.selectors import describe_layers
 from sip import tenancy
 from sip.dbfunctions import SimplifyPreserveTopology
 from sip.models import Gmina, Parcel
+from sip.urls_public import public_path
 
-from .i18n import texts
 from .printing import SCALES
 
-# "Mapa SIP", the base map: SIP's own WMS layers drawn as one tiled layer, bottom first.
-BASE_LAYERS = ("dzialki", "ulice", "adresy", "gminy")
-# Base layers that answer a click on the map (GetFeatureInfo) while the base map is shown.
-BASE_QUERY_LAYERS = ("dzialki", "adresy")
+# Layers of "Mapa SIP" that answer a click on the map (GetFeatureInfo) while the base map is
+# shown; a click on the others (land cover, boundaries, streets) would open a popup anywhere.
+BASE_QUERY_LAYERS = ("dzialki", "adresy", "budynki")
 
 # National orthophoto (GUGiK), a configured external WMS; unreachable networks degrade to a note.
 ORTHOPHOTO_WMS = {
     "url": "https://mapy.geoportal.gov.pl/wss/service/PZGIK/ORTO/WMS/StandardResolution",
     "layers": "Raster",
 }
-
-
-def _language(request) -> str:
-    return getattr(request, "LANGUAGE_CODE", "pl") or "pl"
 
 
 def home(request):
@@ -50,7 +44,11 @@ def home(request):
         {
             "type": "Feature",
             "geometry": json.loads(g.outline),
-            "properties": {"name": g.name, "kind": g.get_kind_display(), "url": f"/{g.slug}/"},
+            "properties": {
+                "name": g.name,
+                "kind": g.get_kind_display(),
+                "url": public_path("gmina-portal", args=[g.slug], request=request),
+            },
         }
         for g in gminas
     ]
@@ -59,7 +57,6 @@ def home(request):
         "geoportal/home.html",
         {
             "gminas": gminas,
-            "ui": texts(_language(request)),
             "outlines": {"type": "FeatureCollection", "features": features},
         },
     )
@@ -71,13 +68,15 @@ def portal(request, slug: str):
     )
     boundary = json.loads(gmina.outline)
     extent = gmina.boundary.transform(4326, clone=True).extent
-    described = {d["name"]: d for d in describe_layers(request.user, gmina, "/ows/wms")}
+    wms = public_path("ows-wms", request=request)
+    described = describe_layers(request.user, gmina, wms)
+    # "Mapa SIP", the base map: the registry's layers marked for it, drawn as one tiled layer,
+    # bottom first; each layer's style decides what it shows at which scale.
     base = [
-        {**described[name], "queryable": described[name]["queryable"] and name in BASE_QUERY_LAYERS}
-        for name in BASE_LAYERS
-        if name in described
+        {**d, "queryable": d["queryable"] and d["name"] in BASE_QUERY_LAYERS}
+        for d in sorted((d for d in described if d["base_map"] is not None), key=lambda d: d["base_map"])
     ]
-    overlays = [d for name, d in described.items() if name not in BASE_LAYERS]
+    overlays = [d for d in described if d["base_map"] is None]
     config = {
         "gmina": {
             "slug": gmina.slug,
@@ -86,13 +85,16 @@ def portal(request, slug: str):
             "bounds": [[extent[1], extent[0]], [extent[3], extent[2]]],
         },
         "boundary": boundary,
-        "ui": texts(_language(request)),
-        "urls": {"search": "/api/search/", "wms": "/ows/wms"},
+        "urls": {
+            "search": public_path("geoportal-search", request=request),
+            "print": public_path("geoportal-print", request=request),
+            "wms": wms,
+        },
         "orthophoto": ORTHOPHOTO_WMS,
         "base_layers": base,
         "print_scales": list(SCALES),
         # A planner of this gmina gets "issue an extract" for a parcel found or clicked.
-        "extract_url": reverse("planning:new-case")
+        "extract_url": public_path("planning:new-case", request=request)
         if tenancy.can(request.user, "planning.add_extractcase", gmina)
         else None,
         "layers": overlays,
@@ -103,7 +105,5 @@ def portal(request, slug: str):
         {
             "gmina": gmina,
             "config": config,
-            "ui": config["ui"],
-            "language": _language(request),
         },
     )

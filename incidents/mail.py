@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+
+from sip.urls_public import public_url
 
 from .models import Report
 
@@ -17,11 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def tracking_url(report: Report) -> str:
-    try:
-        path = reverse("incidents:track", args=[report.token])
-    except NoReverseMatch:  # the page lives in incidents/urls.py (resident pages)
-        path = f"/zgloszenia/{report.token}/"
-    return settings.SIP_PUBLIC_URL.rstrip("/") + path
+    """The public address of the report's tracking page (SIP_PUBLIC_URL: a mail has no request)."""
+    return public_url("incidents:track", args=[report.token])
 
 
 def _send(subject: str, body: str, to: list[str]) -> None:

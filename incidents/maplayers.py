@@ -7,6 +7,7 @@ register(
     name="zgloszenia",
     model="incidents.ReportOnMap",
     title="Zgłoszenia mieszkańców",
+    title_en="Residents' reports",
     abstract="Zgłoszenia problemów przez mieszkańców: kategoria i stan; bez danych zgłaszających.",
     fields=[
         ("number", "numer"),

@@ -7,11 +7,13 @@ a point outside every partner gmina is refused, and a unit of another gmina is n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
-from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.geos import Point
-from django.db.models import Q
+from django.contrib.gis.measure import D
+from django.db import connections, router
 
 from cemetery_routing import selectors as cemetery_selectors
 from sip.models import Gmina, Street, Unit
@@ -56,6 +58,8 @@ class Decision:
     by_email: bool = False
     rule: RoutingRule | None = None
     message: str = ""
+    # The gmina's setting of the category, read with the decision (None: the defaults).
+    setting: CategorySetting | None = field(default=None, compare=False)
 
     @property
     def contact(self) -> dict:
@@ -102,23 +106,144 @@ def _road_categories(rule: RoutingRule) -> tuple[str, ...]:
     return tuple(rule.road_category_list or DEFAULT_ROAD_CATEGORIES)
 
 
-def _roads_near(rules: list[RoutingRule], gmina: Gmina, point: Point) -> list[Street]:
-    """The streets that any of the road rules could name, nearest first: one query for all of
-    them (a gmina may have many road rules; a query per rule took most of a decision)."""
-    road_rules = [r for r in rules if r.condition == RoutingRule.Condition.ROAD]
-    if not road_rules:
-        return []
-    categories = {c for r in road_rules for c in _road_categories(r)}
-    return list(
-        Street.objects.filter(
-            gmina=gmina,
-            road_category__in=categories,
-            geom__dwithin=(point, max(float(r.distance_m) for r in road_rules)),
+@dataclass
+class _Facts:
+    """Everything a decision may need about a point, read in one statement."""
+
+    gmina: Gmina | None
+    setting: CategorySetting | None
+    rules: list[RoutingRule]
+    roads: list[Street]  # streets any road rule could name, nearest first, with `d`
+    cemetery: str | None  # the name of the cemetery holding the point (when a rule asks)
+    office: Unit | None  # the gmina office, the fallback
+    owner: Unit | None  # the maintainer of the register object, if one was named
+
+
+# One round trip instead of one per question: a decision used to ask for the gmina, its
+# setting, its rules, the roads near the point, the cemetery and the office one by one, which
+# cost more than the answers. The SQL only gathers candidates; the rules are applied in Python
+# below (the road categories of a rule are read from its field by `_road_categories`, so the
+# streets fetched here are a superset: any category any road rule names, plus the defaults).
+_FACTS_SQL = """
+WITH g AS (
+    SELECT g.id, g.teryt, g.name, g.kind, g.slug FROM sip_gmina g
+    WHERE {gmina_condition}
+    ORDER BY g.id LIMIT 1
+),
+rules AS (
+    SELECT r.*, to_jsonb(u) AS unit_row
+    FROM incidents_routingrule r LEFT JOIN sip_unit u ON u.id = r.unit_id
+    WHERE r.gmina_id = (SELECT id FROM g) AND (r.category_id IS NULL OR r.category_id = %s)
+),
+reach AS (
+    SELECT max(r.distance_m) AS metres,
+           array_agg(DISTINCT regexp_replace(c, '^\\s+|\\s+$', '', 'g')) || %s::text[] AS categories
+    FROM rules r LEFT JOIN LATERAL unnest(string_to_array(r.road_categories, ',')) c ON true
+    WHERE r.condition = 'road'
+)
+SELECT
+    (SELECT to_jsonb(g) FROM g),
+    (SELECT jsonb_build_object('setting', to_jsonb(s), 'unit', to_jsonb(u))
+       FROM incidents_categorysetting s LEFT JOIN sip_unit u ON u.id = s.outside_unit_id
+      WHERE s.gmina_id = (SELECT id FROM g) AND s.category_id = %s),
+    (SELECT jsonb_agg(to_jsonb(r) ORDER BY r.priority, r.id) FROM rules r),
+    (SELECT jsonb_agg(
+                jsonb_build_object(
+                    'id', n.id, 'name', n.name, 'road_category', n.road_category,
+                    'road_number', n.road_number, 'd', n.d, 'manager', n.manager)
+                ORDER BY n.d, n.id)
+       FROM (SELECT s.id, s.name, s.road_category, s.road_number,
+                    ST_Distance(s.geom, ST_SetSRID(ST_MakePoint(%s, %s), 2180)) AS d,
+                    to_jsonb(u) AS manager
+               FROM sip_street s CROSS JOIN reach
+               LEFT JOIN sip_unit u ON u.id = s.road_manager_id
+              WHERE s.gmina_id = (SELECT id FROM g)
+                AND s.road_category = ANY (reach.categories)
+                AND ST_DWithin(s.geom, ST_SetSRID(ST_MakePoint(%s, %s), 2180), reach.metres)) n),
+    (SELECT c.name FROM ({cemeteries}) c
+      WHERE c.gmina_id = (SELECT id FROM g)
+        AND EXISTS (SELECT 1 FROM rules WHERE condition = 'cemetery')
+      LIMIT 1),
+    (SELECT to_jsonb(u) FROM sip_unit u
+      WHERE u.gmina_id = (SELECT id FROM g) AND u.kind = 'gmina_office' ORDER BY u.id LIMIT 1),
+    (SELECT to_jsonb(u) FROM sip_unit u WHERE u.id = %s)
+"""
+
+
+def _row(model, db: str, data: dict | None):
+    """A model instance from a row given as JSON (geometry columns are left deferred)."""
+    if data is None:
+        return None
+    fields = [
+        f for f in model._meta.concrete_fields if f.attname in data and not isinstance(f, GeometryField)
+    ]
+    return model.from_db(db, [f.attname for f in fields], [f.to_python(data[f.attname]) for f in fields])
+
+
+def _facts(point: Point, category: Category, gmina: Gmina | None, owner_unit_id: int | None) -> _Facts:
+    db = router.db_for_read(RoutingRule)
+    if gmina is None:
+        gmina_condition, gmina_params = (
+            "ST_Intersects(g.boundary, ST_SetSRID(ST_MakePoint(%s, %s), 2180))",
+            [
+                point.x,
+                point.y,
+            ],
         )
-        .annotate(d=Distance("geom", point))
-        .select_related("road_manager")
-        .only("name", "road_category", "road_number", "road_manager")
-        .order_by("d", "pk")
+    else:
+        gmina_condition, gmina_params = "g.id = %s", [gmina.pk]
+    cemeteries, cemetery_params = (
+        cemetery_selectors.cemeteries_at(point).values("gmina_id", "name").query.sql_with_params()
+    )
+    sql = _FACTS_SQL.format(gmina_condition=gmina_condition, cemeteries=cemeteries)
+    params = [
+        *gmina_params,
+        category.pk,
+        list(DEFAULT_ROAD_CATEGORIES),
+        category.pk,
+        point.x,
+        point.y,
+        point.x,
+        point.y,
+        *cemetery_params,
+        owner_unit_id,
+    ]
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, params)
+        gmina_row, setting_row, rule_rows, road_rows, cemetery, office_row, owner_row = cursor.fetchone()
+    gmina_row, setting_row, rule_rows, road_rows, office_row, owner_row = (
+        json.loads(v) if isinstance(v, str) else v  # jsonb arrives parsed or as text, by driver
+        for v in (gmina_row, setting_row, rule_rows, road_rows, office_row, owner_row)
+    )
+    if gmina_row is None:
+        return _Facts(None, None, [], [], None, None, None)
+    if gmina is None:
+        gmina = _row(Gmina, db, gmina_row)
+    setting = None
+    if setting_row is not None:
+        setting = _row(CategorySetting, db, setting_row["setting"])
+        if setting_row["unit"] is not None:
+            setting.outside_unit = _row(Unit, db, setting_row["unit"])
+    rules = []
+    for data in rule_rows or ():
+        rule = _row(RoutingRule, db, data)
+        if data["unit_row"] is not None:
+            rule.unit = _row(Unit, db, data["unit_row"])
+        rules.append(rule)
+    roads = []
+    for data in road_rows or ():
+        manager = _row(Unit, db, data["manager"])
+        street = Street(
+            id=data["id"],
+            name=data["name"],
+            road_category=data["road_category"],
+            road_number=data["road_number"],
+            road_manager=manager,
+        )
+        street.d = D(m=data["d"])
+        roads.append(street)
+    return _Facts(
+        gmina, setting, rules, roads, cemetery, _row(Unit, db, office_row), _row(Unit, db, owner_row)
     )
 
 
@@ -141,37 +266,22 @@ def _road_match(rule: RoutingRule, gmina: Gmina, roads: list[Street]):
     return unit, reason
 
 
-def _cemetery_match(rule: RoutingRule, gmina: Gmina, point: Point):
-    cemetery = (
-        cemetery_selectors.cemeteries(gmina.pk)
-        .filter(boundary__intersects=point)
-        .values("name", "manager")
-        .first()
-    )
+def _cemetery_match(rule: RoutingRule, gmina: Gmina, cemetery: str | None):
     if cemetery is None or not _allowed(rule.unit, gmina):
         return None
     return (
         rule.unit,
-        f"Miejsce leży na terenie cmentarza „{cemetery['name']}”; administrator: {rule.unit.name}.",
+        f"Miejsce leży na terenie cmentarza „{cemetery}”; administrator: {rule.unit.name}.",
     )
 
 
-def _register_match(rule: RoutingRule, gmina: Gmina, obj: RegisterObject | None):
+def _register_match(rule: RoutingRule, gmina: Gmina, obj: RegisterObject | None, owner: Unit | None):
     if obj is None or (rule.register and rule.register != obj.register):
         return None
-    unit = rule.unit
-    if unit is None and obj.owner_unit_id:
-        unit = Unit.objects.filter(pk=obj.owner_unit_id).first()
+    unit = rule.unit or owner
     if not _allowed(unit, gmina):
         return None
     return unit, f"Zgłoszenie dotyczy obiektu rejestru: {obj.label}; utrzymuje go: {unit.name}."
-
-
-def _gmina_office(gmina: Gmina) -> Unit:
-    unit = Unit.objects.filter(gmina=gmina, kind=Unit.Kind.GMINA_OFFICE).order_by("pk").first()
-    if unit is None:
-        raise RoutingError(f"Gmina {gmina.name} nie ma jeszcze jednostki przyjmującej zgłoszenia.")
-    return unit
 
 
 def decide(
@@ -185,12 +295,13 @@ def decide(
     `point` (EPSG:2180); RoutingError (Polish) when the point or category cannot be handled."""
     if point.srid != 2180:
         point = point.transform(2180, clone=True)
-    gmina = gmina or gmina_at(point)
+    facts = _facts(point, category, gmina, register_object.owner_unit_id if register_object else None)
+    gmina = facts.gmina
     if gmina is None:
         raise RoutingError(OUTSIDE_GMINAS)
     if not category.active:
         raise RoutingError(f"Kategoria „{category.name}” nie jest już przyjmowana.")
-    setting = setting_of(gmina, category)
+    setting = facts.setting
     if setting is not None and not setting.enabled:
         raise RoutingError(f"Gmina {gmina.name} nie przyjmuje zgłoszeń w kategorii „{category.name}”.")
     if setting is not None and setting.handling != CategorySetting.Handling.ROUTE:
@@ -200,28 +311,24 @@ def decide(
                 f"Sprawy z kategorii „{category.name}” nie należą do gminy {gmina.name}. "
                 f"Zgłoś je bezpośrednio: {_contact_line(unit)}."
             )
-            return Decision(gmina, category, unit, message, outside=True, message=message)
+            return Decision(gmina, category, unit, message, outside=True, message=message, setting=setting)
         reason = (
             f"Sprawy z kategorii „{category.name}” nie należą do gminy {gmina.name}; "
             f"zgłoszenie zostanie przekazane e-mailem do: {unit.name}."
         )
-        return Decision(gmina, category, unit, reason, by_email=True, message=setting.outside_message)
+        return Decision(
+            gmina, category, unit, reason, by_email=True, message=setting.outside_message, setting=setting
+        )
 
     found = None
-    rules = list(
-        RoutingRule.objects.filter(Q(category__isnull=True) | Q(category=category), gmina=gmina)
-        .select_related("unit")
-        .order_by("priority", "id")
-    )
-    roads = _roads_near(rules, gmina, point)
     rule = None
-    for rule in rules:
+    for rule in facts.rules:
         if rule.condition == RoutingRule.Condition.ROAD:
-            found = _road_match(rule, gmina, roads)
+            found = _road_match(rule, gmina, facts.roads)
         elif rule.condition == RoutingRule.Condition.CEMETERY:
-            found = _cemetery_match(rule, gmina, point)
+            found = _cemetery_match(rule, gmina, facts.cemetery)
         elif rule.condition == RoutingRule.Condition.REGISTER:
-            found = _register_match(rule, gmina, register_object)
+            found = _register_match(rule, gmina, register_object, facts.owner)
         elif _allowed(rule.unit, gmina):
             found = (
                 rule.unit,
@@ -233,7 +340,9 @@ def decide(
     else:
         rule = None
     if not found:
-        unit = _gmina_office(gmina)
+        unit = facts.office
+        if unit is None:
+            raise RoutingError(f"Gmina {gmina.name} nie ma jeszcze jednostki przyjmującej zgłoszenia.")
         found = unit, f"Zgłoszenie trafia do urzędu gminy: {unit.name}."
     unit, reason = found
     if unit.receives == Unit.Receives.NONE:
@@ -241,6 +350,8 @@ def decide(
             f"{reason} Ten podmiot nie przyjmuje zgłoszeń przez SIP – "
             f"zgłoś problem bezpośrednio: {_contact_line(unit)}."
         )
-        return Decision(gmina, category, unit, message, outside=True, rule=rule, message=message)
+        return Decision(
+            gmina, category, unit, message, outside=True, rule=rule, message=message, setting=setting
+        )
     by_email = unit.receives in (Unit.Receives.EMAIL, Unit.Receives.BOTH) and bool(unit.email)
-    return Decision(gmina, category, unit, reason, by_email=by_email, rule=rule)
+    return Decision(gmina, category, unit, reason, by_email=by_email, rule=rule, setting=setting)

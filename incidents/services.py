@@ -88,10 +88,33 @@ def _snapped(point: Point, gmina: Gmina) -> Point:
 
 
 def public_point_of(point: Point, decision: Decision) -> Point:
-    setting = routing.setting_of(decision.gmina, decision.category)
+    setting = decision.setting
     if setting is not None and setting.generalise_private:
         return _snapped(point, decision.gmina)
     return point
+
+
+# How far a retried submission's point may lie from the stored one (metres): a phone's second
+# fix of the same place, not another place.
+RETRY_TOLERANCE_M = 1.0
+
+
+def _retried(existing: Report, *, point, category, description: str, api_key) -> Submitted:
+    """The stored report for a retried submission, when it is the same submission: the same
+    category, description, place and sender. A client_request_id is no password, so another
+    submission under a key already used is refused instead of being handed someone else's
+    report (its tracking token)."""
+    same = (
+        existing.category_id == category.pk
+        and existing.description == description
+        and existing.point.distance(point) <= RETRY_TOLERANCE_M
+        and existing.api_key_id == (api_key.pk if api_key is not None else None)
+    )
+    if not same:
+        raise ValidationError(
+            {"client_request_id": "Ten klucz client_request_id został już użyty dla innego zgłoszenia."}
+        )
+    return Submitted(existing, created=False)
 
 
 @transaction.atomic
@@ -148,7 +171,9 @@ def create_report(
     if client_request_id:
         existing = Report.objects.filter(gmina=gmina, client_request_id=client_request_id).first()
         if existing is not None:
-            return Submitted(existing, created=False)
+            return _retried(
+                existing, point=point, category=category, description=description, api_key=api_key
+            )
     decision = routing.decide(point=point, category=category, register_object=register_object, gmina=gmina)
     if decision.outside:
         return Submitted(None, created=False, decision=decision)
@@ -190,7 +215,9 @@ def create_report(
         if client_request_id:
             existing = Report.objects.filter(gmina=gmina, client_request_id=client_request_id).first()
             if existing is not None:
-                return Submitted(existing, created=False)
+                return _retried(
+                    existing, point=point, category=category, description=description, api_key=api_key
+                )
         raise
     for order, (clean, _) in enumerate(prepared):
         Photo.objects.create(report=report, image=clean, order=order)

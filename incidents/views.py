@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from sip import tenancy
 from sip.models import Gmina
+from sip.urls_public import public_url
 
 from . import selectors, services
 from .api.public import tracking_data
@@ -374,7 +375,7 @@ def panel_report(request, pk: int):
         "age": _age_days(report.created_at),
         "since_change": _age_days(report.status_changed_at),
         "point": {"latlng": _point_4326(report.point), "label": report.number},
-        "tracking_url": request.build_absolute_uri(reverse("incidents:track", args=[report.token])),
+        "tracking_url": public_url("incidents:track", args=[report.token], request=request),
     }
     return render(request, "incidents/panel_report.html", context, status=400 if errors else 200)
 

@@ -19,7 +19,7 @@ class InventoryConfig(AppConfig):
         grant(PLANNER, read)
         grant(VIEWER, read)
 
-        from geoportal.search import register_provider
+        from sip.search import register_provider
 
         from .search import geoportal_register_items
 

@@ -18,6 +18,7 @@ register(
     title="Drzewa",
     queryset=lambda: Tree.objects.all(),
     gmina_path="gmina",
+    obreb_field="obreb",  # kept by PointItem.save and the bulk writers (sip.services.store_obreby)
     dimensions=[
         Dimension("species", "gatunek", "species__polish_name"),
         Dimension("condition", "stan", "condition", choices=CONDITION),
@@ -53,6 +54,7 @@ register(
     title="Mała architektura",
     queryset=lambda: SmallArchitecture.objects.all(),
     gmina_path="gmina",
+    obreb_field="obreb",  # kept by PointItem.save and the bulk writers (sip.services.store_obreby)
     dimensions=[
         Dimension("kind", "rodzaj", "kind", choices=SmallArchitecture.Kind.choices),
         Dimension("material", "materiał", "material", choices=SmallArchitecture.Material.choices),
@@ -70,6 +72,7 @@ register(
     title="Latarnie",
     queryset=lambda: Lamp.objects.all(),
     gmina_path="gmina",
+    obreb_field="obreb",  # kept by PointItem.save and the bulk writers (sip.services.store_obreby)
     dimensions=[
         Dimension("circuit", "obwód", "circuit"),
         Dimension("switch_cabinet", "szafa oświetleniowa", "switch_cabinet"),

@@ -1,7 +1,8 @@
 """The registers as map layers (see layers.registry).
 
 Each layer reads a view of the register's rows with is_public: whether the register is public in
-the row's gmina (a gmina's editors switch it on the registers page; see migration 0007). WMS,
+the row's gmina (a gmina's editors switch it on the registers page), by the SQL rule the register
+API reads too (inventory_register_is_public, sql/register_public_v1.sql). WMS,
 WFS and GetFeatureInfo show residents only the public rows, as the register API does, and staff
 also their own gmina's internal rows (the central unit: all), through the layer's public_field.
 Trees carry their species names, so that a popup says "lipa drobnolistna".
@@ -67,6 +68,14 @@ LAYERS = {
     ),
 }
 
+# English titles of the registers' layers (the registers' own titles are Polish).
+TITLES_EN = {
+    "small-architecture": "Small architecture",
+    "lighting-lines": "Street lighting – lines",
+    "lamps": "Street lighting – lamps",
+    "trees": "Trees",
+}
+
 for order, (slug, (name, model, fields, extra_style)) in enumerate(LAYERS.items()):
     reg = REGISTERS[slug]
     colour = reg.style.get("color", "#333333")
@@ -84,6 +93,7 @@ for order, (slug, (name, model, fields, extra_style)) in enumerate(LAYERS.items(
         name=name,
         model=model,
         title=reg.title,
+        title_en=TITLES_EN[slug],
         abstract=getattr(reg, "description", ""),
         fields=fields,
         group="Rejestry",

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 
 from sip.images import SanitizedImageField
-from sip.models import STORAGE_SRID, Gmina, Unit
+from sip.models import STORAGE_SRID, Gmina, Obreb, Unit
 
 
 class Condition(models.IntegerChoices):
@@ -58,7 +58,38 @@ class RegisterItem(models.Model):
         return f"{label} {self.external_id}" if self.external_id else f"{label} #{self.pk}"
 
 
-class SmallArchitecture(RegisterItem):
+class PointItem(RegisterItem):
+    """A register item at a point, with the obręb containing the point stored beside it: reports
+    group tens of thousands of rows by obręb by this key instead of a spatial join (see
+    inventory/datasets.py). save() keeps it; writers that bypass save() (COPY imports, bulk
+    updates, the demo loaders) call sip.services.store_obreby after their write."""
+
+    obreb = models.ForeignKey(
+        Obreb,
+        verbose_name="obręb",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Obręb gminy, w którym leży punkt (ustalany z położenia).",
+    )
+
+    class Meta(RegisterItem.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"geom", "gmina", "gmina_id"} & set(update_fields):
+            from sip.selectors import obreb_at
+
+            self.obreb = obreb_at(self.geom, self.gmina_id)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "obreb"}
+        super().save(*args, **kwargs)
+
+
+class SmallArchitecture(PointItem):
     class Kind(models.TextChoices):
         BENCH = "bench", "ławka"
         BIN = "bin", "kosz na śmieci"
@@ -106,7 +137,7 @@ class LightingLine(RegisterItem):
         ordering = ["gmina", "switch_cabinet", "circuit", "id"]
 
 
-class Lamp(RegisterItem):
+class Lamp(PointItem):
     class PoleType(models.TextChoices):
         STEEL = "steel", "stalowy"
         ALUMINIUM = "aluminium", "aluminiowy"
@@ -165,7 +196,7 @@ class TreeSpecies(models.Model):
         return f"{self.polish_name} ({self.latin_name})"
 
 
-class Tree(RegisterItem):
+class Tree(PointItem):
     class Treatment(models.TextChoices):
         NONE = "none", "brak"
         OBSERVE = "observe", "obserwacja"

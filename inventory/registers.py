@@ -5,8 +5,10 @@ they read a `Register`: its model, geometry, attributes with their Polish column
 computed values. inventory/maplayers.py publishes the registers as map layers (WMS/WFS).
 
 Adding a register: a model deriving from `models.RegisterItem` with a `geom` field, a
-migration, and one `Register(...)` in REGISTERS below; for its map layer, a view of its public
-rows (see migration 0005) and an entry in inventory/maplayers.py.
+migration, and one `Register(...)` in REGISTERS below; for its map layer, a view of its rows
+with `inventory_register_is_public(gmina_id, '<slug>') AS is_public` and an entry in
+inventory/maplayers.py. Whether a register is public by default is decided by that one SQL rule
+(a new version of sql/register_public_vN.sql for a register that starts internal).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import connection
 from django.db import models as djm
 from django.db.models import Case, F, Q, Value, When
 
@@ -72,7 +75,6 @@ class Register:
     geometry: str  # "Point" | "LineString"
     attrs: tuple[Attr, ...]
     description: str
-    public_by_default: bool = True
     style: dict = field(default_factory=dict)
     computed: tuple[Computed, ...] = ()
     related: tuple[str, ...] = ()
@@ -111,6 +113,14 @@ class Register:
             if a.name == name:
                 return a
         raise KeyError(name)
+
+    @property
+    def public_by_default(self) -> bool:
+        """Whether residents see this register in a gmina that has not chosen: asked of the one
+        rule in the database (sql/register_public_v1.sql), which the map views read too."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT inventory_register_public_default(%s)", [self.slug])
+            return cursor.fetchone()[0]
 
     def perm(self, action: str) -> str:
         return f"inventory.{action}_{self.model._meta.model_name}"
@@ -363,7 +373,6 @@ REGISTERS: dict[str, Register] = {
                 Attr("switch_cabinet", ("szafa", "szafa oświetleniowa", "szafa sterownicza"), shp="szafa"),
                 Attr("cable", ("kabel", "typ kabla", "przewód"), shp="kabel"),
             ),
-            public_by_default=False,
             style={"color": "#e08a00", "weight": 2},
             id_headers=("nr linii", "numer linii"),
         ),

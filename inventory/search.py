@@ -13,7 +13,7 @@ from .registers import REGISTERS
 def geoportal_register_items(query: str, gmina, user, limit: int) -> list:
     """Items of the registers the user may see in the gmina whose register number starts with
     the query (e.g. "D-0012" for a tree, "L-105" for a lamp)."""
-    from geoportal.search import SearchResult
+    from sip.search import SearchResult
 
     q = query.strip()
     if len(q) < 2:

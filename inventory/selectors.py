@@ -9,8 +9,21 @@ import json
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.gis.db.models.functions import AsGeoJSON, Length, Transform
 from django.contrib.gis.geos import Polygon
+from django.db import connection
 from django.db import models as djm
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.utils import timezone
 
 from sip import tenancy
@@ -19,7 +32,7 @@ from sip.models import AuditLog, Gmina
 from sip.text import plain_int
 
 from . import values as v
-from .models import Inspection, Lamp, LightingLine, RegisterVisibility
+from .models import Inspection, Lamp, LightingLine
 from .registers import REGISTERS, Register
 
 MAX_FEATURES = 20_000
@@ -30,11 +43,23 @@ class FilterError(ValueError):
     """A filter the caller got wrong; the message is Polish."""
 
 
+class RegisterIsPublic(Func):
+    """Whether the register is public in the gmina (SQL inventory_register_is_public: the one
+    rule, which the map views read too)."""
+
+    function = "inventory_register_is_public"
+    output_field = BooleanField()
+
+    def __init__(self, gmina, slug: str, **extra):
+        super().__init__(gmina, Value(slug), **extra)
+
+
 def is_public(register: Register, gmina: Gmina | int) -> bool:
     """Return whether residents see this register of the gmina."""
     gmina_id = gmina if isinstance(gmina, int) else gmina.pk
-    setting = RegisterVisibility.objects.filter(gmina_id=gmina_id, register=register.slug).first()
-    return setting.is_public if setting is not None else register.public_by_default
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT inventory_register_is_public(%s, %s)", [gmina_id, register.slug])
+        return cursor.fetchone()[0]
 
 
 def can_view(user, register: Register, gmina: Gmina | int) -> bool:
@@ -44,12 +69,8 @@ def can_view(user, register: Register, gmina: Gmina | int) -> bool:
 
 def visible_gmina_ids(user, register: Register) -> list[int]:
     """Return the ids of the gminas whose register the user may see."""
-    overrides = dict(
-        RegisterVisibility.objects.filter(register=register.slug).values_list("gmina_id", "is_public")
-    )
     ids = []
-    for gmina_id in Gmina.objects.values_list("pk", flat=True):
-        public = overrides.get(gmina_id, register.public_by_default)
+    for gmina_id, public in Gmina.objects.values_list("pk", RegisterIsPublic(F("pk"), register.slug)):
         if public or tenancy.can(user, register.perm("view"), gmina_id):
             ids.append(gmina_id)
     return ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import shapely
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +14,7 @@ from django.db import transaction
 from sip import audit, tenancy
 from sip.geometry import ACCEPTED_SRIDS, POLAND_EXTENT_2180, STORAGE_SRID, GeometryError
 from sip.models import Gmina
+from sip.services import delete_scoped, save_scoped
 
 from . import values as v
 from .models import Inspection, Lamp, LightingLine, Photo, RegisterVisibility
@@ -97,7 +99,7 @@ def _fill_lamp_circuit(obj) -> None:
             obj.switch_cabinet = obj.switch_cabinet or line.switch_cabinet
 
 
-def _save(register: Register, obj) -> None:
+def _validate(obj) -> None:
     try:
         obj.full_clean()
     except ValidationError as exc:
@@ -106,7 +108,13 @@ def _save(register: Register, obj) -> None:
             if "external_id" in messages or "Numer w rejestrze" in messages or "już istnieje" in messages:
                 raise ValidationError({"external_id": "Ten numer jest już w rejestrze tej gminy."}) from exc
         raise
-    obj.save()
+
+
+def _save(actor, register: Register, obj):
+    # The shared save (tenancy of the old and new gmina, audit entry) with the register's checks.
+    return save_scoped(
+        actor=actor, obj=obj, state=partial(_state, register), validate=partial(_validate, obj)
+    )
 
 
 @transaction.atomic
@@ -120,11 +128,7 @@ def create_item(*, actor, register: Register, gmina: Gmina, geom: GEOSGeometry, 
         raise ValidationError({"geom": str(exc)}) from exc
     obj = register.model(gmina=gmina, geom=stored, **cleaned)
     _fill_lamp_circuit(obj)
-    _save(register, obj)
-    audit.record(
-        actor=actor, action="create", obj=obj, gmina=gmina, changes=audit.diff({}, _state(register, obj))
-    )
-    return obj
+    return _save(actor, register, obj)
 
 
 @transaction.atomic
@@ -134,7 +138,6 @@ def update_item(
     """Change attributes and/or the geometry of a register item; return it."""
     tenancy.require(actor, register.perm("change"), item.gmina_id)
     obj = register.model.objects.select_for_update().select_related("gmina").get(pk=item.pk)
-    before = _state(register, obj)
     for attname, value in clean_values(register, obj.gmina, values or {}, partial=True).items():
         setattr(obj, attname, value)
     if geom is not None:
@@ -143,15 +146,7 @@ def update_item(
         except GeometryError as exc:
             raise ValidationError({"geom": str(exc)}) from exc
     _fill_lamp_circuit(obj)
-    _save(register, obj)
-    audit.record(
-        actor=actor,
-        action="update",
-        obj=obj,
-        gmina=obj.gmina,
-        changes=audit.diff(before, _state(register, obj)),
-    )
-    return obj
+    return _save(actor, register, obj)
 
 
 @transaction.atomic
@@ -161,15 +156,7 @@ def delete_item(*, actor, register: Register, item) -> None:
     ct = ContentType.objects.get_for_model(register.model)
     Inspection.objects.filter(content_type=ct, object_id=item.pk).delete()
     Photo.objects.filter(content_type=ct, object_id=item.pk).delete()
-    state = _state(register, item)
-    audit.record(
-        actor=actor,
-        action="delete",
-        obj=item,
-        gmina=item.gmina,
-        changes=audit.diff(state, dict.fromkeys(state)),
-    )
-    item.delete()
+    delete_scoped(actor=actor, obj=item, state=partial(_state, register))
 
 
 @transaction.atomic

@@ -1,16 +1,13 @@
-"""URLs of the registers: the API under /api/inventory/ and staff pages under /rejestry/."""
+"""Staff pages of the registers under /rejestry/ (the API is inventory/api_urls.py, mounted at
+/api/inventory/ by the root URLconf)."""
 
 from django.urls import path
 
-from . import api, import_views, views
+from . import import_views, views
 
 app_name = "inventory"
 
 urlpatterns = [
-    path("api/inventory/lighting/circuits/", api.CircuitTotalsView.as_view(), name="api-circuits"),
-    path("api/inventory/inspections/overdue/", api.OverdueInspectionsView.as_view(), name="api-overdue"),
-    path("api/inventory/<slug:register>/", api.RegisterListView.as_view(), name="api-list"),
-    path("api/inventory/<slug:register>/<int:pk>/", api.RegisterItemView.as_view(), name="api-item"),
     path("rejestry/<slug:gmina>/", views.index, name="index"),
     path("rejestry/<slug:gmina>/przeglady/", views.overdue, name="overdue"),
     path("rejestry/<slug:gmina>/obwody/", views.circuits, name="circuits"),

@@ -10,8 +10,10 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from sip import tenancy
+from sip.admin import RoleChoiceField
 from sip.models import Gmina
 from sip.uploads import PrivateFileInput, check_upload_size, validate_new_upload
+from sip.urls_public import public_url
 
 from . import services
 from .models import AccessToken, ExternalLayer, ExternalService, Layer, Style, StyleRule
@@ -77,7 +79,22 @@ class CentralOnlyAdmin(admin.ModelAdmin):
 class StyleRuleInline(admin.TabularInline):
     model = StyleRule
     extra = 0
-    fields = ("order", "title", "field", "value", "min_value", "max_value", "fill_colour", "stroke_colour")
+    fields = (
+        "order",
+        "title",
+        "field",
+        "value",
+        "min_value",
+        "max_value",
+        "min_scale",
+        "max_scale",
+        "fill_colour",
+        "stroke_colour",
+        "stroke_width",
+        "label_field",
+        "label_colour",
+        "label_size",
+    )
 
 
 class StyleForm(forms.ModelForm):
@@ -111,6 +128,7 @@ class StyleAdmin(CentralOnlyAdmin):
         ),
         ("Punkty", {"fields": ("symbol", "symbol_size")}),
         ("Etykiety", {"fields": ("label_field", "label_colour", "label_size", "label_max_scale")}),
+        ("Klasy", {"fields": ("rules_only",)}),
         ("Podgląd warstw z tym stylem", {"fields": ("preview",)}),
         ("SLD (QGIS)", {"fields": ("sld_file", "sld_export")}),
     )
@@ -184,11 +202,28 @@ class LayerAdmin(CentralOnlyAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("name", "title", "abstract", "source", "external", "raster", "attributes", "gmina")},
+            {
+                "fields": (
+                    "name",
+                    "title",
+                    "title_en",
+                    "abstract",
+                    "source",
+                    "external",
+                    "raster",
+                    "attributes",
+                    "gmina",
+                )
+            },
         ),
-        ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "preview")}),
+        ("Wygląd", {"fields": ("style", "group", "order", "min_scale", "max_scale", "base_map", "preview")}),
         ("Udostępnianie", {"fields": ("published", "queryable", "visibility", "roles")}),
     )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "roles":
+            kwargs["form_class"] = RoleChoiceField  # roles by their display names, not codes
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "source":
@@ -299,7 +334,7 @@ class AccessTokenAdmin(admin.ModelAdmin):
                 "title": "Nowy token dostępu",
                 "token": obj,
                 "key": obj.raw_key,
-                "wms_url": request.build_absolute_uri("/ows/wms"),
+                "wms_url": public_url("ows-wms", request=request),
             },
         )
 

@@ -33,9 +33,11 @@ class LayersConfig(AppConfig):
     def ready(self):
         from django.utils.module_loading import autodiscover_modules
 
+        # The core's layers first (sip imports nothing above it), then every app's
+        # <app>/maplayers.py (see layers.registry).
+        from . import core_layers  # noqa: F401
         from .models import Layer, Style, StyleRule
 
-        # Every app declares its layers in <app>/maplayers.py (see layers.registry).
         autodiscover_modules("maplayers")
         post_migrate.connect(_sync_layers, sender=self, dispatch_uid="layers.sync")
         # Any change to a layer or a style, from a service or the admin, makes every worker

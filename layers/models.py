@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import translation
 
 from sip.geometry import ACCEPTED_SRIDS
 from sip.models import Gmina
@@ -70,6 +71,12 @@ class Style(models.Model):
     label_max_scale = models.PositiveIntegerField(
         "etykiety do skali 1:", null=True, blank=True, help_text="Etykiety tylko w skalach większych niż ta."
     )
+    rules_only = models.BooleanField(
+        "tylko klasy",
+        default=False,
+        help_text="Obiekty rysują tylko klasy stylu (każda w swoim zakresie skal); obiekt, do którego "
+        "w danej skali nie pasuje żadna klasa, nie jest rysowany.",
+    )
     updated_at = models.DateTimeField("zmieniono", auto_now=True)
 
     class Meta:
@@ -82,12 +89,16 @@ class Style(models.Model):
 
 
 class StyleRule(models.Model):
-    """A class of a style: features whose attribute equals a value or falls in a range."""
+    """A class of a style: features whose attribute equals a value or falls in a range (or all
+    features, without an attribute), drawn within a range of scales, with its own line width
+    and labels where given (else the style's)."""
 
     style = models.ForeignKey(Style, verbose_name="styl", related_name="rules", on_delete=models.CASCADE)
     order = models.PositiveSmallIntegerField("kolejność", default=0)
     title = models.CharField("opis w legendzie", max_length=100)
-    field = models.CharField("atrybut", max_length=63)
+    field = models.CharField(
+        "atrybut", max_length=63, blank=True, help_text="Puste: wszystkie obiekty (klasa tylko ze skalami)."
+    )
     value = models.CharField("wartość", max_length=100, blank=True, help_text="Równa tej wartości (tekst).")
     min_value = models.FloatField("od (włącznie)", null=True, blank=True)
     max_value = models.FloatField("do (wyłącznie)", null=True, blank=True)
@@ -95,8 +106,36 @@ class StyleRule(models.Model):
         "kolor wypełnienia", max_length=7, blank=True, validators=[validate_colour]
     )
     stroke_colour = models.CharField("kolor obrysu", max_length=7, blank=True, validators=[validate_colour])
-    min_scale = models.PositiveIntegerField("od skali 1:", null=True, blank=True)
-    max_scale = models.PositiveIntegerField("do skali 1:", null=True, blank=True)
+    stroke_width = models.FloatField(
+        "grubość linii [px]",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(20)],
+        help_text="Puste: jak w stylu.",
+    )
+    min_scale = models.PositiveIntegerField(
+        "od skali 1:", null=True, blank=True, help_text="Najbardziej szczegółowa skala (mianownik)."
+    )
+    max_scale = models.PositiveIntegerField(
+        "do skali 1:", null=True, blank=True, help_text="Najmniej szczegółowa skala (mianownik), wyłącznie."
+    )
+    label_field = models.CharField(
+        "etykieta z atrybutu", max_length=63, blank=True, help_text="Puste: etykiety jak w stylu."
+    )
+    label_colour = models.CharField(
+        "kolor etykiety",
+        max_length=7,
+        blank=True,
+        validators=[validate_colour],
+        help_text="Puste: jak w stylu.",
+    )
+    label_size = models.FloatField(
+        "wielkość etykiety [pt]",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(4), MaxValueValidator(36)],
+        help_text="Puste: jak w stylu.",
+    )
 
     class Meta:
         verbose_name = "klasa stylu"
@@ -108,10 +147,17 @@ class StyleRule(models.Model):
 
     def clean(self):
         has_range = self.min_value is not None or self.max_value is not None
-        if bool(self.value) == has_range:
+        if not self.field:
+            if self.value or has_range:
+                raise ValidationError("Wartość albo zakres wymagają atrybutu.")
+            if not (self.min_scale or self.max_scale):
+                raise ValidationError("Klasa bez atrybutu musi mieć zakres skal (od/do skali).")
+        elif bool(self.value) == has_range:
             raise ValidationError("Podaj albo wartość, albo zakres (od/do) – dokładnie jedno z nich.")
         if self.min_value is not None and self.max_value is not None and self.min_value >= self.max_value:
             raise ValidationError("Początek zakresu musi być mniejszy niż koniec.")
+        if self.min_scale and self.max_scale and self.min_scale >= self.max_scale:
+            raise ValidationError("Skala „od” musi być bardziej szczegółowa (mniejszy mianownik) niż „do”.")
 
 
 class ExternalService(models.Model):
@@ -236,6 +282,9 @@ class Layer(models.Model):
         help_text="Puste: dane wszystkich gmin partnerskich.",
     )
     title = models.CharField("tytuł", max_length=200)
+    title_en = models.CharField(
+        "tytuł po angielsku", max_length=200, blank=True, help_text="Dla odwiedzających w wersji angielskiej."
+    )
     abstract = models.TextField("opis", blank=True)
     style = models.ForeignKey(Style, verbose_name="styl", on_delete=models.PROTECT)
     group = models.CharField("grupa", max_length=100, blank=True)
@@ -247,6 +296,13 @@ class Layer(models.Model):
         "widoczna do skali 1:", null=True, blank=True, help_text="Najmniej szczegółowa skala (mianownik)."
     )
     queryable = models.BooleanField("odpytywalna (GetFeatureInfo)", default=True)
+    base_map = models.PositiveSmallIntegerField(
+        "w mapie bazowej „Mapa SIP” (kolejność)",
+        null=True,
+        blank=True,
+        help_text="Puste: warstwa tematyczna. Liczba: warstwa mapy bazowej geoportalu, rysowana od "
+        "najmniejszej liczby (spód) do największej.",
+    )
     published = models.BooleanField("opublikowana", default=True)
     visibility = models.CharField(
         "widoczność", max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
@@ -263,6 +319,14 @@ class Layer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.name})"
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: the English one when English is active and the
+        layer has one, the Polish one otherwise."""
+        if self.title_en and translation.get_language() == "en":
+            return self.title_en
+        return self.title
 
     def clean(self):
         from .registry import get_source

@@ -57,6 +57,32 @@ class LayerInfo:
     def is_vector(self) -> bool:
         return self.source is not None
 
+    @property
+    def scale_range(self) -> tuple[int | None, int | None]:
+        """(min, max) scale denominators within which the layer draws anything: the layer's own
+        limits, narrowed to the classes' scales when only its classes draw (Style.rules_only)."""
+        low, high = self.layer.min_scale, self.layer.max_scale
+        style = self.layer.style
+        rules = list(style.rules.all()) if self.is_vector else []
+        if style.rules_only and rules:
+            lows = [r.min_scale or 0 for r in rules]
+            highs = [r.max_scale for r in rules]
+            if min(lows):
+                low = max(low or 0, min(lows))
+            if None not in highs:
+                high = min(high, max(highs)) if high else max(highs)
+        return low, high
+
+    @property
+    def covers_ground(self) -> bool:
+        """Whether the layer paints the ground over (opaque fills, as land cover): a base map
+        over an orthophoto leaves such layers out."""
+        if not self.is_vector or self.source.geometry_kind != "polygon":
+            return False
+        style = self.layer.style
+        fills = [style.fill_colour] + [r.fill_colour for r in style.rules.all()]
+        return style.fill_opacity == 100 and any(fills)
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -244,6 +270,7 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
         row = info.layer
         if gmina is not None and row.gmina_id not in (None, gmina.pk):
             continue
+        min_scale, max_scale = info.scale_range
         legend = urlencode(
             {
                 "SERVICE": "WMS",
@@ -256,7 +283,7 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
         out.append(
             {
                 "name": row.name,
-                "title": row.title,
+                "title": row.display_title,
                 "abstract": row.abstract,
                 "group": row.group,
                 "order": row.order,
@@ -264,8 +291,10 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
                 "visibility": row.visibility,
                 "queryable": row.queryable and info.is_vector,
                 "wfs": info.is_vector,
-                "min_scale": row.min_scale,
-                "max_scale": row.max_scale,
+                "min_scale": min_scale,
+                "max_scale": max_scale,
+                "base_map": row.base_map,
+                "covers_ground": info.covers_ground,
                 "attributes": [{"name": a, "label": label} for a, label in info.source.fields]
                 if info.source
                 else [],
@@ -273,3 +302,14 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
             }
         )
     return out
+
+
+def base_map_layers(user, gmina: Gmina | None) -> tuple[str, ...]:
+    """The names of the layers of the base map "Mapa SIP" that the user may see, for one gmina
+    (its own and all-gmina layers) or all, bottom first."""
+    found = [
+        info.layer
+        for info in visible_layers(user)
+        if info.layer.base_map is not None and (gmina is None or info.layer.gmina_id in (None, gmina.pk))
+    ]
+    return tuple(row.name for row in sorted(found, key=lambda row: (row.base_map, row.name)))

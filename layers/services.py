@@ -43,6 +43,7 @@ STYLE_FIELDS = (
     "label_colour",
     "label_size",
     "label_max_scale",
+    "rules_only",
 )
 
 
@@ -65,7 +66,8 @@ def _check_style(style: Style, source_name: str) -> None:
     source = get_source(source_name)
     attrs = source.labels if source else {}
     used = [style.label_field] if style.label_field else []
-    used += [r.field for r in style.rules.all()] if style.pk else []
+    rules = style.rules.all() if style.pk else []
+    used += [a for r in rules for a in (r.field, r.label_field) if a]
     for attr in used:
         if attr not in attrs:
             raise ValidationError(f"Atrybut „{attr}” nie należy do źródła „{source_name}”.")
@@ -77,6 +79,19 @@ def sync_registered_layers() -> list[Layer]:
     time; return them. A source is published once: a layer staff deleted is not recreated."""
     created = []
     for source in sources():
+        if source.title_en:
+            # The registry's English title reaches rows made before it had one, unless staff
+            # have retitled the layer since (its Polish title is no longer the registry's).
+            for layer in Layer.objects.filter(source=source.name, title=source.title, title_en=""):
+                layer.title_en = source.title_en
+                layer.save(update_fields=["title_en"])
+                audit.record(
+                    actor=None,
+                    action="update",
+                    obj=layer,
+                    gmina=layer.gmina,
+                    changes={"title_en": source.title_en, "by": "registry"},
+                )
         _, first_time = PublishedSource.objects.get_or_create(name=source.name)
         if not first_time:
             continue
@@ -89,11 +104,14 @@ def sync_registered_layers() -> list[Layer]:
             # Classes by attribute value or range: style={"rules": [{"title": "MN – zabudowa
             # mieszkaniowa jednorodzinna", "field": "purpose", "value": "MN", "fill_colour": …}]}
             for order, rule in enumerate(source.style.get("rules", [])):
-                StyleRule.objects.create(style=style, order=order, **rule)
+                StyleRule.objects.create(
+                    style=style, order=order, **{k: v for k, v in rule.items() if v is not None}
+                )
         layer = Layer.objects.create(
             name=source.name,
             source=source.name,
             title=source.title,
+            title_en=source.title_en,
             abstract=source.abstract,
             style=style,
             group=source.group,
@@ -102,6 +120,7 @@ def sync_registered_layers() -> list[Layer]:
             max_scale=source.max_scale,
             queryable=source.queryable,
             visibility=source.visibility,
+            base_map=source.base_map,
         )
         # A module registered the source (no user did this); the entry says so.
         audit.record(
@@ -117,6 +136,7 @@ def create_layer(
     actor,
     name: str,
     title: str,
+    title_en: str = "",
     source: str = "",
     external: ExternalLayer | None = None,
     raster=None,
@@ -144,6 +164,7 @@ def create_layer(
         external=external,
         raster=raster or "",
         title=title,
+        title_en=title_en,
         gmina=gmina,
         style=style,
         visibility=visibility,
@@ -411,7 +432,7 @@ def _read_wmts(service: ExternalService, timeout: int) -> tuple[str, list[tuple[
 def import_sld(*, actor, style: Style, sld: bytes | str) -> Style:
     """Replace a style's drawing and classes with those of an SLD document; return the style."""
     from .models import StyleRule
-    from .sld import SLDError, parse_sld
+    from .registry.sld import SLDError, parse_sld
 
     _require_central(actor)
     try:

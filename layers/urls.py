@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from .ogc import views
 
 urlpatterns = [
     path("wms", views.wms_view, name="ows-wms"),

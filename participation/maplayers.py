@@ -8,6 +8,7 @@ register(
     model="participation.BudgetProject",
     geometry_field="location",
     title="Budżet obywatelski: projekty",
+    title_en="Participatory budget: projects",
     abstract="Projekty budżetu obywatelskiego zweryfikowane pozytywnie (na karcie do głosowania).",
     fields=[("title", "tytuł"), ("cost", "koszt [zł]")],
     group="Budżet obywatelski",

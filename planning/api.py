@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -20,8 +18,9 @@ from sip.api import (
     documented,
     validated,
 )
-from sip.identifiers import parse_parcel_identifier
+from sip.api.parcels import parcel_or_404
 from sip.models import Parcel
+from sip.urls_public import public_url
 
 from . import selectors, services
 from .models import ExtractCase, Plan, Zone
@@ -173,10 +172,7 @@ class ParcelZoningView(SipAPIView):
     )
     def get(self, request, identifier: str):
         params = validated(self.InputSerializer, request.query_params)
-        ident = parse_parcel_identifier(identifier)
-        parcel = Parcel.objects.select_related("gmina", "obreb").filter(identifier=str(ident)).first()
-        if parcel is None:
-            raise Http404(f"Nie ma działki {ident} w systemie.")
+        parcel = parcel_or_404(identifier)
         return Response(zoning_payload(selectors.parcel_zoning(parcel), params["srid"], params["geometry"]))
 
 
@@ -256,7 +252,6 @@ class ExtractCreateView(SipAPIView):
             applicant_address=data.get("applicant_address", ""),
             application_date=data.get("application_date"),
             purpose=data.get("purpose", ""),
-            base_url=request.build_absolute_uri("/"),
         )
         return Response(case_summary(case, document, request), status=status.HTTP_201_CREATED)
 
@@ -277,6 +272,7 @@ def case_summary(case, document, request) -> dict:
         },
         "pages": {"wypis": document.wypis_pages, "wyrys": document.wyrys_pages},
         "sha256": document.sha256,
-        "pdf_url": request.build_absolute_uri(reverse("planning:document-pdf", args=[document.pk])),
-        "verification_url": services.verify_url(request.build_absolute_uri("/"), document.token),
+        "pdf_url": public_url("planning:document-pdf", args=[document.pk], request=request),
+        # The address printed on the document (the site's public address, not this request's).
+        "verification_url": services.verify_url(document.token),
     }

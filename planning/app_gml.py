@@ -19,6 +19,7 @@ from django.contrib.gis.geos import GEOSException, LinearRing, MultiPolygon, Pol
 from lxml import etree
 
 from sip.geometry import GeometryError, to_storage_multipolygon
+from sip.imports import Rejected
 from sip.text import plain_int
 
 from .codelists import JOURNALS, ZONE_KINDS
@@ -51,13 +52,14 @@ class AppGmlError(ValueError):
 
 
 @dataclass
-class Rejection:
-    feature: str
-    reason: str
+class Rejection(Rejected):
+    """A rejected feature of the file (sip.imports.Rejected: `where` is "<type> <gml:id>")."""
+
     act_ref: str = field(default="", compare=False)  # the act a rejected zone belongs to, if known
 
-    def __str__(self) -> str:
-        return f"{self.feature}: {self.reason}"
+    @property
+    def feature(self) -> str:
+        return self.where
 
 
 @dataclass
@@ -454,7 +456,7 @@ def parse(data: bytes) -> Parsed:
                 )
             )
         except ValueError as exc:
-            rejections.append(Rejection(f"StrefaPlanistyczna {gml_id}", str(exc), act_ref))
+            rejections.append(Rejection(f"StrefaPlanistyczna {gml_id}", str(exc), act_ref=act_ref))
     for act in acts:
         missing = [
             w

@@ -5,8 +5,9 @@ zones of a plan from GPKG/SHP with a field mapping."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from django.contrib.gis.gdal import DataSource, GDALException
 from django.contrib.gis.geos import GEOSGeometry
@@ -15,6 +16,7 @@ from django.db import transaction
 
 from sip import audit, tenancy
 from sip.geometry import GeometryError, source_srid, to_storage_multipolygon
+from sip.imports import ImportReport
 from sip.models import Gmina
 
 from . import app_gml
@@ -29,24 +31,25 @@ class ImportFileError(Exception):
 
 
 @dataclass
-class Report:
-    read: int = 0
-    created: int = 0
-    updated: int = 0
+class Report(ImportReport):
+    """The report of a planning import (sip.imports.ImportReport) with the zones it kept."""
+
     zones: int = 0
-    rejected: list[app_gml.Rejection] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    # Set when the file was refused as a whole (nothing kept), with the reason in Polish.
-    refused: str = ""
+
+    unit: ClassVar[str] = " obiektów"
 
     @property
     def stored(self) -> bool:
         """Whether the import kept (or, in a dry run, would keep) anything."""
         return not self.refused and bool(self.created or self.updated or self.zones)
 
-    def reject(self, feature: str, reason: str) -> None:
-        self.rejected.append(app_gml.Rejection(feature, reason))
+    def extra_counts(self) -> list[str]:
+        return [f"tereny: {self.zones}"]
+
+    def reject(self, where: str, reason: str, **_) -> app_gml.Rejection:
+        rejection = app_gml.Rejection(where, reason)
+        self.rejected.append(rejection)
+        return rejection
 
 
 class _DryRun(Exception):

@@ -1,4 +1,8 @@
-"""The planning layers (see layers.registry): plan boundaries and the zoning in force."""
+"""The planning layers (see layers.registry): plan boundaries and the zoning in force.
+
+The zoning layer reads the view planning_zone_in_force, which decides "plan in force" by the SQL
+function planning_plan_applies (sql/plan_in_force_v1.sql): the rule the zoning API and the
+extracts read too (planning.models.IN_FORCE_SQL, Plan.objects.in_force())."""
 
 from layers.registry import register
 
@@ -49,6 +53,7 @@ register(
     name="plany",
     model="planning.Plan",
     title="Plany miejscowe i plany ogólne – granice",
+    title_en="Local and general plans – boundaries",
     abstract="Granice obszarów objętych aktami planowania przestrzennego (MPZP, plan ogólny gminy).",
     fields=[
         ("title", "tytuł"),
@@ -79,6 +84,7 @@ register(
     name="strefy",
     model="planning.ZoneInForce",
     title="Przeznaczenie terenów (plany obowiązujące)",
+    title_en="Land use (plans in force)",
     abstract="Tereny obowiązujących planów miejscowych z symbolami przeznaczenia; "
     "tam, gdzie plan zmieniono, pokazano plan zmieniający.",
     fields=[

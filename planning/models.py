@@ -7,7 +7,7 @@ import re
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q
+from django.db.models import BooleanField, DateField, F, Func, Q, Value
 
 from sip.models import Gmina, Parcel
 from sip.storage import private_storage
@@ -16,13 +16,21 @@ STORAGE_SRID = 2180
 
 
 # A plan applies on a day when it is in force and the day is within its validity dates. The
-# one definition of that, in SQL (for the zoning query, with the day as the %(day)s parameter,
-# the gmina's local date as in the queryset, not the database session's UTC CURRENT_DATE) and
-# as a queryset (everywhere else).
-IN_FORCE_SQL = (
-    "{p}.status = 'in_force' AND ({p}.valid_from IS NULL OR {p}.valid_from <= %(day)s)"
-    " AND ({p}.valid_to IS NULL OR {p}.valid_to >= %(day)s)"
-)
+# one definition of that is the SQL function planning_plan_applies (sql/plan_in_force_v1.sql,
+# installed by migration 0008), read by the zoning query (IN_FORCE_SQL, with the day as the
+# %(day)s parameter: the gmina's local date, not the database session's UTC CURRENT_DATE), by
+# the queryset below and by the map's view planning_zone_in_force.
+IN_FORCE_SQL = "planning_plan_applies({p}.status, {p}.valid_from, {p}.valid_to, %(day)s)"
+
+
+class PlanApplies(Func):
+    """Whether the plan applies on a day (SQL planning_plan_applies)."""
+
+    function = "planning_plan_applies"
+    output_field = BooleanField()
+
+    def __init__(self, day, **extra):
+        super().__init__(F("status"), F("valid_from"), F("valid_to"), Value(day, DateField()), **extra)
 
 
 class PlanQuerySet(models.QuerySet):
@@ -30,11 +38,7 @@ class PlanQuerySet(models.QuerySet):
         """The plans that apply on `day` (today by default)."""
         from django.utils import timezone
 
-        day = day or timezone.localdate()
-        return self.filter(status=Plan.Status.IN_FORCE).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=day),
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-        )
+        return self.alias(_applies=PlanApplies(day or timezone.localdate())).filter(_applies=True)
 
 
 class Plan(models.Model):

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from sip import audit, tenancy
-from sip.identifiers import parse_parcel_identifier
+from sip import selectors as core_selectors
 from sip.models import Parcel
 from sip.storage import private_storage, random_name
+from sip.urls_public import public_url
 
 from . import selectors
 from .extracts import documents, fees
@@ -34,14 +35,11 @@ def _parcels(identifiers: list[str]) -> list[Parcel]:
         raise ValidationError("Podaj co najmniej jedną działkę.")
     if len(identifiers) > MAX_PARCELS:
         raise ValidationError(f"Jeden wniosek może obejmować najwyżej {MAX_PARCELS} działek.")
-    wanted = list(dict.fromkeys(str(parse_parcel_identifier(i)) for i in identifiers))
-    found = {
-        p.identifier: p for p in Parcel.objects.select_related("gmina", "obreb").filter(identifier__in=wanted)
-    }
-    missing = [i for i in wanted if i not in found]
+    named = core_selectors.parcels_by_identifiers(identifiers)
+    missing = [i for i, p in named.items() if p is None]
     if missing:
         raise ValidationError(f"Nie ma w systemie działek: {', '.join(missing)}.")
-    parcels = [found[i] for i in wanted]
+    parcels = list(named.values())
     gminas = {p.gmina_id for p in parcels}
     if len(gminas) > 1:
         raise ValidationError("Działki z jednego wniosku muszą leżeć w jednej gminie.")
@@ -88,22 +86,26 @@ def _application_date(value) -> dt.date:
     return parsed
 
 
-def verify_url(base_url: str, token: str) -> str:
-    return base_url.rstrip("/") + f"/verify/{token}"
+def verify_url(token: str) -> str:
+    """The public verification address of an issued document, as printed on it: from the site's
+    public address (SIP_PUBLIC_URL), never from whichever request issued it."""
+    return public_url("planning:verify", args=[token])
 
 
-def _issue(*, actor, case: ExtractCase, zonings, office, base_url: str) -> IssuedDocument:
+def _issue(*, actor, case: ExtractCase, zonings, office) -> IssuedDocument:
     """Render the next version of the case's document outside any transaction, then store it,
     its checksum and the fee in one short transaction; return the stored document.
 
     Rendering (MapServer, WeasyPrint) takes seconds: no row lock is held meanwhile, so other
     planners of the gmina register and issue their cases in parallel. The file is written before
     the transaction and removed if anything up to and including its commit fails, so a failed
-    issue leaves neither a row nor a file."""
+    issue leaves neither a row nor a file. The transaction is durable (it may not run inside
+    another one): its end is the real commit, so a document whose row was not committed never
+    keeps its file, and no caller's transaction holds locks across the rendering."""
     version = (case.documents.order_by("-version").values_list("version", flat=True).first() or 0) + 1
     token = secrets.token_urlsafe(18)
     built = documents.build(
-        case=case, office=office, zonings=zonings, version=version, verify_url=verify_url(base_url, token)
+        case=case, office=office, zonings=zonings, version=version, verify_url=verify_url(token)
     )
     # Private storage, under a random name: case numbers are sequential and must not lead to a
     # file. The storage never overwrites.
@@ -111,7 +113,7 @@ def _issue(*, actor, case: ExtractCase, zonings, office, base_url: str) -> Issue
     name = random_name(f"planning/extracts/{case.gmina.teryt}/{case.year}", ".pdf")
     stored = storage.save(name, ContentFile(built.content))
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             locked = ExtractCase.objects.select_for_update().get(pk=case.pk)
             if locked.documents.filter(version__gte=version).exists():
                 raise ValidationError(
@@ -153,7 +155,6 @@ def issue_extract(
     applicant_address: str = "",
     application_date=None,
     purpose: str = "",
-    base_url: str,
 ) -> tuple[ExtractCase, IssuedDocument]:
     """Register an application under the next case number of the gmina and year, issue its PDF
     (wypis and/or wyrys, or a certificate that no plan applies); return the case and document.
@@ -179,11 +180,11 @@ def issue_extract(
         application_date=date,
         purpose=purpose,
     )
-    document = _issue(actor=actor, case=case, zonings=zonings, office=office, base_url=base_url)
+    document = _issue(actor=actor, case=case, zonings=zonings, office=office)
     return case, document
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def _register_case(
     *, actor, office, parcels, kind, applicant, applicant_address, application_date, purpose
 ) -> ExtractCase:
@@ -212,7 +213,7 @@ def _register_case(
     return case
 
 
-def reissue_extract(*, actor, case: ExtractCase, base_url: str) -> IssuedDocument:
+def reissue_extract(*, actor, case: ExtractCase) -> IssuedDocument:
     """Issue the case's document again from the current plans as a new version; return it.
     Earlier versions stay unchanged."""
     tenancy.require(actor, "planning.add_issueddocument", case.gmina_id)
@@ -220,4 +221,4 @@ def reissue_extract(*, actor, case: ExtractCase, base_url: str) -> IssuedDocumen
     zonings = [selectors.parcel_zoning(p) for p in parcels]
     _check_provisions(zonings)
     office = documents.office_for(case.gmina)
-    return _issue(actor=actor, case=case, zonings=zonings, office=office, base_url=base_url)
+    return _issue(actor=actor, case=case, zonings=zonings, office=office)

@@ -1,14 +1,11 @@
+"""Pages of planning: the extract register under /planowanie/ and the public verification
+under /verify/ (the API is planning/api_urls.py, mounted at /api/planning/ by the root URLconf)."""
+
 from django.urls import include, path
 
-from . import api, views
+from . import views
 
 app_name = "planning"
-
-api_patterns = [
-    path("extracts/", api.ExtractCreateView.as_view(), name="extract-create"),
-    # The identifier may contain "/" (123/4): it takes the path up to the last "/zoning/".
-    path("parcels/<path:identifier>/zoning/", api.ParcelZoningView.as_view(), name="parcel-zoning"),
-]
 
 page_patterns = [
     path("", views.register, name="register"),
@@ -22,7 +19,6 @@ page_patterns = [
 verify_patterns = [path("<str:token>", views.verify, name="verify")]
 
 urlpatterns = [
-    path("api/planning/", include(api_patterns)),
     path("planowanie/", include(page_patterns)),
     path("verify/", include(verify_patterns)),
 ]

@@ -90,7 +90,6 @@ def new_case(request):
                 applicant_address=form.cleaned_data["applicant_address"],
                 application_date=form.cleaned_data["application_date"],
                 purpose=form.cleaned_data["purpose"],
-                base_url=request.build_absolute_uri("/"),
             )
         except (ValidationError, PermissionDenied) as exc:
             messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
@@ -123,7 +122,7 @@ def case_detail(request, pk: int):
 def reissue(request, pk: int):
     # Issuing is the planner's (not every reader's): the page asks for it before the service does.
     case = _case_for(request, pk, "planning.add_issueddocument")
-    services.reissue_extract(actor=request.user, case=case, base_url=request.build_absolute_uri("/"))
+    services.reissue_extract(actor=request.user, case=case)
     return redirect("planning:case-detail", pk=case.pk)
 
 

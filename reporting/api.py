@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from sip.api import BadRequest, SipAPIView, documented, validated
 from sip.models import Gmina
+from sip.urls_public import public_url
 
 from . import engine, exports, selectors, services, spatial, tables
 from .models import SavedQuery
@@ -171,7 +172,7 @@ class PublishedListView(SipAPIView):
                 "dataset": q.dataset,
                 "gminas": list(selectors.published_gminas(q).values_list("slug", flat=True)),
                 "year_dimension": q.year_dimension,
-                "url": request.build_absolute_uri(f"/api/reporting/published/{q.slug}/"),
+                "url": public_url("reporting-published-detail", args=[q.slug], request=request),
             }
             for q in selectors.published_queries()
         ]

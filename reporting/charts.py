@@ -71,7 +71,7 @@ def render(table: Table, fmt: str = "svg", labels: dict | None = None, line: boo
         fontsize=8,
     )
     ax.set_title(table.title, fontsize=11)
-    note = f"Stan danych: {table.data_date[:10]}"
+    note = f"Stan danych: {table.data_date_text}"
     if table.protected and table.counts_people:
         note += f"; k = {table.k} („<{table.k}” – mniej niż {table.k}, „x” – ukryte)"
     fig.text(0.01, 0.01, note, fontsize=7, color="#555")

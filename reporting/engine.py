@@ -4,7 +4,8 @@ checked against the dataset's declaration and run as one SQL statement.
 The dataset's rows come from its QuerySet (tenancy applied there), its dimensions become
 annotations, and the grouping runs in one statement around that QuerySet's SQL: spatial units
 join the rows' points (points as they are, lines and polygons by ST_PointOnSurface) to the
-obręb boundaries with ST_Within, to the gmina, or to 1 km squares of PL-1992. Values of
+obręb boundaries with ST_Within (or, where the dataset stores each row's obręb, to that key), to
+the gmina, or to 1 km squares of PL-1992. Values of
 parameters are always bound, never formatted into the SQL.
 """
 
@@ -276,9 +277,12 @@ def run(query: Query, *, gmina_ids) -> Result:
     spatial_keys = {k.name for k in query.group_by if k.spatial} | {
         k.name for k, _ in query.filters if k.spatial
     }
-    # Grouped by obręb, the gminas are restricted on the obręby (outer) and each row must be of
-    # its obręb's gmina (see below): the rows' own query then needs only its spatial index.
-    qs = _scoped_rows(ds, None if "obreb" in spatial_keys else gmina_ids)
+    # A dataset that stores its rows' obręb (obreb_field) joins that key; otherwise, grouped by
+    # obręb, the gminas are restricted on the obręby (outer) and each row must be of its obręb's
+    # gmina (see below): the rows' own query then needs only its spatial index.
+    stored = "obreb" in spatial_keys and ds.obreb_field is not None
+    lateral = "obreb" in spatial_keys and not stored
+    qs = _scoped_rows(ds, None if lateral else gmina_ids)
     annotations, columns = {}, []
     for i, key in enumerate(query.group_by):
         if key.spatial:
@@ -305,7 +309,10 @@ def run(query: Query, *, gmina_ids) -> Result:
             filter_kwargs[f"_f{j}__in"] = value
     if query.area is not None:
         filter_kwargs[f"{ds.geometry}__intersects"] = query.area
-    if spatial_keys - {"gmina"}:
+    if stored:
+        annotations["_ob"] = F(ds.obreb_field)
+        columns.append("_ob")
+    if spatial_keys - {"gmina", "obreb" if stored else ""}:
         annotations["_pt"] = Func(
             F(ds.geometry), function="ST_PointOnSurface", output_field=GeometryField(srid=2180)
         )
@@ -319,7 +326,6 @@ def run(query: Query, *, gmina_ids) -> Result:
     if not columns:
         annotations["_one"] = Func(template="1", output_field=IntegerField())
         columns.append("_one")
-    lateral = "obreb" in spatial_keys
     if lateral:
         # Grouped by obręb: for each obręb (outer), the rows within it (inner, LATERAL). A point
         # column is then matched through its spatial index against one polygon at a time, which
@@ -344,6 +350,13 @@ def run(query: Query, *, gmina_ids) -> Result:
         if gmina_ids is not None:
             where.append("o.gmina_id = ANY(%s)")
             outer_params.append(list(gmina_ids))
+    elif stored:
+        # The stored key is the obręb of the row's own gmina (sip.services.store_obreby); rows
+        # outside every obręb have none and, as with ST_Within, fall out of the join.
+        source = (
+            f'({inner_sql}) t JOIN sip_obreb o ON o.id = t."_ob" AND o.gmina_id = t."_g" '
+            "JOIN sip_gmina g ON g.id = o.gmina_id"
+        )
     else:
         source = f"({inner_sql}) t"
         if "gmina" in spatial_keys:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from sip import datasets as registry
 from sip.datasets import Dataset
@@ -66,6 +67,23 @@ def published_query(saved: SavedQuery, *, gmina: Gmina, year: int | None) -> eng
         filters[f"{saved.year_dimension}:year"] = [year]
     params["filters"] = filters
     return engine.parse(params)
+
+
+def published_years(saved: SavedQuery, *, gmina: Gmina) -> list[int]:
+    """Return the years a resident may choose for a published query with a year dimension:
+    the years that have rows in the gmina, and the current year, newest first."""
+    if not saved.year_dimension:
+        return []
+    key = f"reporting:years:{saved.pk}:{saved.updated_at.timestamp()}:{gmina.pk}"
+    years = cache.get(key)
+    if years is None:
+        query = engine.parse({"dataset": saved.dataset, "group_by": [f"{saved.year_dimension}:year"]})
+        result = engine.run(query, gmina_ids=[gmina.pk])
+        years = {int(k[0]) for k in result.cells if k[0] is not None}
+        years.add(timezone.localdate().year)
+        years = sorted(years, reverse=True)
+        cache.set(key, years, PUBLISHED_CACHE_SECONDS)
+    return years
 
 
 def published_table(saved: SavedQuery, *, gmina: Gmina, year: int | None) -> tables.Table:

@@ -34,6 +34,11 @@ class Table:
     totals: list[Entry] = field(default_factory=list)
     protected: bool = False
 
+    @property
+    def data_date_text(self) -> str:
+        """When the data were counted, as Polish text in local time ("26 listopada 2026, 9:05")."""
+        return polish_moment(self.data_date)
+
     def display(self, entry: Entry) -> str:
         """The text of a value on screen and in CSV: "<k" for a cell under k, "x" for one hidden
         so that it cannot be computed, "" for no value."""
@@ -123,3 +128,16 @@ def build(result: Result, *, title: str = "", protect: bool = False) -> Table:
     table.rows = [out[key] for key in keys]
     table.totals = [out[key] for key in total_keys]
     return table
+
+
+def polish_moment(iso: str) -> str:
+    """An ISO 8601 moment as Polish text in local time ("26 listopada 2026, 9:05"); "" for none."""
+    from django.utils import formats, timezone
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(iso) if iso else None
+    if moment is None:
+        return iso or ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "j E Y, G:i")

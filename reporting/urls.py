@@ -1,19 +1,11 @@
+"""Pages of reporting: the query builder under /raporty/, statistics under /statystyki/ (the API
+is reporting/api_urls.py, mounted at /api/reporting/ by the root URLconf)."""
+
 from django.urls import path
 
-from . import api, views
+from . import views
 
-api_patterns = [
-    path("reporting/datasets/", api.DatasetListView.as_view(), name="reporting-datasets"),
-    path("reporting/query/", api.QueryView.as_view(), name="reporting-query"),
-    path("reporting/published/", api.PublishedListView.as_view(), name="reporting-published"),
-    path(
-        "reporting/published/<slug:slug>/",
-        api.PublishedDetailView.as_view(),
-        name="reporting-published-detail",
-    ),
-]
-
-page_patterns = [
+urlpatterns = [
     path("raporty/", views.builder, name="reporting-builder"),
     path("raporty/wynik/", views.result, name="reporting-result"),
     path("raporty/eksport/<str:fmt>/", views.export, name="reporting-export"),

@@ -49,8 +49,8 @@ def get_from_params(params: dict) -> str:
     return urlencode(out)
 
 
-def _run(request, channel: str, saved=None):
-    raw = query_from_get(request.GET)
+def _run(request, channel: str, saved=None, get=None):
+    raw = query_from_get(request.GET if get is None else get)
     query, result = services.run_query(user=request.user, raw=raw, channel=channel, saved_query=saved)
     table = tables.build(result)
     return query, table
@@ -90,34 +90,40 @@ def _sorted(table, order: str):
 
 @login_required(login_url=LOGIN)
 def builder(request):
+    return _builder(request, request.GET)
+
+
+def _builder(request, get, *, status: int = 200, extra: dict | None = None):
+    """The builder page for the query in `get` (the page's own parameters), run when asked."""
     if not selectors.is_reporting_staff(request.user):
         raise PermissionDenied("Raporty są dostępne dla pracowników gminy i jednostki centralnej.")
     available = selectors.datasets_for(request.user)
     ctx = {
         "datasets": available,
         "saved": selectors.saved_queries_for(request.user),
-        "get": request.GET,
+        "get": get,
         "can_publish": request.user.has_perm("reporting.publish_savedquery"),
+        **(extra or {}),
     }
-    slug = request.GET.get("dataset")
+    slug = get.get("dataset")
     ds = next((d for d in available if d.slug == slug), None)
     if ds is not None:
         ctx["dataset"] = ds
         ctx["spatial_units"] = (
             [("gmina", "gmina"), ("obreb", "obręb"), ("grid_1km", "kwadrat 1 km")] if ds.geometry else []
         )
-    if ds is not None and request.GET.get("run"):
+    if ds is not None and get.get("run"):
         try:
             saved = None
-            if request.GET.get("saved"):
-                saved = selectors.saved_queries_for(request.user).filter(pk=request.GET.get("saved")).first()
-            query, table = _run(request, "saved" if saved else "builder", saved)
+            if get.get("saved"):
+                saved = selectors.saved_queries_for(request.user).filter(pk=get.get("saved")).first()
+            query, table = _run(request, "saved" if saved else "builder", saved, get)
         except engine.QueryError as exc:
             ctx["error"] = str(exc)
             return render(request, "reporting/builder.html", ctx, status=400)
-        _sorted(table, request.GET.get("order", ""))
+        _sorted(table, get.get("order", ""))
         dim_labels, value_labels = _names(query, table)
-        params = request.GET.urlencode()
+        params = get.urlencode()
         ctx.update(
             {
                 "table": table,
@@ -127,7 +133,7 @@ def builder(request):
                 "query_json": json.dumps(query.params(), ensure_ascii=False),
             }
         )
-    return render(request, "reporting/builder.html", ctx)
+    return render(request, "reporting/builder.html", ctx, status=status)
 
 
 @login_required(login_url=LOGIN)
@@ -185,7 +191,21 @@ def save(request):
     except engine.QueryError as exc:
         return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     except ValidationError as exc:
-        return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain; charset=utf-8")
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+        if "name" not in errors:
+            return HttpResponseBadRequest(" ".join(exc.messages), content_type="text/plain; charset=utf-8")
+        # The builder again, with the same query and result, what was typed kept, and the reason
+        # next to the name field.
+        get = request.POST.copy()
+        for field in ("csrfmiddlewaretoken", "name", "shared"):
+            get.pop(field, None)
+        get["run"] = "1"
+        extra = {
+            "save_error": " ".join(errors["name"]),
+            "save_name": request.POST.get("name", ""),
+            "save_shared": bool(request.POST.get("shared")),
+        }
+        return _builder(request, get, status=400, extra=extra)
     return redirect(f"/raporty/?{get_from_params(saved.params)}&saved={saved.pk}&run=1")
 
 
@@ -241,7 +261,7 @@ def statistics_detail(request, slug: str):
         "gmina": gmina,
         "year": year,
         "gminas": selectors.published_gminas(saved),
-        "years": list(range(2026, 1989, -1)) if saved.year_dimension else [],
+        "years": selectors.published_years(saved, gmina=gmina),
         "table": table,
         **table_context(table, dim_labels, value_labels),
         "qs": qs,

@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting postgresql-contrib
   gdal-bin libgdal-dev python3-gdal python3-venv python3-mapscript mapserver-bin cgi-mapserver
-  poppler-utils fonts-dejavu chromium curl
+  poppler-utils fonts-dejavu chromium curl gettext
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
   python3-qgis qgis-providers
   pgbackrest restic openssh-server

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import User
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.forms.models import InlineForeignKeyField
+from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin
 
 from . import services, tenancy
@@ -249,13 +250,35 @@ class MembershipInline(ScopedStackedInline):
     can_delete = False
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """Groups offered by their role's display name: a role's group is named by its code."""
+
+    def label_from_instance(self, obj):
+        return tenancy.role_label(obj.name)
+
+
 admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleGroupAdmin(GroupAdmin):
+    list_display = ("name", "display_name")
+
+    @admin.display(description=_("nazwa roli"))
+    def display_name(self, obj):
+        return tenancy.role_label(obj.name)
 
 
 @admin.register(User)
 class SipUserAdmin(UserAdmin):
     inlines = (MembershipInline,)
     list_display = ("username", "first_name", "last_name", "is_staff", "membership")
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["form_class"] = RoleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
         return tenancy.is_central_admin(request.user)

@@ -24,6 +24,10 @@ reads only these descriptions and never imports the app::
         ],
         measures=[Measure("height_m", "wysokość [m]", "height_m")],  # sum/avg of these; count is
                                                                       # always there
+        obreb_field="obreb",                    # optional: a stored key (lookup) to the
+                                                # sip.Obreb containing each row's point, kept
+                                                # by the app; grouping by obręb then joins it
+                                                # instead of ST_Within over the boundaries
         personal_fields=["notes"],              # never selected, filtered on or shown
         counts_people=False,                    # True: published cells under k are suppressed
         k=5,                                    # the smallest count published (counts_people)
@@ -91,6 +95,7 @@ class Dataset:
     dimensions: tuple[Dimension, ...]
     measures: tuple[Measure, ...] = ()
     geometry: str | None = "geom"
+    obreb_field: str | None = None
     personal_fields: tuple[str, ...] = ()
     counts_people: bool = False
     k: int = 5
@@ -120,6 +125,7 @@ def register(
     dimensions: Sequence[Dimension],
     measures: Sequence[Measure] = (),
     geometry: str | None = "geom",
+    obreb_field: str | None = None,
     personal_fields: Sequence[str] = (),
     counts_people: bool = False,
     k: int = 5,
@@ -138,6 +144,8 @@ def register(
     clash = set(names) & set(personal_fields)
     if clash:
         raise ImproperlyConfigured(f"Dataset {slug}: personal fields offered as dimensions: {clash}.")
+    if obreb_field is not None and geometry is None:
+        raise ImproperlyConfigured(f"Dataset {slug}: a stored obręb needs the geometry it is kept from.")
     if k < 2:
         raise ImproperlyConfigured(f"Dataset {slug}: k must be at least 2.")
     for d in dimensions:
@@ -151,6 +159,7 @@ def register(
         dimensions=tuple(dimensions),
         measures=tuple(measures),
         geometry=geometry,
+        obreb_field=obreb_field,
         personal_fields=tuple(personal_fields),
         counts_people=counts_people,
         k=k,

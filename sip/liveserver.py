@@ -28,8 +28,8 @@ def gunicorn(
     env: dict[str, str] | None = None,
     workers: int = 2,
     threads: int = 1,
-    timeout_s: float = 60,
-    app: str = "sip.wsgi",
+    timeout_s: float = 180,
+    app: str = "sip.project.wsgi",
     ready_path: str = "/api/schema/",
 ) -> Iterator[str]:
     """Start gunicorn with `app` (SIP by default), wait until `ready_path` answers, yield the
@@ -69,7 +69,11 @@ def gunicorn(
     try:
         while True:
             try:
-                urllib.request.urlopen(base + ready_path, timeout=5)
+                # One probe at a time, given all the time that is left: a probe abandoned after a
+                # few seconds on a busy machine was asked again while the server still answered
+                # it, the answers (the whole API schema) piled up in its threads, and none came
+                # back before the deadline (drf-spectacular also loads its extensions racily).
+                urllib.request.urlopen(base + ready_path, timeout=max(1.0, deadline - time.monotonic()))
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:

@@ -11,6 +11,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -45,7 +46,7 @@ class TrustedProxyMiddleware:
     proxy named in SIP_TRUSTED_PROXIES. Any client can send these headers; read blindly they let
     it choose the host, scheme and path prefix that capabilities advertise (and that Django's
     USE_X_FORWARDED_HOST and SECURE_PROXY_SSL_HEADER believe). Runs first, so every later reader
-    (Django, layers.urls_util) sees the same, trusted, headers."""
+    (Django, sip.urls_public) sees the same, trusted, headers."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -116,24 +117,26 @@ def _nul_in_basic_credentials(header: str) -> bool:
     return b"\x00" in decoded
 
 
-class PolishFirstLocaleMiddleware:
-    """Polish unless the visitor chose another language (cookie set by /i18n/setlang/).
+class PolishFirstLocaleMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, Polish unless the visitor chose another language with the
+    portal's switch (Django's set_language view, /i18n/setlang/, stores the choice in a cookie).
 
-    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office computer
-    with an English browser would get an English admin; SIP speaks Polish first.
+    Django's own would follow the browser's Accept-Language, so an office computer with an
+    English browser would get an English admin; SIP speaks Polish first, and since the header is
+    not read, responses do not say Vary: Accept-Language.
     """
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.supported = {code for code, _ in settings.LANGUAGES}
-
-    def __call__(self, request):
+    def process_request(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
-        response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else None
+        except LookupError:
+            language = None
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from .identifiers import (
     validate_obreb_code,
@@ -18,9 +19,9 @@ STORAGE_SRID = 2180
 
 class Gmina(models.Model):
     class Kind(models.TextChoices):
-        URBAN = "urban", "gmina miejska"
-        RURAL = "rural", "gmina wiejska"
-        URBAN_RURAL = "urban_rural", "gmina miejsko-wiejska"
+        URBAN = "urban", _("gmina miejska")
+        RURAL = "rural", _("gmina wiejska")
+        URBAN_RURAL = "urban_rural", _("gmina miejsko-wiejska")
 
     teryt = models.CharField("kod TERYT", max_length=8, unique=True, validators=[validate_teryt])
     name = models.CharField("nazwa", max_length=100)

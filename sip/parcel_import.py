@@ -20,6 +20,7 @@ from .geometry import (
     to_storage_multipolygon,
 )
 from .identifiers import parse_parcel_identifier
+from .imports import ImportReport
 from .models import Gmina, Obreb, Parcel
 
 IDENTIFIER_FIELDS = (
@@ -40,24 +41,13 @@ class ParcelFileError(Exception):
 
 
 @dataclass
-class Rejected:
-    feature: int
-    identifier: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    read: int = 0
-    created: int = 0
-    updated: int = 0
+class ParcelImportReport(ImportReport):
     obreby_created: list[str] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
-    dry_run: bool = False
 
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated
+    def extra_notes(self) -> list[str]:
+        if not self.obreby_created:
+            return []
+        return [f"Nowe obręby: {', '.join(sorted(set(self.obreby_created)))}."]
 
 
 class _Rejection(Exception):
@@ -99,7 +89,7 @@ def import_parcels(
     srid: int | None = None,
     dry_run: bool = False,
     progress: Callable[[Iterable], Iterable] = lambda it: it,
-) -> ImportReport:
+) -> ParcelImportReport:
     """Import the parcels of one gmina from a file; return the report (rolled back if dry_run)."""
     tenancy.require(actor, "sip.add_parcel", gmina)
     try:
@@ -118,7 +108,7 @@ def import_parcels(
         )
     area_field = _pick_field(layer.fields, AREA_FIELDS)
     source_srid = _layer_srid(layer, srid)
-    report = ImportReport(dry_run=dry_run)
+    report = ParcelImportReport(dry_run=dry_run)
     zone = gmina.boundary.buffer(BOUNDARY_TOLERANCE_M).prepared
     obreby = {o.code: o for o in Obreb.objects.filter(gmina=gmina)}
     new_obreby: dict[str, list[MultiPolygon]] = {}
@@ -153,7 +143,7 @@ def import_parcels(
                     raise _Rejection(f"działka leży poza granicą gminy {gmina.name}")
                 area = _area(feature.get(area_field)) if area_field else None
             except _Rejection as exc:
-                report.rejected.append(Rejected(index, raw_id, str(exc)))
+                report.reject(f"obiekt {index} ({raw_id or 'bez identyfikatora'})", str(exc), row=index)
                 continue
             seen.add(str(ident))
             obreb = obreby.get(ident.obreb)

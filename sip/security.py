@@ -31,7 +31,7 @@ class LockoutBackend(AxesStandaloneBackend):
     """Refuses a locked-out client before any password is checked.
 
     Every login that comes over the network passes its request (the admin form, DRF's
-    BasicAuthentication, layers.auth); a call without one (Django's test client ``login()``,
+    BasicAuthentication, layers.ogc.auth); a call without one (Django's test client ``login()``,
     a shell) cannot be attributed to a client, so it is left to the next backend instead of
     failing as axes' own backend does.
     """

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
-from .identifiers import PARCEL_ID_RE
-from .models import AddressPoint, Gmina, Parcel
+from .identifiers import PARCEL_ID_RE, parse_parcel_identifier
+from .models import AddressPoint, Gmina, Obreb, Parcel, Street
 from .text import fold
 
 SEARCH_LIMIT = 20
+
+
+def obreb_at(point, gmina) -> Obreb | None:
+    """The obręb of the gmina (an instance or its id) that contains the point (EPSG:2180, or any
+    SRID PostGIS can transform); None outside all of them or without a point. The one rule for
+    the stored obręb of register rows (see store_obreby for the same rule in SQL)."""
+    if point is None or point.empty or gmina is None:
+        return None
+    return Obreb.objects.filter(gmina=gmina, geom__contains=point).order_by("id").first()
 
 
 def _precision(srid: int) -> int:
@@ -35,9 +47,26 @@ def parcels_with_geojson(queryset: QuerySet[Parcel], srid: int) -> QuerySet[Parc
     )
 
 
-def parcel_by_identifier(identifier: str, srid: int) -> Parcel | None:
-    """Return the parcel with this identifier, annotated for output, or None."""
-    return parcels_with_geojson(Parcel.objects.filter(identifier=identifier), srid).first()
+def parcel_by_identifier(identifier: str, srid: int | None = None) -> Parcel | None:
+    """Return the parcel named by an EGiB identifier (with its gmina and obręb; annotated for
+    output in `srid` when given), or None. The one lookup of a parcel by identifier: a malformed
+    identifier raises ValidationError in Polish (sip.identifiers), so no caller skips it."""
+    found = Parcel.objects.filter(identifier=str(parse_parcel_identifier(identifier)))
+    if srid is not None:
+        return parcels_with_geojson(found, srid).first()
+    return found.select_related("gmina", "obreb").first()
+
+
+def parcels_by_identifiers(identifiers: Iterable[str]) -> dict[str, Parcel | None]:
+    """Return {identifier: parcel or None} for EGiB identifiers, in the order given, duplicates
+    dropped, each identifier validated (ValidationError in Polish) and written canonically."""
+    wanted = list(dict.fromkeys(str(parse_parcel_identifier(i)) for i in identifiers))
+    found = (
+        Parcel.objects.select_related("gmina", "obreb")
+        .filter(identifier__in=wanted)
+        .in_bulk(field_name="identifier")
+    )
+    return {i: found.get(i) for i in wanted}
 
 
 def parcel_feature(parcel: Parcel, srid: int, match: str | None = None) -> dict:
@@ -124,19 +153,49 @@ def search_parcels(
     return total, features
 
 
+# A word with three letters in a row is never part of a Polish house number ("12", "12a",
+# "5/7"): it must then lie in the street's name or the locality, and that is what makes the
+# address search cheap at regional scale (the streets and localities that contain the word
+# first, through their folded-name indexes, instead of every address's trigrams).
+_LEAD_WORD = re.compile(r"[^\W\d_]{3}")
+
+
 def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
-    qs = AddressPoint.objects.select_related("street").annotate(
+    words = fold(query).split()
+    qs = AddressPoint.objects.annotate(
         parcel_id=Subquery(Parcel.objects.filter(geom__contains=OuterRef("geom")).values("id")[:1]),
     )
-    for word in fold(query).split():
-        qs = qs.filter(search_text__contains=word)
+    lead = max((w for w in words if _LEAD_WORD.search(w)), key=len, default=None)
+    # With a lead word the words are checked on its candidates only: Concat() hides search_text
+    # from its trigram index, whose common trigrams ("ska", "ego") the planner underestimates.
+    text = F("search_text") if lead is None else Concat(F("search_text"), Value(""))
+    qs = qs.annotate(text=text)
+    for word in words:
+        qs = qs.filter(text__contains=word)
+    if lead is not None:
+        streets = Street.objects.annotate(folded=Fold(F("name"))).filter(folded__contains=lead).order_by()
+        if gmina is not None:
+            streets = streets.filter(gmina=gmina)
+        # The street ids as a list, not a subquery: `street_id IN (…)` OR the locality is then
+        # one BitmapOr of two index scans.
+        street_ids = list(streets.values_list("id", flat=True))
+        qs = qs.annotate(locality_folded=Fold(F("locality"))).filter(
+            Q(street__in=street_ids) | Q(locality_folded__contains=lead)
+        )
     if gmina is not None:
         qs = qs.filter(gmina=gmina)
-    return qs.order_by("locality", "street__name", "house_number", "id")
+    # search_text begins with the folded street name and the number: the order of streets and
+    # numbers without joining the streets of every match (their names come for the page only).
+    return qs.order_by("locality", "search_text", "id").prefetch_related(
+        Prefetch("street", Street.objects.only("id", "gmina_id", "name"))
+    )
 
 
 def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
-    return _addresses_matching_qs(query, gmina).filter(parcel_id__isnull=False)
+    # EXISTS stops at the first parcel the index finds; the parcel's id is read for the page only.
+    return _addresses_matching_qs(query, gmina).filter(
+        Exists(Parcel.objects.filter(geom__contains=OuterRef("geom")))
+    )
 
 
 def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:

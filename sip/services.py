@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 
 from django.contrib.gis.geos import GEOSGeometry
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 
 from . import audit, tenancy
 from .geometry import GeometryError, to_storage_multipolygon
@@ -52,16 +55,7 @@ def create_parcel(
         registered_area_m2=registered_area_m2,
         geom=_clean_geom(geom),
     )
-    parcel.full_clean()
-    parcel.save()
-    audit.record(
-        actor=actor,
-        action="create",
-        obj=parcel,
-        gmina=gmina,
-        changes=audit.diff({}, _parcel_state(parcel)),
-    )
-    return parcel
+    return save_scoped(actor=actor, obj=parcel, state=_parcel_state)
 
 
 @transaction.atomic
@@ -72,35 +66,17 @@ def update_parcel(*, actor, parcel: Parcel, **fields) -> Parcel:
     if unknown:
         raise ValidationError({f: "Tego pola nie można zmieniać." for f in unknown})
     parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
-    before = _parcel_state(parcel)
     if "geom" in fields:
         fields["geom"] = _clean_geom(fields["geom"])
     for name, value in fields.items():
         setattr(parcel, name, value)
-    parcel.full_clean()
-    parcel.save()
-    audit.record(
-        actor=actor,
-        action="update",
-        obj=parcel,
-        gmina=parcel.gmina,
-        changes=audit.diff(before, _parcel_state(parcel)),
-    )
-    return parcel
+    return save_scoped(actor=actor, obj=parcel, state=_parcel_state)
 
 
 @transaction.atomic
 def delete_parcel(*, actor, parcel: Parcel) -> None:
     """Delete a parcel."""
-    tenancy.require(actor, "sip.delete_parcel", parcel.gmina_id)
-    audit.record(
-        actor=actor,
-        action="delete",
-        obj=parcel,
-        gmina=parcel.gmina,
-        changes=audit.diff(_parcel_state(parcel), {f: None for f in _PARCEL_FIELDS}),
-    )
-    parcel.delete()
+    delete_scoped(actor=actor, obj=parcel, state=_parcel_state)
 
 
 def _perm(obj, action: str) -> str:
@@ -113,36 +89,76 @@ def _gmina_id(obj, gmina_field: str) -> int | None:
     return getattr(obj, attname) if hasattr(type(obj), attname) else tenancy.gmina_id_of(obj)
 
 
+def field_state(obj) -> dict:
+    """Return {attname: value} of the object's concrete fields for the audit log (a file as its
+    stored name; audit.diff turns dates, decimals and geometries into JSON)."""
+    out = {}
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        out[f.attname] = value.name if isinstance(value, FieldFile) else value
+    return out
+
+
 @transaction.atomic
-def save_scoped(*, actor, obj, gmina_field: str = "gmina"):
-    """Save any gmina-scoped object (obręb, street, address point…) after the tenancy check;
-    return it. The old gmina is checked too, so nothing moves out of another gmina."""
-    gmina_id = _gmina_id(obj, gmina_field)
+def save_scoped(
+    *,
+    actor,
+    obj,
+    gmina_field: str = "gmina",
+    gmina_of: Callable[[object], int | None] | None = None,
+    state: Callable[[object], dict] = field_state,
+    validate: Callable[[], None] | None = None,
+):
+    """Save any gmina-scoped object after the tenancy check and write its audit entry; return it.
+
+    The one save of every app: the permission is `<app>.add_<model>` or `<app>.change_<model>`
+    in the object's gmina (by `gmina_of`, else `<gmina_field>_id` or the model's gmina path); for
+    a change the stored row's gmina is checked too, so nothing moves out of another gmina.
+    `state` gives what the audit entry compares, `validate` replaces `obj.full_clean`."""
+    gmina_of = gmina_of or partial(_gmina_id, gmina_field=gmina_field)
+    old = type(obj)._default_manager.filter(pk=obj.pk).first() if obj.pk is not None else None
     before = {}
-    if obj.pk is not None:
-        old = type(obj).objects.get(pk=obj.pk)
-        tenancy.require(actor, _perm(obj, "change"), _gmina_id(old, gmina_field))
-        before = {f.attname: getattr(old, f.attname) for f in obj._meta.concrete_fields}
-    tenancy.require(actor, _perm(obj, "change" if obj.pk else "add"), gmina_id)
-    obj.full_clean()
+    if old is not None:
+        tenancy.require(actor, _perm(obj, "change"), gmina_of(old))
+        before = state(old)
+    gmina_id = gmina_of(obj)
+    tenancy.require(actor, _perm(obj, "change" if old is not None else "add"), gmina_id)
+    (validate or obj.full_clean)()
     obj.save()
-    after = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
     audit.record(
         actor=actor,
-        action="update" if before else "create",
+        action="update" if old is not None else "create",
         obj=obj,
         gmina=Gmina.objects.filter(pk=gmina_id).first(),
-        changes=audit.diff(before, after),
+        changes=audit.diff(before, state(obj)),
     )
     return obj
 
 
 @transaction.atomic
-def delete_scoped(*, actor, obj, gmina_field: str = "gmina") -> None:
-    """Delete a gmina-scoped object after the tenancy check."""
-    gmina_id = _gmina_id(obj, gmina_field)
+def delete_scoped(
+    *,
+    actor,
+    obj,
+    gmina_field: str = "gmina",
+    gmina_of: Callable[[object], int | None] | None = None,
+    state: Callable[[object], dict] | None = None,
+) -> None:
+    """Delete a gmina-scoped object after the tenancy check, with its audit entry (the values
+    it had, when `state` is given)."""
+    gmina_id = (gmina_of or partial(_gmina_id, gmina_field=gmina_field))(obj)
     tenancy.require(actor, _perm(obj, "delete"), gmina_id)
-    audit.record(actor=actor, action="delete", obj=obj, gmina=Gmina.objects.filter(pk=gmina_id).first())
+    changes = {}
+    if state is not None:
+        old = state(obj)
+        changes = audit.diff(old, dict.fromkeys(old))
+    audit.record(
+        actor=actor,
+        action="delete",
+        obj=obj,
+        gmina=Gmina.objects.filter(pk=gmina_id).first(),
+        changes=changes,
+    )
     obj.delete()
 
 
@@ -157,3 +173,30 @@ def system_actor():
         user.set_unusable_password()
         user.save(update_fields=["password"])
     return user
+
+
+def store_obreby(model, *, gmina_id: int | None = None, pks=None, missing_only: bool = False) -> int:
+    """Set the stored obręb of point rows written without their save() (COPY, bulk_update, SQL):
+    the obręb of the row's gmina whose boundary contains the row's point (ST_Within, as
+    selectors.obreb_at), NULL outside all of them. Rows restricted to a gmina, to primary keys,
+    and/or to rows without an obręb yet; return how many were updated. Runs in the caller's
+    transaction."""
+    from django.db import connection
+
+    where, params = ["TRUE"], []
+    if gmina_id is not None:
+        where.append("t.gmina_id = %s")
+        params.append(gmina_id)
+    if pks is not None:
+        where.append("t.id = ANY(%s)")
+        params.append(list(pks))
+    if missing_only:
+        where.append("t.obreb_id IS NULL")
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} t SET obreb_id = (SELECT o.id FROM sip_obreb o WHERE o.gmina_id = t.gmina_id "
+            f"AND ST_Within(t.geom, o.geom) ORDER BY o.id LIMIT 1) WHERE {' AND '.join(where)}",
+            params,
+        )
+        return cursor.rowcount

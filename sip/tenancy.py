@@ -1,7 +1,8 @@
 """Who may see and change what: roles (Django groups with permissions) plus a gmina scope.
 
 Every app asks this module; views and admin never check groups or gminas themselves.
-Roles:
+A role's group is named by its stable code ("planner"); people see its translated display name
+(role_label). Roles:
 - central-unit admin: every gmina, every permission of the role;
 - gmina editor: edits its own gmina's data;
 - planner: issues zoning extracts in its own gmina and reads its data;
@@ -18,14 +19,23 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db.models import ForeignObjectRel, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import Gmina
 
-CENTRAL_ADMIN = "Administrator jednostki centralnej"
-EDITOR = "Redaktor gminy"
-PLANNER = "Planista"
-VIEWER = "Przeglądający"
+# Codes of the roles: the names of their groups, never shown to people and never translated
+# (sip/migrations/0011_role_codes renamed the groups that carried the Polish names).
+CENTRAL_ADMIN = "central_admin"
+EDITOR = "gmina_editor"
+PLANNER = "planner"
+VIEWER = "viewer"
 ROLES = (CENTRAL_ADMIN, EDITOR, PLANNER, VIEWER)
+ROLE_LABELS = {
+    CENTRAL_ADMIN: _("Administrator jednostki centralnej"),
+    EDITOR: _("Redaktor gminy"),
+    PLANNER: _("Planista"),
+    VIEWER: _("Przeglądający"),
+}
 
 _CORE_DATA = ("parcel", "obreb", "addresspoint", "street")
 _READ = [f"sip.view_{m}" for m in (*_CORE_DATA, "gmina", "unit")]
@@ -47,6 +57,11 @@ ROLE_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+def role_label(code: str) -> str:
+    """The display name of a role in the active language; another group's own name."""
+    return str(ROLE_LABELS.get(code, code))
+
+
 def grant(role: str, perms: list[str]) -> None:
     """Add permissions ('app.codename') to a role; applied by sync_roles after migrate."""
     ROLE_PERMISSIONS[role].update(perms)
@@ -66,7 +81,7 @@ def sync_roles() -> None:
 
 
 def role_names(user) -> set[str]:
-    """The names of the role groups of the user (cached on the user object)."""
+    """The names of the user's groups, i.e. the codes of its roles (cached on the user object)."""
     if not user or not user.is_authenticated:
         return set()
     cached = getattr(user, "_sip_roles", None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import factory
@@ -19,6 +20,29 @@ from sip.tenancy import CENTRAL_ADMIN, EDITOR, PLANNER, VIEWER, sync_roles
 # plain integers (too_slow after one 2 s draw). The examples and assertions stay as they are.
 settings.register_profile("sip", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("sip")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Mark each test by what it loads, so that `-m "not demo and not live"` is a quick run:
+    `demo` when it asks for the demo data (directly or through a fixture), `live` when it asks for
+    the live server. The markers follow the fixtures, so no test can carry the wrong one."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "demo_data" in names:
+            item.add_marker(pytest.mark.demo)
+        if "live_server_url" in names:
+            item.add_marker(pytest.mark.live)
+
+
+def pytest_sessionstart(session):
+    """Compile the translations (locale/*/LC_MESSAGES/*.po to .mo files, which are not committed)
+    as `make setup` does, before any test renders a page: a run straight after a fresh clone
+    shows the English texts too. Up-to-date .mo files are left alone."""
+    from django.conf import settings as django_settings
+
+    with contextlib.chdir(django_settings.BASE_DIR):
+        call_command("compilemessages", ignore_patterns=[".*"], verbosity=0)
 
 
 @dataclass(frozen=True)
@@ -169,16 +193,36 @@ def demo_data(django_db_setup, django_db_blocker):
     return True
 
 
+def forget_services_on_this_machine() -> int:
+    """Remove the external services registered at an address of this machine, with what was
+    harvested and published from them.
+
+    Live-server tests commit such services (the live server's own WMS, a stand-in WMTS), each at
+    the port chosen for that run, and remove them by that URL afterwards; a run killed before
+    its clean-up left them in the kept test database under a port nobody listens on. Neither
+    the demo data nor any other test registers a service at 127.0.0.1 or localhost."""
+    from layers.models import ExternalService
+
+    deleted, _ = ExternalService.objects.filter(
+        url__regex=r"^https?://(127\.0\.0\.1|localhost)(:[0-9]+)?(/|$)"
+    ).delete()
+    return deleted
+
+
 @pytest.fixture(scope="session")
-def live_server_url(demo_data):
+def live_server_url(demo_data, django_db_blocker):
     """A real server (gunicorn, 2 workers) on the test database with the demo data.
 
     Unlike pytest-django's live_server it does not flush the database, so the committed demo
     data stays; tests that need data of their own must commit it and remove it afterwards.
+    What a killed earlier run left at its own random ports is removed before the server starts.
     """
     from django.db import connection
 
     from sip.liveserver import database_url, gunicorn
+
+    with django_db_blocker.unblock():
+        forget_services_on_this_machine()
 
     env = {
         "DATABASE_URL": database_url(connection.settings_dict),

@@ -10,6 +10,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from sip.geometry import GeometryError, check_in_poland
 from sip.models import Gmina
+from sip.urls_public import absolute
 
 from ..models import Category, Report
 
@@ -122,4 +123,4 @@ def unit_data(unit) -> dict | None:
 
 
 def photo_urls(request, report: Report) -> list[str]:
-    return [request.build_absolute_uri(p.image.url) for p in report.photos.all()]
+    return [absolute(p.image.url, request) for p in report.photos.all()]

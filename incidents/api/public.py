@@ -11,6 +11,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from sip.api import ID_SCHEMA, BadRequest, SafeJSONParser, SipAPIView, documented, validated
+from sip.urls_public import public_url
 
 from .. import selectors, services
 from ..models import MAX_DESCRIPTION, MAX_PHOTOS, CategorySetting, Report
@@ -264,7 +265,7 @@ def submitted_data(request, result) -> dict:
         "id": report.pk,
         "number": report.number,
         "token": report.token,
-        "tracking_url": request.build_absolute_uri(f"/zgloszenia/{report.token}/"),
+        "tracking_url": public_url("incidents:track", args=[report.token], request=request),
         "status": report.status,
         "unit": unit_data(report.responsible_unit),
         "reason": report.routing_reason,
@@ -301,8 +302,11 @@ class ReportCreateView(PolishThrottleMixin, SipAPIView):
         use_photo_position = serializers.BooleanField(
             required=False, default=False, help_text="użyj położenia zapisanego w zdjęciu (EXIF GPS)"
         )
-        client_request_id = serializers.CharField(
-            required=False, allow_blank=True, max_length=64, help_text="klucz idempotencji (np. UUID)"
+        client_request_id = serializers.UUIDField(
+            required=False,
+            format="hex_verbose",
+            help_text="klucz idempotencji: losowy UUID nadany przez formularz; ponowne wysłanie tego "
+            "samego zgłoszenia z tym kluczem zwraca zapisane zgłoszenie",
         )
         website = serializers.CharField(
             required=False, allow_blank=True, max_length=200, help_text="pole-pułapka: zostaw puste"
@@ -354,7 +358,7 @@ class ReportCreateView(PolishThrottleMixin, SipAPIView):
                 reporter_phone=data.get("phone", ""),
                 address=data.get("address", ""),
                 register_object=obj,
-                client_request_id=data.get("client_request_id", ""),
+                client_request_id=str(data.get("client_request_id") or ""),
                 actor=request.user,
             )
         except RoutingError as exc:

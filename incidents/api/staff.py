@@ -230,11 +230,43 @@ class InboxDetailView(SipAPIView):
 
 
 class _Action(SipAPIView):
-    permission_classes = [StaffOnly]
+    """A staff action on one report, declared by a subclass: its InputSerializer (which also
+    looks up the objects the body names) and `act`, one service call. The base does the rest the
+    same way for every action: the caller's report (another gmina's is 404), the body validated
+    (400 naming the field), a routing refusal as 400, and the report's new detail as the answer;
+    the schema of each action's POST is built from its InputSerializer."""
 
-    def answer(self, request, report):
+    permission_classes = [StaffOnly]
+    InputSerializer: type[serializers.Serializer]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+
+        def post(self, request, pk: int):
+            return self.run(request, pk)
+
+        cls.post = extend_schema(
+            parameters=[REPORT_ID_PARAM],
+            request=cls.InputSerializer,
+            responses=documented({200: StaffDetailSerializer}, 401, 404),
+        )(post)
+
+    def act(self, request, report: Report, data: dict) -> Report:
+        raise NotImplementedError
+
+    def run(self, request, pk: int):
+        report = _report_or_404(request.user, pk)
+        data = validated(self.InputSerializer, request.data)
+        try:
+            report = self.act(request, report, data)
+        except RoutingError as exc:
+            raise BadRequest(str(exc)) from None
         report = _report_or_404(request.user, report.pk)
         return Response(StaffDetailSerializer(detail_data(request, report)).data)
+
+
+def _notes(data: dict) -> dict:
+    return {"public_note": data.get("public_note", ""), "internal_note": data.get("internal_note", "")}
 
 
 NOTE_FIELDS = {
@@ -263,22 +295,10 @@ class StatusView(_Action):
         public_note = NOTE_FIELDS["public_note"]
         internal_note = NOTE_FIELDS["internal_note"]
 
-    @extend_schema(
-        parameters=[REPORT_ID_PARAM],
-        request=InputSerializer,
-        responses=documented({200: StaffDetailSerializer}, 401, 404),
-    )
-    def post(self, request, pk: int):
-        report = _report_or_404(request.user, pk)
-        data = validated(self.InputSerializer, request.data)
-        report = services.change_status(
-            actor=request.user,
-            report=report,
-            status=data["status"],
-            public_note=data.get("public_note", ""),
-            internal_note=data.get("internal_note", ""),
+    def act(self, request, report, data):
+        return services.change_status(
+            actor=request.user, report=report, status=data["status"], **_notes(data)
         )
-        return self.answer(request, report)
 
 
 class AssignView(_Action):
@@ -289,20 +309,16 @@ class AssignView(_Action):
             allow_blank=True, max_length=150, help_text="nazwa użytkownika; puste: nikt"
         )
 
-    @extend_schema(
-        parameters=[REPORT_ID_PARAM],
-        request=InputSerializer,
-        responses=documented({200: StaffDetailSerializer}, 401, 404),
-    )
-    def post(self, request, pk: int):
-        report = _report_or_404(request.user, pk)
-        data = validated(self.InputSerializer, request.data)
-        assignee = None
-        if data["assignee"]:
-            assignee = get_user_model().objects.filter(username=data["assignee"]).first()
-            if assignee is None:
-                raise BadRequest("assignee: nie ma takiego użytkownika.")
-        return self.answer(request, services.assign(actor=request.user, report=report, assignee=assignee))
+        def validate_assignee(self, value):
+            if not value:
+                return None
+            user = get_user_model().objects.filter(username=value).first()
+            if user is None:
+                raise serializers.ValidationError("nie ma takiego użytkownika.")
+            return user
+
+    def act(self, request, report, data):
+        return services.assign(actor=request.user, report=report, assignee=data["assignee"])
 
 
 class ForwardView(_Action):
@@ -317,35 +333,26 @@ class ForwardView(_Action):
         public_note = NOTE_FIELDS["public_note"]
         internal_note = NOTE_FIELDS["internal_note"]
 
-    @extend_schema(
-        parameters=[REPORT_ID_PARAM],
-        request=InputSerializer,
-        responses=documented({200: StaffDetailSerializer}, 401, 404),
-    )
-    def post(self, request, pk: int):
-        report = _report_or_404(request.user, pk)
-        data = validated(self.InputSerializer, request.data)
-        unit = category = None
-        if data.get("unit"):
-            unit = Unit.objects.filter(pk=data["unit"]).first()
+        def validate_unit(self, value):
+            unit = Unit.objects.filter(pk=value).first()
             if unit is None:
-                raise BadRequest("unit: nie ma takiej jednostki.")
-        if data.get("category"):
-            category = Category.objects.filter(code=data["category"], active=True).first()
+                raise serializers.ValidationError("nie ma takiej jednostki.")
+            return unit
+
+        def validate_category(self, value):
+            category = Category.objects.filter(code=value, active=True).first()
             if category is None:
-                raise BadRequest("category: nie ma takiej kategorii.")
-        try:
-            report = services.forward(
-                actor=request.user,
-                report=report,
-                unit=unit,
-                category=category,
-                public_note=data.get("public_note", ""),
-                internal_note=data.get("internal_note", ""),
-            )
-        except RoutingError as exc:
-            raise BadRequest(str(exc)) from None
-        return self.answer(request, report)
+                raise serializers.ValidationError("nie ma takiej kategorii.")
+            return category
+
+    def act(self, request, report, data):
+        return services.forward(
+            actor=request.user,
+            report=report,
+            unit=data.get("unit"),
+            category=data.get("category"),
+            **_notes(data),
+        )
 
 
 class MergeView(_Action):
@@ -358,23 +365,9 @@ class MergeView(_Action):
         public_note = NOTE_FIELDS["public_note"]
         internal_note = NOTE_FIELDS["internal_note"]
 
-    @extend_schema(
-        parameters=[REPORT_ID_PARAM],
-        request=InputSerializer,
-        responses=documented({200: StaffDetailSerializer}, 401, 404),
-    )
-    def post(self, request, pk: int):
-        report = _report_or_404(request.user, pk)
-        data = validated(self.InputSerializer, request.data)
+    def act(self, request, report, data):
         into = _report_or_404(request.user, data["into"])
-        report = services.merge(
-            actor=request.user,
-            report=report,
-            into=into,
-            public_note=data.get("public_note", ""),
-            internal_note=data.get("internal_note", ""),
-        )
-        return self.answer(request, report)
+        return services.merge(actor=request.user, report=report, into=into, **_notes(data))
 
 
 class OverdueView(SipAPIView):

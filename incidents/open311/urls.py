@@ -14,5 +14,6 @@ urlpatterns = [
     re_path(r"^services/(?P<code>[A-Za-z0-9_-]{1,40})" + FMT, views.service_definition, name="service"),
     re_path(r"^requests" + FMT, views.requests_view, name="requests"),
     re_path(r"^requests/(?P<request_id>[A-Za-z0-9_-]{1,30})" + FMT, views.request_detail, name="request"),
+    re_path(r"^tokens/(?P<token>[A-Za-z0-9_-]{1,64})" + FMT, views.token_detail, name="token"),
     path("", views.discovery, {"fmt": "xml"}, name="root"),
 ]

@@ -2,7 +2,9 @@
 definitions, requests (GET, POST) and single requests, as XML or JSON. One endpoint serves
 every partner gmina: jurisdiction_id is the gmina's TERYT code (missing: 400, unknown: 404).
 POST needs an api_key issued by the central unit; `client_request_id` (an extension) makes a
-retried POST answer the same request. GET never shows the reporter's name, e-mail or phone."""
+retried POST answer the same request. A POST is answered with the request's id and a `token`,
+and tokens/<token> gives the id for a token (the spec's way for clients that keep only tokens).
+GET never shows the reporter's name, e-mail or phone."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sip.geometry import GeometryError, check_in_poland
 from sip.models import Gmina
 from sip.selectors import addresses_matching
+from sip.urls_public import absolute
 
 from .. import selectors, services
 from ..models import MAX_DESCRIPTION, OPEN_STATUSES, Category, CategorySetting, Report, Status
@@ -104,7 +107,7 @@ def _when(value) -> str:
 
 @open311()
 def discovery(request, fmt):
-    base = request.build_absolute_uri("/open311/v2/")
+    base = absolute("/open311/v2/", request)
     return respond(
         fmt,
         {
@@ -223,7 +226,7 @@ def _request_item(row: dict, request) -> dict:
         "zipcode": "",
         "lat": round(row["lat"], 7),
         "long": round(row["lon"], 7),
-        "media_url": request.build_absolute_uri(_media_url(row["photo"])) if row.get("photo") else "",
+        "media_url": absolute(_media_url(row["photo"]), request) if row.get("photo") else "",
     }
 
 
@@ -264,6 +267,17 @@ def request_detail(request, fmt, request_id: str):
     if not rows:
         raise Open311Error(404, f"Nie ma zgłoszenia „{request_id[:30]}” w tej gminie.")
     return respond(fmt, [_request_item(rows[0], request)], root="service_requests", item="request")
+
+
+@open311()
+def token_detail(request, fmt, token: str):
+    """GeoReport v2 "GET service_request_id from a token": the request the token was given for."""
+    gmina = _jurisdiction(request)
+    report = selectors.by_token(token)
+    if report is None or report.gmina_id != gmina.pk:
+        raise Open311Error(404, "Nie ma zgłoszenia z takim tokenem w tej gminie.")
+    answer = {"service_request_id": report.number.replace("/", "-"), "token": report.token}
+    return respond(fmt, [answer], root="service_requests", item="request")
 
 
 def _float(request, name: str) -> float | None:
@@ -347,11 +361,12 @@ def _post(request, fmt, gmina: Gmina):
         answer = {"service_notice": result.decision.reason, "account_id": ""}
         return respond(fmt, [answer], root="service_requests", item="request", status=200)
     report = result.report
-    answer = {
-        "service_request_id": report.number.replace("/", "-"),
-        "service_notice": report.routing_reason,
-        "account_id": "",
-    }
+    answer = {"service_request_id": report.number.replace("/", "-")}
+    # The token opens the report's tracking page: only the app that sent the report gets it
+    # (services.create_report refuses someone else's client_request_id).
+    if report.api_key_id == key.pk:
+        answer["token"] = report.token
+    answer.update(service_notice=report.routing_reason, account_id="")
     return respond(
         fmt, [answer], root="service_requests", item="request", status=201 if result.created else 200
     )

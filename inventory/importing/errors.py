@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from ..values import mark_control_characters
-from .runner import ImportReport
+from .runner import RegisterImportReport
 
 
-def write_error_report(report: ImportReport, target: str | Path) -> Path:
+def write_error_report(report: RegisterImportReport, target: str | Path) -> Path:
     """Write the rejected rows of an import to an XLSX file; return its path."""
     target = Path(target)
     workbook = Workbook(write_only=True)

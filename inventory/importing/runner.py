@@ -12,11 +12,13 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 from django.db import transaction
 
 from sip import audit, tenancy
+from sip.imports import ImportReport
 from sip.models import Gmina
 from sip.text import fold
 
@@ -37,42 +39,21 @@ from .sources import (
 
 
 @dataclass
-class RejectedRow:
-    row: int
-    reason: str
-    values: list
+class RegisterImportReport(ImportReport):
+    """The report of a register file (sip.imports.ImportReport) with its columns and mapping."""
 
-
-@dataclass
-class ImportReport:
-    register: str
-    file_name: str
-    columns: list[str]
-    mapping: dict[int, str]
+    register: str = ""
+    file_name: str = ""
+    columns: list[str] = field(default_factory=list)
+    mapping: dict[int, str] = field(default_factory=dict)
     first_data_row: int = 0
-    read: int = 0
     empty: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    dry_run: bool = False
     lamps_attached: int = 0
 
-    @property
-    def imported(self) -> int:
-        return self.created + self.updated
+    unit: ClassVar[str] = " wierszy"
 
-    def summary(self) -> str:
-        text = (
-            f"Odczytano wierszy: {self.read}, zaimportowano: {self.imported} "
-            f"(nowe: {self.created}, zaktualizowane: {self.updated}), odrzucono: {len(self.rejected)}"
-        )
-        if self.empty:
-            text += f", pominięto pustych: {self.empty}"
-        text += "."
-        if self.dry_run:
-            text += " Próba: niczego nie zapisano."
-        return text
+    def extra_counts(self) -> list[str]:
+        return [f"pominięto pustych: {self.empty}"] if self.empty else []
 
 
 @dataclass
@@ -200,7 +181,7 @@ def import_file(
     dry_run: bool = False,
     progress: Callable[[int, int], None] | None = None,
     layout: Plan | None = None,
-) -> ImportReport:
+) -> RegisterImportReport:
     """Import a register file into the gmina; return the report (nothing saved if dry_run).
     `progress(done, total)` is called after every chunk of rows. `layout` is the file's plan()
     when the caller has read it already (the preview), so the file is read once."""
@@ -209,7 +190,14 @@ def import_file(
     path = Path(path)
     p = layout if layout is not None else plan(register, path, mapping=mapping, srid=srid)
     _check_plan(register, p)
-    report = ImportReport(register.slug, path.name, p.columns, p.mapping, p.first_data_row, dry_run=dry_run)
+    report = RegisterImportReport(
+        register=register.slug,
+        file_name=path.name,
+        columns=p.columns,
+        mapping=p.mapping,
+        first_data_row=p.first_data_row,
+        dry_run=dry_run,
+    )
     numbers, rows, columns, shapes = _table(p, report)
     n = len(numbers)
     report.read = n
@@ -248,7 +236,9 @@ def import_file(
                             seen[ext] = numbers[start + k]
                     if k in problems:
                         i = start + k
-                        report.rejected.append(RejectedRow(numbers[i], "; ".join(problems[k]), list(rows[i])))
+                        report.reject(
+                            f"wiersz {numbers[i]}", "; ".join(problems[k]), row=numbers[i], values=rows[i]
+                        )
                     elif ext and ext in existing:
                         updates.append(
                             (existing[ext], {name: col[k] for name, col in values.items()}, geoms[k])
@@ -355,7 +345,7 @@ def _positions(register, positioner, columns, rows, shapes, start, stop, problem
     return geoms
 
 
-def _table(p: Plan, report: ImportReport) -> tuple[list[int], list[list], list[list], list | None]:
+def _table(p: Plan, report: RegisterImportReport) -> tuple[list[int], list[list], list[list], list | None]:
     """Row numbers, original rows (for the error sheet), columns, and GIS geometries (or None);
     empty spreadsheet rows are counted and left out."""
     if p.gis is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sip import uploads
+from sip.imports import UnknownEncoding, decode_text
 from sip.text import plain_int
 
 # No legacy .xls: its extent cannot be checked without reading it (sip.uploads).
@@ -59,15 +60,10 @@ def read_spreadsheet(path: Path) -> list[list]:
 
 
 def _read_csv(path: Path) -> list[list]:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(f"Nie rozpoznano kodowania znaków pliku {path.name} (UTF-8 ani Windows-1250).")
+    try:
+        text = decode_text(path.read_bytes(), path.name)
+    except UnknownEncoding as exc:
+        raise ImportFileError(str(exc)) from None
     sample = text[:8192]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t").delimiter

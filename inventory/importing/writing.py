@@ -13,8 +13,10 @@ from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
 from sip.models import Gmina
+from sip.services import store_obreby
 
 from .. import bulk
+from ..models import PointItem
 from ..registers import Register
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -90,7 +92,13 @@ class NewItems:
         self.gmina_text = str(gmina.pk)
         self.now = timezone.now().isoformat()
         self.attr_columns = columns(register)
+        # Points store their obręb (PointItem): written empty by the COPY, set in one UPDATE after it.
+        self.stores_obreb = issubclass(register.model, PointItem)
         self.names = [*self.attr_columns, "geom", "gmina_id", "created_at", "updated_at"]
+        self.tail = f"\t{self.gmina_text}\t{self.now}\t{self.now}\n"
+        if self.stores_obreb:
+            self.names.append("obreb_id")
+            self.tail = f"\t{self.gmina_text}\t{self.now}\t{self.now}\t\\N\n"  # \N: NULL in COPY text
         self.statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(register.model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, self.names))
         )
@@ -127,7 +135,7 @@ class NewItems:
         for index, seen in self._seen.items():
             seen.update(attr_columns[index])
         texts = [_text_column(col) for col in attr_columns]
-        tail = f"\t{self.gmina_text}\t{self.now}\t{self.now}\n"
+        tail = self.tail
         body = "".join("\t".join(row) + tail for row in zip(*texts, geoms_hex, strict=True))
         self._copy.write(body)
         self.count += size
@@ -141,18 +149,29 @@ class NewItems:
                 if exc_info[0] is None:
                     if self.keys is None:
                         raw.execute("SET CONSTRAINTS ALL DEFERRED")
+                        self._store_obreby(raw)
                     else:
+                        # Still without row triggers: the obręby are locked as their key would lock them.
+                        self._store_obreby(raw, lock=True)
                         raw.execute("SELECT set_config('session_replication_role', %s, true)", [self._role])
                         self._check_keys(raw)
         finally:
             self._django_cursor.close()
         return False
 
+    def _store_obreby(self, raw, *, lock: bool = False) -> None:
+        if not (self.stores_obreb and self.count):
+            return
+        if lock:
+            raw.execute("SELECT id FROM sip_obreb WHERE gmina_id = %s FOR KEY SHARE", [self.gmina.pk])
+        store_obreby(self.register.model, gmina_id=self.gmina.pk, missing_only=True)
+
     def _check_keys(self, raw) -> None:
         if not self.count:
             return
         by_column = {self.attr_columns[i]: seen for i, seen in self._seen.items()}
         by_column["gmina_id"] = {self.gmina.pk}
+        by_column["obreb_id"] = set()  # set by _store_obreby from the gmina's obręby, locked there
         for key in self.keys:  # set_checkable_keys took only keys whose columns are written
             bulk.lock_referenced(raw, key, by_column[key.column])
 
@@ -178,4 +197,6 @@ def update_existing(register: Register, updates: list[tuple[int, dict, str]]) ->
         objs.append(obj)
     fields = [attnames[n] for n in names if n != "external_id"] + ["geom", "updated_at"]
     model.objects.bulk_update(objs, fields, batch_size=1000)
+    if issubclass(model, PointItem):
+        store_obreby(model, pks=[obj.pk for obj in objs])
     return len(objs)

@@ -13,6 +13,7 @@ w × resolution / defresolution pixels, and the map's defresolution is OGC's pix
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -22,10 +23,10 @@ from django.contrib.gis.geos import GEOSGeometry
 from sip.geometry import STORAGE_SRID
 
 from ..crs import mapserver_projection
-from ..mapfile import OGC_DPI, MapHolder, add_class, layer_sql
 from ..selectors import LayerInfo, catalogue
+from .mapfile import OGC_DPI, MapHolder, add_class, layer_sql
 
-# Output formats of the base map (layers.mapfile): screen PNG, PNG with an alpha channel,
+# Output formats of the base map (layers.render.mapfile): screen PNG, PNG with an alpha channel,
 # JPEG, and an opaque, better compressed PNG for paper (prints and extracts).
 IMAGE_FORMATS = ("png", "png-transparent", "jpeg", "png-print")
 MM_PER_INCH = 25.4
@@ -104,6 +105,23 @@ class Overlay:
     def text(cls, points: Sequence[GEOSGeometry], texts: Sequence[str], **style) -> Overlay:
         """Labels at points."""
         return cls(tuple(points), kind="point", labels=tuple(texts), **style)
+
+
+# CRSs whose unit is not a ground length: web mercator's metre is 1/cos(latitude) ground metres,
+# a degree of longitude cos(latitude) of the equator's. MapServer reckons a scale in the
+# CRS's units, so a Leaflet tile at 51° N would be taken as 1.6 times smaller in scale than
+# the map's scale bar says; scale-dependent classes must follow the ground (see draw_map).
+_STRETCHED_SRIDS = (3857, 4326)
+
+
+def ground_resolution(frame: Frame) -> float:
+    """The pixels per inch that make MapServer's scale of `frame` the scale on the ground at
+    the frame's centre (OGC's pixel scaled by cos(latitude) in web mercator and degrees)."""
+    if frame.srid not in _STRETCHED_SRIDS:
+        return OGC_DPI
+    y = (frame.extent[1] + frame.extent[3]) / 2
+    lat = y if frame.srid == 4326 else math.degrees(math.atan(math.sinh(y / 6378137.0)))
+    return OGC_DPI * max(math.cos(math.radians(max(-85.0, min(85.0, lat)))), 0.05)
 
 
 def _paper_units(mm: float) -> float:
@@ -285,9 +303,14 @@ def draw_map(
     if image_format not in IMAGE_FORMATS:
         raise ValueError(f"unknown image format {image_format!r}")
     own_copy = bool(overlays) or frame.dpi is not None or any(info.is_external for info in layers)
+    # Scales follow the ground; sizes stay as they are (MapServer draws a size s at
+    # s × resolution / defresolution pixels).
+    resolution = ground_resolution(frame)
     with MapHolder.lock:
         m, _cat = MapHolder.get()
         _prepare(m, layers, frame.srid, internal_of)
+        if m.resolution != resolution:
+            m.resolution = m.defresolution = resolution
         m.setSize(frame.width, frame.height)
         m.setExtent(*frame.mapserver_extent)
         if getattr(m, "_sip_format", None) != image_format:
@@ -300,18 +323,22 @@ def draw_map(
             return m.draw().getBytes()
         m = m.clone()
     if frame.dpi is not None:
-        m.resolution = frame.dpi
+        m.resolution = frame.dpi * resolution / OGC_DPI
     for number, overlay in enumerate(overlays):
         _overlay_layer(m, overlay, number, gmina_id)
     return m.draw().getBytes()
 
 
-def draw_legend(info: LayerInfo) -> bytes:
-    """Return the PNG legend of a layer: one key a class of its registry style."""
+def draw_legend(info: LayerInfo, scale: float | None = None) -> bytes:
+    """Return the PNG legend of a layer: one key a class of its registry style; with `scale`,
+    only the classes drawn at 1:scale (a print's legend)."""
     with MapHolder.lock:
         m, _cat = MapHolder.get()
         _prepare(m, (info,), STORAGE_SRID, ())
         if getattr(m, "_sip_format", None) != "png":
             m.selectOutputFormat("png")
             m._sip_format = "png"
-        return m.drawLegend(1).getBytes()
+        if scale is None:
+            return m.drawLegend(1).getBytes()  # every class, whatever the map's last scale
+        m.scaledenom = float(scale)
+        return m.drawLegend(0).getBytes()

@@ -28,6 +28,7 @@ from sip.api import (
     validated,
 )
 from sip.models import Gmina
+from sip.urls_public import absolute
 
 from ..models import BudgetEdition
 from . import selectors, services
@@ -164,7 +165,7 @@ class ProjectListView(SipAPIView):
                     "cost": p.cost,
                     "district": p.district.name if p.district else None,
                     "district_id": p.district_id,
-                    "photos": [request.build_absolute_uri(ph.image.url) for ph in p.photos.all()],
+                    "photos": [absolute(ph.image.url, request) for ph in p.photos.all()],
                 },
             }
             for p in qs

@@ -9,12 +9,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from django.db import transaction
 
 from sip import audit, tenancy, uploads
+from sip.imports import ImportReport, UnknownEncoding, decode_text
 from sip.models import AuditLog
 
 from ..models import BudgetEdition, RegisteredResident
@@ -34,36 +36,19 @@ class RegisterFileError(ValueError):
 
 
 @dataclass
-class RejectedRow:
-    row: int  # line number in the file, the header being line 1
-    reason: str
+class RegisterReport(ImportReport):
+    """The report of a resident register (sip.imports.ImportReport); rows are numbered as lines
+    of the file, the header being line 1."""
 
-    def __str__(self) -> str:
-        return f"wiersz {self.row}: {self.reason}"
-
-
-@dataclass
-class RegisterReport:
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    dry_run: bool = False
+    counts: ClassVar[str] = "odczytano {read}, nowe {created}, zaktualizowane {updated}, odrzucone {rejected}"
 
 
 def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """The header (folded names) and the rows of a CSV file in UTF-8 or Windows-1250."""
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise RegisterFileError(
-            f"Nie rozpoznano kodowania znaków pliku {path.name} (UTF-8 ani Windows-1250)."
-        )
+    try:
+        text = decode_text(path.read_bytes(), path.name)
+    except UnknownEncoding as exc:
+        raise RegisterFileError(str(exc)) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -115,7 +100,7 @@ def import_register(
         raise RegisterFileError(f"Nie można odczytać pliku {path.name}: {exc.strerror}.") from None
     cols = _columns(header, edition.identifier_kind)
     secret = voterkeys.gmina_secret(edition.gmina_id)
-    report = RegisterReport(dry_run=dry_run)
+    report = RegisterReport(dry_run=dry_run, title=f"Rejestr mieszkańców „{edition}”")
     seen: dict[str, int] = {}
     entries: list[RegisteredResident] = []
 
@@ -134,22 +119,22 @@ def import_register(
                 ident, born = pesel_rules.validate(raw)
             except pesel_rules.PeselError as exc:
                 reason = str(exc).replace("Numer PESEL", "PESEL").split(";")[0]
-                report.rejected.append(RejectedRow(number, reason))
+                report.reject(f"wiersz {number}", reason, row=number)
                 continue
         else:
             ident = voterkeys.normalise_identifier(raw)
             if not ident:
-                report.rejected.append(RejectedRow(number, "brak identyfikatora"))
+                report.reject(f"wiersz {number}", "brak identyfikatora", row=number)
                 continue
         first, last = cell(row, "first_name"), cell(row, "last_name")
         missing = [label for label, value in (("imienia", first), ("nazwiska", last)) if not value]
         if missing:
-            report.rejected.append(RejectedRow(number, f"brak {' i '.join(missing)}"))
+            report.reject(f"wiersz {number}", f"brak {' i '.join(missing)}", row=number)
             continue
         key = voterkeys.identifier_key(secret, ident)
         if key in seen:
-            report.rejected.append(
-                RejectedRow(number, f"duplikat: ta sama osoba jest już w wierszu {seen[key]}")
+            report.reject(
+                f"wiersz {number}", f"duplikat: ta sama osoba jest już w wierszu {seen[key]}", row=number
             )
             continue
         seen[key] = number

@@ -58,9 +58,9 @@ def generalised_point(geom: GEOSGeometry) -> Point:
 def _place_from_parcel(inspection: PlanInspection, identifier: str):
     try:
         ident = parse_parcel_identifier(identifier)
+        parcel = core_selectors.parcel_by_identifier(identifier)
     except ValidationError as exc:
         raise ValidationError({"parcel_identifier": exc.messages}) from None
-    parcel = core_selectors.parcel_by_identifier(str(ident), STORAGE_SRID)
     if parcel is None:
         raise ValidationError({"parcel_identifier": f"Nie ma działki {ident} w ewidencji gminy."})
     if parcel.gmina_id != inspection.gmina_id:

@@ -14,6 +14,7 @@ from rest_framework.throttling import AnonRateThrottle
 
 from sip.api import GeoJSONGeometrySerializer, SipAPIView, documented, page_serializer, paged_list, validated
 from sip.models import Gmina
+from sip.urls_public import absolute, public_url
 
 from ..models import Consultation, Question
 from . import selectors, services
@@ -54,7 +55,7 @@ def summary(consultation: Consultation, request) -> dict:
         "closes_on": consultation.closes_on.isoformat(),
         "state": consultation.state(),
         "audience": consultation.audience,
-        "page_url": request.build_absolute_uri(f"/konsultacje/{consultation.pk}/"),
+        "page_url": public_url("participation:consultation", args=[consultation.pk], request=request),
     }
 
 
@@ -154,7 +155,7 @@ class ConsultationDetailView(SipAPIView):
             "description": c.description,
             "area": json.loads(c.area_geojson),
             "attachments": [
-                {"title": a.title, "url": request.build_absolute_uri(a.file.url)} for a in c.attachments.all()
+                {"title": a.title, "url": absolute(a.file.url, request)} for a in c.attachments.all()
             ],
             "questions": [
                 {

@@ -7,6 +7,7 @@ register(
     name="konsultacje",
     model="participation.Consultation",
     title="Konsultacje społeczne – obszary",
+    title_en="Public consultations – areas",
     abstract="Obszary, których dotyczą konsultacje społeczne i geoankiety gminy; "
     "odpowiedzi na stronie /konsultacje/.",
     fields=[

@@ -6,7 +6,7 @@ through serializers that drf-spectacular documents, errors as {"detail": ...} (e
 paged with a total and next/previous links (paging), shared parameters and fields (fields).
 
 The names below are imported by the apps (`from sip.api import ...`) and by dotted path in the
-settings (REST_FRAMEWORK["EXCEPTION_HANDLER"]) and sip/urls.py (handler404, handler500).
+settings (REST_FRAMEWORK["EXCEPTION_HANDLER"]) and sip/project/urls.py (handler404, handler500).
 """
 
 from .base import (

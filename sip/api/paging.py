@@ -7,6 +7,8 @@ from urllib.parse import urlencode
 
 from rest_framework import serializers
 
+from sip.urls_public import request_url
+
 
 def page_serializer(*, default: int, maximum: int):
     """An input serializer of `limit` (1..maximum, default) and `offset` (0..)."""
@@ -28,7 +30,7 @@ def page_links(request, *, total: int, limit: int, offset: int) -> tuple[str | N
         params = request.query_params.copy()
         params["offset"] = str(new_offset)
         params["limit"] = str(limit)
-        return request.build_absolute_uri(request.path) + "?" + urlencode(list(params.lists()), doseq=True)
+        return request_url(request) + "?" + urlencode(list(params.lists()), doseq=True)
 
     nxt = url(offset + limit) if offset + limit < total else None
     # Past the end, the previous page is the last one.

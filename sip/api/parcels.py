@@ -55,11 +55,11 @@ class ParcelFeatureSerializer(serializers.Serializer):
 ParcelCollectionSerializer = collection_serializer("ParcelCollection", ParcelFeatureSerializer)
 
 
-def _get_parcel_or_404(identifier: str) -> Parcel:
-    ident = parse_parcel_identifier(identifier)
-    parcel = Parcel.objects.select_related("gmina").filter(identifier=str(ident)).first()
+def parcel_or_404(identifier: str, srid: int | None = None) -> Parcel:
+    """Return the parcel named by an identifier (validated: 400 when malformed) or answer 404."""
+    parcel = selectors.parcel_by_identifier(identifier, srid)
     if parcel is None:
-        raise Http404(f"Nie ma działki {ident} w systemie.")
+        raise Http404(f"Nie ma działki {parse_parcel_identifier(identifier)} w systemie.")
     return parcel
 
 
@@ -98,11 +98,7 @@ class ParcelDetailView(SipAPIView):
     )
     def get(self, request, identifier: str):
         srid = validated(SridInputSerializer, request.query_params)["srid"]
-        ident = parse_parcel_identifier(identifier)
-        parcel = selectors.parcel_by_identifier(str(ident), srid)
-        if parcel is None:
-            raise Http404(f"Nie ma działki {ident} w systemie.")
-        return Response(selectors.parcel_feature(parcel, srid))
+        return Response(selectors.parcel_feature(parcel_or_404(identifier, srid), srid))
 
     @extend_schema(
         parameters=[PARCEL_ID_PARAM, SRID_PARAM],
@@ -112,7 +108,7 @@ class ParcelDetailView(SipAPIView):
     )
     def patch(self, request, identifier: str):
         srid = validated(SridInputSerializer, request.query_params)["srid"]
-        parcel = _get_parcel_or_404(identifier)
+        parcel = parcel_or_404(identifier)
         # Refuse early, before the body is read, anyone who may not change this parcel.
         tenancy.require(request.user, "sip.change_parcel", parcel.gmina_id)
         data = validated(self.InputSerializer, request.data)
@@ -131,7 +127,7 @@ class ParcelDetailView(SipAPIView):
 
     @extend_schema(summary="Usunięcie działki (redaktor gminy)", responses=documented({204: None}, 403, 404))
     def delete(self, request, identifier: str):
-        services.delete_parcel(actor=request.user, parcel=_get_parcel_or_404(identifier))
+        services.delete_parcel(actor=request.user, parcel=parcel_or_404(identifier))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

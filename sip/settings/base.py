@@ -12,7 +12,7 @@ env = environ.Env()
 environ.Env.read_env(env.path("SIP_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 # No secret and no debug pages here: dev.py and test.py set a published key for a developer's
-# machine, production.py (the default of sip.wsgi) requires SECRET_KEY from the environment.
+# machine, production.py (the default of sip.project.wsgi) requires SECRET_KEY from the environment.
 SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "sip.urls"
-WSGI_APPLICATION = "sip.wsgi.application"
+ROOT_URLCONF = "sip.project.urls"
+WSGI_APPLICATION = "sip.project.wsgi.application"
 
 TEMPLATES = [
     {
@@ -82,6 +82,9 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The geoportal's page frame (header texts), on every page that extends it.
+                # The public URLs the page's scripts use (json_script #sip-urls), proxy-prefix aware.
+                "sip.project.context_processors.public_urls",
             ]
         },
     }
@@ -115,7 +118,7 @@ if env("DATABASE_REPLICA_URL", default=""):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["sip.dbrouting.ReplicaRouter"]
-SIP_REPLICA_READ_PATHS = ("/ows/", "/api/search/", "/api/parcels/")
+SIP_REPLICA_READ_PATHS = ("/ows/", "/api/geoportal/search/", "/api/parcels/")
 # gis.W001: GDAL 3.6 cannot block file/network access while parsing an SRS. SIP never hands
 # user-supplied SRS text to GDAL, only integers from SIP_ACCEPTED_SRIDS (sip/geometry.py).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
@@ -148,8 +151,12 @@ AXES_VERBOSE = False
 SIP_TOKEN_VALID_DAYS = env.int("SIP_TOKEN_VALID_DAYS", default=365)
 SIP_TOKEN_MAX_DAYS = env.int("SIP_TOKEN_MAX_DAYS", default=730)
 
+# Polish is the source language: the texts in code and templates are Polish msgids, translated
+# by locale/en (locale/pl carries Polish plural forms). The .mo files are compiled by `make
+# setup` and by the test run (tests/conftest.py), not committed.
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", "Polski"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True

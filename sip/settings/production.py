@@ -1,4 +1,4 @@
-"""Production (the default of sip.wsgi): secrets and hosts from the environment, HTTPS only.
+"""Production (the default of sip.project.wsgi): secrets and hosts from the environment, HTTPS only.
 
 `DJANGO_SETTINGS_MODULE=sip.settings.production manage.py check --deploy` is clean with the
 defaults below except for the warning README.md explains ("Settings and secrets").
@@ -15,7 +15,7 @@ PUBLISHED_KEYS = {"sip-demo-only-not-for-production", "sip-test-only-not-for-pro
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY in PUBLISHED_KEYS or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured(
-        "SECRET_KEY is missing or unsafe: sip.settings.production (the default of sip.wsgi) needs "
+        "SECRET_KEY is missing or unsafe: sip.settings.production (the default of sip.project.wsgi) needs "
         "a secret of at least 50 random characters in the environment or in the env file, e.g. "
         "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'); keep a copy "
         "with the backups. For development use DJANGO_SETTINGS_MODULE=sip.settings.dev."

@@ -3,8 +3,6 @@
 import re
 from datetime import date
 
-import pytest
-
 from cemetery_routing import services
 from cemetery_routing.models import Grave, GravePhoto
 
@@ -38,7 +36,6 @@ def test_unknown_grave_card_is_404(client, db):
     assert client.get("/api/cemetery/graves/987654321/").status_code == 404
 
 
-@pytest.mark.demo
 def test_demo_card_with_photos_and_cemetery_pages(client, demo_data, db):
     photo = GravePhoto.objects.select_related("grave__cemetery").filter(kind="ground").first()
     grave = photo.grave
@@ -55,10 +52,9 @@ def test_demo_card_with_photos_and_cemetery_pages(client, demo_data, db):
     assert 'href="/cmentarze/?gmina=020101_1"' in geoportal
     # Every page of the frame names its language switch (it was an empty button on these two).
     for html in (page, index, text):
-        assert '<button name="language" value="en" type="submit">English</button>' in html
+        assert '<button name="language" value="en" lang="en" type="submit">English</button>' in html
 
 
-@pytest.mark.demo
 def test_demo_volumes(demo_data, db):
     from cemetery_routing.models import Burial, Cemetery
 
@@ -71,7 +67,6 @@ def test_demo_volumes(demo_data, db):
     assert Burial.objects.filter(surname__regex=r"[ąćęłńóśźż]").count() > 1000
 
 
-@pytest.mark.demo
 def test_demo_cemeteries_are_deterministic_and_idempotent(demo_data, db):
     from django.db import connection
 
@@ -95,7 +90,6 @@ def test_demo_cemeteries_are_deterministic_and_idempotent(demo_data, db):
     assert fingerprint() == before
 
 
-@pytest.mark.demo
 def test_geoportal_search_finds_graves_with_a_link_to_the_card(client, demo_data, db):
     from cemetery_routing.models import Burial
 
@@ -106,13 +100,13 @@ def test_geoportal_search_finds_graves_with_a_link_to_the_card(client, demo_data
         .first()
     )
     q = f"{burial.surname} {burial.first_name}"
-    resp = client.get("/api/search/", {"q": q, "gmina": "boleslawiec"})
+    resp = client.get("/api/geoportal/search/", {"q": q, "gmina": "boleslawiec"})
     assert resp.status_code == 200
     graves = [r for r in resp.json()["results"] if r["kind"] == "grave"]
     assert any(r["url"] == f"/cmentarze/grob/{burial.grave_id}/" for r in graves)
     assert all(r["kind_label"] == "Grób" and r["geometry"]["type"] == "Point" for r in graves)
     # Another gmina's geoportal does not list Bolesławiec's graves.
-    other = client.get("/api/search/", {"q": q, "gmina": "nowogrodziec"}).json()["results"]
+    other = client.get("/api/geoportal/search/", {"q": q, "gmina": "nowogrodziec"}).json()["results"]
     assert not any(r.get("url") == f"/cmentarze/grob/{burial.grave_id}/" for r in other)
     page = client.get("/boleslawiec/").content.decode()
     assert "cemetery_routing/portal-graves.js" in page

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from cemetery_routing import selectors, services
 from cemetery_routing.cemetery_book import import_book
 from cemetery_routing.models import Alley, AlleyEdge, Burial, Cemetery, Grave, GraveHolder
+from sip.tenancy import VIEWER
 from tests.conftest import make_user
 
 from .test_staff import workbook
@@ -59,7 +60,7 @@ def test_staff_pages_of_a_cemetery_refuse_another_gmina(client, other_editor, te
 def test_leases_need_a_gmina_and_the_role(client, test_cemetery):
     Grave.objects.filter(cemetery=test_cemetery).update(lease_expires=date.today() + timedelta(days=10))
     for user in (
-        make_user("bez-gminy", "Przeglądający", None),
+        make_user("bez-gminy", VIEWER, None),
         make_user("bez-roli", None, test_cemetery.gmina),
     ):
         client.force_login(user)

@@ -92,7 +92,6 @@ def test_non_public_burials_stay_off_public_pages(client, editor, held_grave):
     assert Burial.objects.filter(surname="Rodzinna").exists()
 
 
-@pytest.mark.demo
 def test_demo_holders_stay_private_through_gunicorn(live_server_url, db):
     holder = GraveHolder.objects.select_related("grave__cemetery").order_by("pk").first()
     grave = holder.grave

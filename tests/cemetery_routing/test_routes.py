@@ -13,8 +13,6 @@ from cemetery_routing.models import Alley, Grave
 
 from .oracle import Oracle
 
-pytestmark = pytest.mark.demo
-
 
 def route(client, grave_id, **params):
     return client.get(f"/api/cemetery/graves/{grave_id}/route/", {"srid": 2180, **params})

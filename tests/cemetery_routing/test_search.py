@@ -107,7 +107,6 @@ def test_bad_queries(client, people):
     assert client.get("/api/cemetery/graves/", {"q": "Nowak", "born": "abc"}).status_code == 400
 
 
-@pytest.mark.demo
 def test_search_in_the_demo_data(client, demo_data, db):
     resp = client.get(
         "/api/cemetery/graves/", {"q": "kowalska", "cemetery": "cmentarz-komunalny-boleslawiec"}

@@ -261,7 +261,6 @@ def test_alley_changes_rebuild_the_graph(client, editor, test_cemetery):
     assert "Sieć alejek zbudowana: krawędzie: 3, spójne części: 1." in resp.content.decode()
 
 
-@pytest.mark.demo
 def test_the_sample_book_fits_the_demo_cemetery(demo_data, db):
     from pathlib import Path
 

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.utils import artifact
+
 # Playwright's sync API runs an event loop in the test thread; the Django calls made by
 # fixtures around it are still synchronous (the documented setting for this case).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -62,8 +63,8 @@ def phone(live_server_url, browser):
     context.close()
 
 
-def shot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path))
+def shot(page, name: str, *, full_page: bool = False) -> Path:
+    """A screenshot for a human to look at, in the artifacts folder (tests/utils.py)."""
+    path = artifact(f"{name}.png")
+    page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -9,7 +9,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.demo]
+pytestmark = pytest.mark.e2e
 
 AXE = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
 BLOCKING = {"serious", "critical"}
@@ -28,7 +28,7 @@ def axe_violations(page) -> list[str]:
 
 
 def public_pages() -> list[str]:
-    """Every public page of sip/urls.py with the demo data: home, each gmina's geoportal and
+    """Every public page of sip/project/urls.py with the demo data: home, each gmina's geoportal and
     cemetery list, the cemetery index, each cemetery and a grave card of each (one with public
     burials, one free), the resident app's offline pages."""
     from cemetery_routing.models import Cemetery, Grave
@@ -83,9 +83,7 @@ def verification_page() -> str:
 
     planner = User.objects.get(username="planista-boleslawiec")
     parcel = Parcel.objects.filter(gmina__slug="boleslawiec").order_by("pk").first()
-    _, document = services.issue_extract(
-        actor=planner, parcel_identifiers=[parcel.identifier], kind="both", base_url="http://testserver"
-    )
+    _, document = services.issue_extract(actor=planner, parcel_identifiers=[parcel.identifier], kind="both")
     response = Client().get(f"/verify/{document.token}")
     assert response.status_code == 200
     return response.content.decode()

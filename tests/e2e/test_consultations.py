@@ -1,21 +1,13 @@
 """A resident answers the demo geo-survey on a phone (375 px): chooses, rates, taps a point on
 the map, sends, and the answer is stored with the point where the finger was."""
 
-from pathlib import Path
-
 import pytest
 from django.contrib.gis.geos import Point
 
 from participation.models import Answer, Consultation, Response
+from tests.e2e.conftest import shot
 
 pytestmark = pytest.mark.e2e
-
-SHOTS = Path("/tmp/sip-consult-shots")
-
-
-def _shot(page, name):
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
 
 
 def test_resident_answers_a_geo_survey_with_a_map_point_on_a_phone(phone, demo_data, django_db_blocker):
@@ -57,10 +49,10 @@ def _answer_on_a_phone(phone):
         [x, y],
     )
     page.locator("fieldset[data-kind=map] textarea").fill("Ławka przy placu zabaw")
-    _shot(page, "ankieta-telefon-mapa")
+    shot(page, "ankieta-telefon-mapa")
     page.get_by_role("button", name="Wyślij odpowiedzi").click()
     page.wait_for_selector("#done:not([hidden])")
-    _shot(page, "ankieta-telefon-wyslano")
+    shot(page, "ankieta-telefon-wyslano")
     assert not errors, errors
     new = Response.objects.filter(consultation=consultation).exclude(pk__in=before)
     try:

@@ -12,11 +12,11 @@ import json
 import os
 from email.parser import BytesParser
 from email.policy import default
-from pathlib import Path
 
 import pytest
 
 from tests.e2e import test_incidents
+from tests.e2e.conftest import shot
 
 pytestmark = pytest.mark.e2e
 
@@ -206,7 +206,6 @@ def _fill_report(phone, lamp, photos):
     phone.wait_for_function("(n) => document.querySelectorAll('.rp-thumbs li').length === n", arg=len(photos))
 
 
-@pytest.mark.demo
 def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
     phone, lamp, tmp_path, cleanup, django_db_blocker
 ):
@@ -239,9 +238,7 @@ def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
         " return out; }"
     )
     assert stored_hashes == originals
-    shot_dir = Path("/tmp/pwa-shots")
-    shot_dir.mkdir(exist_ok=True)
-    phone.screenshot(path=str(shot_dir / "outbox-pending.png"))
+    shot(phone, "outbox-pending")
 
     phone.context.set_offline(False)  # the "online" event sends it
     assert phone.evaluate(UNTIL_EMPTY.replace("window.testOutbox", "(await window.sipOutbox)"))
@@ -259,7 +256,6 @@ def test_report_form_offline_goes_to_the_outbox_and_arrives_once(
                 assert Image.open(fh).size == (640, 480)
 
 
-@pytest.mark.demo
 def test_report_form_server_error_keeps_the_report_queued(phone, lamp, tmp_path, cleanup, django_db_blocker):
     from incidents.models import Report
     from tests.e2e.test_incidents import jpeg_with_gps

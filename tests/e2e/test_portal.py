@@ -14,6 +14,15 @@ def open_portal(page, slug="gmina-boleslawiec", hash_=""):
     page.wait_for_function("() => window.sipPortal !== undefined")
 
 
+def set_view(page, lat: float, lon: float, zoom: int) -> None:
+    """Move the map and return once Leaflet has finished moving (its zoom may be animated)."""
+    page.evaluate(
+        "([lat, lon, zoom]) => new Promise(done => {"
+        " const m = window.sipPortal.map; m.once('moveend', () => done()); m.setView([lat, lon], zoom); })",
+        [lat, lon, zoom],
+    )
+
+
 def test_search_a_parcel_and_see_it_highlighted(page, demo_data):
     open_portal(page)
     page.fill("#search-input", "15 kruszyn")
@@ -69,7 +78,7 @@ def test_orthophoto_unreachable_degrades_to_a_message(page, demo_data):
 
 def test_measure_distance(page, demo_data):
     open_portal(page, "boleslawiec")
-    page.evaluate("window.sipPortal.map.setView([51.2636, 15.5697], 16)")
+    set_view(page, 51.2636, 15.5697, 16)
     page.click("#tools-panel summary")
     page.click("#tool-distance")
     box = page.locator("#map").bounding_box()
@@ -95,7 +104,10 @@ def test_phone_viewport(phone, demo_data):
     shot(phone, "portal-phone-closed")
     phone.tap("#sidebar-toggle")
     phone.locator("#search-input").wait_for(state="visible")
-    phone.wait_for_timeout(400)  # the sidebar slides in
+    assert phone.get_attribute("#sidebar-toggle", "aria-expanded") == "true"
+    # The sidebar slides in (a CSS transition): measure it once no transition runs on it.
+    # getAnimations() sees transitions that are pending or running.
+    phone.wait_for_function("() => document.getElementById('sidebar').getAnimations().length === 0")
     box = phone.locator("#sidebar").bounding_box()
     assert box["x"] == 0 and box["width"] > 300
     # The search box is on top: nothing of the map covers it.
@@ -107,6 +119,55 @@ def test_phone_viewport(phone, demo_data):
         == "search-input"
     )
     shot(phone, "portal-phone-menu")
+
+
+@pytest.mark.django_db
+def test_phone_first_view_shows_villages_and_roads(phone, demo_data):
+    """The first view of a gmina on a phone is the gmina with its roads and places on Mapa SIP,
+    not an outline on an empty map: the base map's tiles of that view hold drawings in the
+    colours of the roads' classes at that scale."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from layers.models import Layer
+
+    tiles = []
+
+    def collect(response):
+        params = {k.lower(): v for k, v in parse_qsl(urlsplit(response.url).query)}
+        if "/ows/wms" in response.url and params.get("request") == "GetMap" and "ulice" in params["layers"]:
+            tiles.append(response)
+
+    phone.on("response", collect)
+    phone.goto(f"{phone.base}/boleslawiec/")
+    phone.wait_for_function("() => window.sipPortal !== undefined")
+    phone.wait_for_load_state("networkidle")
+    # The whole gmina is in view, at a gmina scale (the scale bar's 1:n on the ground).
+    in_view = phone.evaluate(
+        "(() => { const p = window.sipPortal; const g = p.config.gmina.bounds;"
+        " return p.map.getBounds().pad(0.05).contains(L.latLngBounds(g)); })()"
+    )
+    assert in_view
+    assert tiles and all(r.status == 200 for r in tiles)
+    images = [np.asarray(Image.open(io.BytesIO(r.body())).convert("RGBA")) for r in tiles]
+    drawn = [img for img in images if len({tuple(c) for c in img.reshape(-1, 4)}) > 1]
+    assert drawn, "every tile of the base map is a single colour"
+    pixels = np.concatenate([img.reshape(-1, 4) for img in images])
+    opaque = pixels[pixels[:, 3] > 200][:, :3].astype(int)
+    road_colours = {
+        r.stroke_colour
+        for r in Layer.objects.get(name="ulice").style.rules.all()
+        if r.stroke_colour and (r.min_scale or 0) >= 10_000
+    }
+    seen = [
+        c
+        for c in road_colours
+        if (np.abs(opaque - [int(c[i : i + 2], 16) for i in (1, 3, 5)]) <= 8).all(1).sum() > 20
+    ]
+    assert seen, f"no road of the gmina view drawn (colours {sorted(road_colours)})"
+    shot(phone, "portal-phone-first-view")
 
 
 def test_accessibility_axe(page, demo_data):
@@ -134,23 +195,28 @@ def test_toggle_a_layer_and_see_its_tiles_load(page, demo_data):
 
     def collect(response):
         params = {k.lower(): v for k, v in parse_qsl(urlsplit(response.url).query)}
-        if "/ows/wms" in response.url and params.get("layers") == "obreby":
+        if "/ows/wms" in response.url and params.get("layers") == "plany":
             tiles.append((response, params))
 
     page.on("response", collect)
-    box = page.locator("#layer-obreby")
+    box = page.locator("#layer-plany")
     assert not box.is_checked()
     box.check()
     page.wait_for_function("() => document.querySelectorAll('img.leaflet-tile-loaded').length > 4")
-    page.wait_for_timeout(500)
+    # Every tile of the layer has come (loaded or failed): their answers are all in `tiles`.
+    page.wait_for_function(
+        "() => { const own = [...document.querySelectorAll('img.leaflet-tile')]"
+        ".filter(i => /[?&]layers=plany(&|$)/i.test(i.src));"
+        " return own.length > 0 && own.every(i => i.complete); }"
+    )
     assert tiles and all(r.status == 200 and r.headers["content-type"] == "image/png" for r, _ in tiles)
     assert all(p["width"] == "256" and p["height"] == "256" for _, p in tiles)
-    assert "layers=obreby" in page.url
+    assert "layers=plany" in page.url
     # The legend of the layer is shown while it is on.
-    legend = "#layer-tree img[alt='Legenda: Obręby ewidencyjne']"
+    legend = "#layer-tree img[alt='Legenda: Plany miejscowe i plany ogólne – granice']"
     page.wait_for_function(f'() => document.querySelector("{legend}").naturalWidth > 0')
     assert page.locator(legend).is_visible()
-    shot(page, "portal-layer-obreby")
+    shot(page, "portal-layer-plany")
 
 
 @pytest.mark.django_db
@@ -160,8 +226,7 @@ def test_click_a_parcel_and_read_its_identifier(page, demo_data):
     parcel = Parcel.objects.get(identifier="020101_1.0002.40")
     point = parcel.geom.point_on_surface.transform(4326, clone=True)
     open_portal(page, "boleslawiec")
-    page.evaluate(f"window.sipPortal.map.setView([{point.y}, {point.x}], 18)")
-    page.wait_for_timeout(300)
+    set_view(page, point.y, point.x, 18)
     size = page.evaluate("(() => { const s = window.sipPortal.map.getSize(); return [s.x, s.y]; })()")
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + size[0] / 2, box["y"] + size[1] / 2)
@@ -198,7 +263,7 @@ def test_search_a_grave_and_see_the_route_drawn(page, demo_data):
 
 def test_print_a_pdf_of_the_view(page, demo_data):
     open_portal(page, "boleslawiec")
-    page.evaluate("window.sipPortal.map.setView([51.2636, 15.5697], 17)")
+    set_view(page, 51.2636, 15.5697, 17)
     page.click("#print-panel summary")
     page.select_option("#print-scale", "1000")
     page.select_option("#print-paper", "A3")
@@ -259,3 +324,21 @@ def test_cemetery_page_search_lists_the_buried_with_their_grave_cards(page, demo
     assert f"/cmentarze/grob/{burial.grave_id}/" in hrefs
     assert burial.surname in page.inner_text("#results")
     assert not errors, errors
+
+
+def test_the_language_switch_gives_the_english_portal(page, demo_data):
+    """The button in the bar switches to English: the page's texts come from locale/en and the
+    script's from the JavaScript catalogue; the other button goes back to Polish."""
+    open_portal(page, "nowogrodziec")
+    assert page.locator("#layers-panel summary").inner_text() == "Warstwy"
+    with page.expect_navigation():
+        page.click("header form.lang button[value=en]")
+    page.wait_for_function("() => document.documentElement.lang === 'en' && window.sipPortal !== undefined")
+    assert page.locator("#layers-panel summary").inner_text() == "Layers"
+    page.fill("#search-input", "k")
+    page.wait_for_function("() => document.getElementById('search-status').textContent !== ''")
+    assert page.inner_text("#search-status") == "Type at least two characters."
+    with page.expect_navigation():
+        page.click("header form.lang button[value=pl]")
+    page.wait_for_function("() => document.documentElement.lang === 'pl' && window.sipPortal !== undefined")
+    assert page.locator("#layers-panel summary").inner_text() == "Warstwy"

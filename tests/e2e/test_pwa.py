@@ -8,29 +8,24 @@ import json
 import math
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from sip.text import fold
+from tests.e2e.conftest import shot
+from tests.utils import artifact
 
 from .test_accessibility import axe_violations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.demo]
+pytestmark = pytest.mark.e2e
 
 SMALL = "cmentarz-komunalny-nowogrodziec"
-SHOTS = Path("/tmp/pwa-shots")
 
 
 def get(base: str, path: str):
     with urllib.request.urlopen(base + path, timeout=60) as resp:
         return resp.status, dict(resp.headers), resp.read()
-
-
-def phone_shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 @pytest.fixture
@@ -106,7 +101,7 @@ def test_offline_page_is_polish_and_served_for_an_unstored_page(phone_page):
     page.get_by_role("heading", name="Brak połączenia z internetem").wait_for()
     assert page.locator("#app-status").is_visible()
     assert "Jesteś offline" in page.locator("#app-status").inner_text()
-    phone_shot(page, "offline-page")
+    shot(page, "pwa-offline-page")
 
 
 def test_a_new_worker_version_keeps_downloaded_cemeteries(phone_page):
@@ -149,8 +144,7 @@ def test_ios_hint(live_server_url, browser):
     hint = page.locator("#app-install")
     hint.wait_for()
     assert "Udostępnij → Do ekranu początkowego" in hint.inner_text()
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "ios-hint.png"))
+    shot(page, "pwa-ios-hint")
     context.close()
 
 
@@ -184,7 +178,7 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     grave_id = burial.grave_id
     _, _, body = get(page.base, f"/api/cemetery/graves/{grave_id}/route/")
     online_route = json.loads(body)["properties"]
-    _, _, body = get(page.base, f"/api/offline/cemeteries/{SMALL}/")
+    _, _, body = get(page.base, f"/api/geoportal/offline/cemeteries/{SMALL}/")
     size = json.loads(body)
 
     failed_online = set()
@@ -195,7 +189,7 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     page.get_by_role("button", name="Pobierz cmentarz na telefon").click()
     page.locator(".offline-size").wait_for()
     assert f"{size['tiles']} kafli mapy" in page.locator(".offline-size").inner_text()
-    phone_shot(page, "cemetery-size")
+    shot(page, "pwa-cemetery-size")
     page.get_by_role("button", name="Zapisz w telefonie").click()
     page.locator(".offline-saved").wait_for(timeout=240_000)
     saved = page.evaluate("() => JSON.parse(localStorage.getItem('sip-offline-cemeteries'))")[SMALL]
@@ -204,7 +198,7 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
         "async (slug) => (await (await caches.open('sip-cemetery-' + slug)).keys()).map(r => r.url)", SMALL
     )
     assert sum(1 for u in cached if "/ows/wms" in u) == size["tiles"]
-    phone_shot(page, "cemetery-downloaded")
+    shot(page, "pwa-cemetery-downloaded")
 
     # Airplane mode: reload, search by the surname without diacritics, open the card, the route.
     (w, s), (e, n) = (
@@ -237,7 +231,7 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     page.get_by_role("button", name="Szukaj").click()
     link = page.locator("#results a", has_text=burial.first_name).first
     link.wait_for()
-    phone_shot(page, "offline-search")
+    shot(page, "pwa-offline-search")
     link.click()
     page.wait_for_url(f"**/cmentarze/grob/{grave_id}/")
     page.locator("h1", has_text=burial.surname).wait_for()
@@ -251,13 +245,13 @@ def test_offline_cemetery_search_card_and_route(phone_page, db):
     assert offline_len["gate"] == online_route["gate"]
     assert [s["maneuver"] for s in offline_len["steps"]] == [s["maneuver"] for s in online_route["steps"]]
     assert "offline" in page.locator("#app-status").inner_text()
-    phone_shot(page, "offline-grave-card")
+    shot(page, "pwa-offline-grave-card")
     assert axe_violations(page) == []
     # The offline page for a page never stored, with the list of downloaded cemeteries.
     page.goto(f"{page.base}/gmina-boleslawiec/")
     page.get_by_role("link", name=small_cemetery.name).wait_for()
     assert axe_violations(page) == []
-    phone_shot(page, "offline-page-with-cemetery")
+    shot(page, "pwa-offline-page-with-cemetery")
     assert failed == []
 
     # Back online: "Usuń" takes the cemetery off the phone.
@@ -371,7 +365,6 @@ def test_first_load_of_the_portal_stays_under_500_kb(live_server_url, browser):
             weights[url] = len(body) + sum(len(k) + len(v) + 4 for k, v in headers.items())
     total = sum(weights.values())
     report = "\n".join(f"{w:>8} {u}" for u, w in sorted(weights.items(), key=lambda kv: -kv[1]))
-    SHOTS.mkdir(exist_ok=True)
-    (SHOTS / "first-load.txt").write_text(f"total {total} bytes without {len(tiles)} tiles\n{report}\n")
+    artifact("pwa-first-load.txt").write_text(f"total {total} bytes without {len(tiles)} tiles\n{report}\n")
     assert tiles, "the map asked for no tiles: the page did not draw"
     assert total < 500_000, report

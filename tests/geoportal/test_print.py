@@ -1,22 +1,21 @@
 """Print to PDF at scale: the drawn parcel measured on the page matches its real size."""
 
 import subprocess
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from sip.models import Parcel
+from tests.utils import artifact, pdf_text
 
 pytestmark = pytest.mark.django_db
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 RENDER_DPI = 254  # 10 pixels a millimetre
 LINE_MM = 4 / 150 * 25.4  # the highlight's stroke: 4 px at the print's 150 dpi
 
 
 def print_pdf(client, tmp_path, **params):
-    resp = client.get("/api/print/", params)
+    resp = client.get("/api/geoportal/print/", params)
     assert resp.status_code == 200, resp.content[:400]
     assert resp["Content-Type"] == "application/pdf"
     pdf = tmp_path / "mapa.pdf"
@@ -40,7 +39,7 @@ def test_parcel_drawn_at_the_chosen_scale(client, demo_data, tmp_path, scale, pa
         layers="obreby",
         title="Działka 100",
     )
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    text = pdf_text(pdf, layout=True)
     assert "Działka 100" in text and f"Skala 1:{scale}" in text and "Data wydruku" in text
     assert "Obręby ewidencyjne" in text and "Działki ewidencyjne" in text  # legend titles
     subprocess.run(
@@ -57,8 +56,7 @@ def test_parcel_drawn_at_the_chosen_scale(client, demo_data, tmp_path, scale, pa
     minx, miny, maxx, maxy = parcel.geom.extent
     assert width_mm == pytest.approx((maxx - minx) * 1000 / scale, rel=0.01)
     assert height_mm == pytest.approx((maxy - miny) * 1000 / scale, rel=0.01)
-    ARTIFACTS.mkdir(exist_ok=True)
-    Image.open(tmp_path / "page.png").save(ARTIFACTS / f"print-1-{scale}.png")
+    Image.open(tmp_path / "page.png").save(artifact(f"print-1-{scale}.png"))
 
 
 def test_bad_print_requests(client, demo_data):
@@ -73,5 +71,5 @@ def test_bad_print_requests(client, demo_data):
         ({"center": "19.0,52.0"}, "poza gminą"),
         ({"layers": "nie-ma-takiej"}, "nie istnieje"),
     ):
-        resp = client.get("/api/print/", {**base, **params})
+        resp = client.get("/api/geoportal/print/", {**base, **params})
         assert resp.status_code == 400 and message in resp.json()["detail"], (params, resp.content)

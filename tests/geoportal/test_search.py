@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def search(client, q, gmina="gmina-boleslawiec"):
-    resp = client.get("/api/search/", {"q": q, "gmina": gmina})
+    resp = client.get("/api/geoportal/search/", {"q": q, "gmina": gmina})
     assert resp.status_code == 200, resp.content
     return resp.json()["results"]
 
@@ -37,8 +37,8 @@ def test_address_result_is_a_point_at_the_address(client, demo_data):
 
 
 def test_bad_queries(client, demo_data):
-    assert client.get("/api/search/", {"q": "x", "gmina": "boleslawiec"}).status_code == 400
-    assert client.get("/api/search/", {"q": "xyz", "gmina": "nie-ma"}).status_code == 404
+    assert client.get("/api/geoportal/search/", {"q": "x", "gmina": "boleslawiec"}).status_code == 400
+    assert client.get("/api/geoportal/search/", {"q": "xyz", "gmina": "nie-ma"}).status_code == 404
 
 
 def test_register_objects_by_their_number(client, demo_data):

@@ -241,3 +241,57 @@ def test_post_outside_competence_answers_a_notice(client, world, api_key):
     assert "992" in answer["service_notice"] and "service_request_id" not in answer
     assert json.dumps(answer)
     assert not Report.objects.filter(gmina=world.a).exists()
+
+
+def test_post_answers_a_token_and_tokens_give_the_request_id(client, world, api_key):
+    """GeoReport v2 "GET service_request_id from a token": tokens/<token>.{json,xml}."""
+    lat, lon = wgs(100, 505)
+    data = {
+        "jurisdiction_id": "069901_1",
+        "api_key": api_key,
+        "service_code": "t-dziura",
+        "lat": lat,
+        "long": lon,
+        "description": "Dziura",
+        "client_request_id": "app-tokens",
+    }
+    r = client.post(BASE + "requests.xml", data)
+    assert r.status_code == 201, r.content
+    request_xml = xml(r).find("request")
+    service_request_id, token = request_xml.findtext("service_request_id"), request_xml.findtext("token")
+    report = Report.objects.get(number=service_request_id.replace("-", "/"))
+    assert token == report.token
+    params = {"jurisdiction_id": "069901_1"}
+    r = client.get(BASE + f"tokens/{token}.json", params)
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    assert r.json() == [{"service_request_id": service_request_id, "token": token}]
+    root = xml(client.get(BASE + f"tokens/{token}.xml", params))
+    assert root.tag == "service_requests"
+    assert [(c.tag, c.text) for c in root.find("request")] == [
+        ("service_request_id", service_request_id),
+        ("token", token),
+    ]
+    # The same POST again (retried by the same app) answers the same id and token.
+    [again] = client.post(BASE + "requests.json", data).json()
+    assert again["service_request_id"] == service_request_id and again["token"] == token
+    # Another app that sends the same client_request_id learns nothing of the report: refused.
+    out = StringIO()
+    call_command("open311_key", "Inna aplikacja", stdout=out)
+    other_key = out.getvalue().strip().splitlines()[-1]
+    r = client.post(BASE + "requests.json", {**data, "api_key": other_key})
+    assert r.status_code == 400 and "client_request_id" in r.json()[0]["description"]
+    assert service_request_id not in r.content.decode() and token not in r.content.decode()
+    # Unknown token, another gmina's jurisdiction, no jurisdiction: the spec's errors.
+    for fmt in ("json", "xml"):
+        r = client.get(BASE + f"tokens/nie-ma-takiego-tokenu.{fmt}", params)
+        assert r.status_code == 404
+        if fmt == "json":
+            [err] = r.json()
+            assert err["code"] == 404 and "token" in err["description"]
+        else:
+            root = xml(r)
+            assert root.tag == "errors" and root.findtext("error/code") == "404"
+        assert client.get(BASE + f"tokens/{token}.{fmt}", {"jurisdiction_id": "069902_2"}).status_code == 404
+        assert client.get(BASE + f"tokens/{token}.{fmt}").status_code == 400
+    assert client.post(BASE + f"tokens/{token}.json", params).status_code == 405
+    assert client.get(BASE + "tokens/" + "a" * 65 + ".json", params).status_code == 404

@@ -82,13 +82,32 @@ def test_numbers_are_consecutive(client, world):
     assert seqs == [seqs[0], seqs[0] + 1, seqs[0] + 2]
 
 
+KEY = "6f1c2a9e-3b7d-4c5e-9a8f-0d1e2f3a4b5c"
+
+
 def test_retried_post_returns_the_same_report(client, world):
-    first = client.post(URL, body(client_request_id="abc-123"))
-    again = client.post(URL, body(client_request_id="abc-123"))
+    first = client.post(URL, body(client_request_id=KEY))
+    again = client.post(URL, body(client_request_id=KEY))
     assert first.status_code == 201 and again.status_code == 200
     assert again.json()["outcome"] == "existing"
     assert again.json()["number"] == first.json()["number"]
-    assert Report.objects.filter(client_request_id="abc-123").count() == 1
+    assert Report.objects.filter(client_request_id=KEY).count() == 1
+
+
+def test_a_used_key_does_not_hand_out_another_submission(client, world):
+    # A client_request_id is no password: a different submission under a used key (a guess, or
+    # the demo's keys) is refused and learns neither the number nor the tracking token.
+    first = client.post(URL, body(client_request_id=KEY)).json()
+    other = client.post(URL, body(client_request_id=KEY, description="Inna sprawa"))
+    assert other.status_code == 400 and "client_request_id" in other.json()["detail"]
+    assert first["number"] not in other.content.decode()
+    assert Report.objects.get(client_request_id=KEY).token not in other.content.decode()
+    assert Report.objects.filter(client_request_id=KEY).count() == 1
+    # A key that is not a random UUID (guessable) is refused outright, nothing stored.
+    before = Report.objects.count()
+    guess = client.post(URL, body(client_request_id="demo-1"))
+    assert guess.status_code == 400 and "client_request_id" in guess.json()["detail"]
+    assert Report.objects.count() == before
 
 
 def test_photo_position_used_only_when_the_resident_agrees(client, world):

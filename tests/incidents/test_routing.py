@@ -92,3 +92,43 @@ def test_admin_test_form_says_where_and_why(client, world, central):
         "/admin/incidents/routingrule/test/", {"lat": 51.0, "lon": 23.9, "category": world.pothole.pk}
     )
     assert "poza gminami" in page.content.decode()
+
+
+def test_a_decision_is_one_round_trip(world, django_assert_num_queries):
+    """The gmina, its setting, rules, nearby roads, cemetery and office come in one statement."""
+    with django_assert_num_queries(1):
+        d = decide(point=pt(100, 1_010), category=world.pothole)
+    assert d.unit == world.pzd
+    obj = register_object("lamps", world.lamp.pk, gmina=world.a)
+    with django_assert_num_queries(1):
+        assert decide(point=pt(200, 200), category=world.lamp_cat, register_object=obj).unit == world.tauron
+
+
+def test_edits_of_rules_settings_units_and_roads_take_effect_at_once(world):
+    from incidents.models import CategorySetting, RoutingRule
+    from sip.models import Street
+
+    assert decide(point=pt(100, 1_010), category=world.pothole).unit == world.pzd
+    # A wider reach of the road rule: 30 m from the county road now goes to its manager.
+    assert decide(point=pt(100, 1_030), category=world.pothole).unit == world.roads_dept_a
+    RoutingRule.objects.filter(gmina=world.a, condition="road").update(distance_m=40)
+    d = decide(point=pt(100, 1_030), category=world.pothole)
+    assert d.unit == world.pzd and "30 m od drogi powiatowej" in d.reason
+    # Only voivodeship roads for the rule: the county road no longer counts.
+    RoutingRule.objects.filter(gmina=world.a, condition="road").update(road_categories=" wojewodzka ")
+    assert decide(point=pt(100, 1_030), category=world.pothole).unit == world.roads_dept_a
+    # The road changes its category and manager.
+    Street.objects.filter(name="ul. Powiatowa").update(road_category="wojewodzka", road_manager=world.dsdik)
+    d = decide(point=pt(100, 1_030), category=world.pothole)
+    assert d.unit == world.dsdik and d.by_email
+    # The unit stops taking reports through SIP.
+    world.dsdik.receives = "none"
+    world.dsdik.save()
+    assert decide(point=pt(100, 1_030), category=world.pothole).outside
+    # The gmina hands the category to an outside body.
+    CategorySetting.objects.create(
+        gmina=world.a, category=world.pothole, handling="forward", outside_unit=world.pzd
+    )
+    d = decide(point=pt(100, 1_030), category=world.pothole)
+    assert d.unit == world.pzd and d.by_email and "przekazane e-mailem" in d.reason
+    assert d.setting is not None and d.setting.handling == "forward"

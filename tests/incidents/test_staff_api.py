@@ -168,3 +168,35 @@ def test_overdue(client, world, staff_a, staff_b):
     assert [x["id"] for x in out["results"]] == [r.pk]
     client.force_login(staff_b)
     assert client.get("/api/incidents/overdue/").json()["count"] == 0
+
+
+def test_actions_refuse_bad_bodies_with_the_field_named_and_change_nothing(client, world, staff_a, staff_b):
+    r = report(world)
+    other = report(world, x=4_500)  # gmina B's report
+    client.force_login(staff_a)
+    for action, payload, status, words in [
+        ("status", {"status": "zamkniete"}, 400, "status:"),
+        ("status", {"status": "duplikat"}, 400, "status:"),
+        ("assign", {"assignee": "nie-ma-takiego"}, 400, "assignee: nie ma takiego użytkownika."),
+        ("forward", {"unit": 10**12}, 400, "unit: nie ma takiej jednostki."),
+        ("forward", {"category": "nie-ma"}, 400, "category: nie ma takiej kategorii."),
+        ("forward", {"unit": world.office_b.pk}, 400, "innej gminy"),
+        ("forward", {}, 400, "Podaj jednostkę albo nową kategorię."),
+        ("merge", {"into": other.pk}, 404, "Nie ma takiego zgłoszenia."),
+        ("merge", {"into": "x"}, 400, "into:"),
+    ]:
+        resp = client.post(f"/api/incidents/inbox/{r.pk}/{action}/", payload, content_type="application/json")
+        assert resp.status_code == status, (action, payload, resp.content)
+        assert words in str(resp.json()["detail"]), (action, payload, resp.json())
+    r.refresh_from_db()
+    assert r.status == "nowe" and r.responsible_unit == world.roads_dept_a and r.assignee_id is None
+    assert not StatusChange.objects.filter(report=r).exclude(kind="created").exists()
+    # Each action answers the report's detail.
+    resp = client.post(
+        f"/api/incidents/inbox/{r.pk}/assign/", {"assignee": "urzednik-a"}, content_type="application/json"
+    )
+    assert resp.status_code == 200 and resp.json()["assignee"] == "urzednik-a" and "history" in resp.json()
+    resp = client.post(
+        f"/api/incidents/inbox/{r.pk}/assign/", {"assignee": ""}, content_type="application/json"
+    )
+    assert resp.status_code == 200 and resp.json()["assignee"] is None

@@ -18,6 +18,7 @@ OSIECZNICA_2180 = (249_443.934, 393_535.505)
 
 @pytest.fixture
 def osiecznica(db):
+    """Osiecznica with its office, around the register samples (fixtures/inventory)."""
     gmina = Gmina.objects.create(
         teryt="020105_2",
         name="Osiecznica",

@@ -13,12 +13,13 @@ from inventory import bulk
 from inventory.importing import writing
 from inventory.models import Tree, TreeSpecies
 from inventory.registers import get_register
-from sip.models import Gmina
+from sip.models import Gmina, Obreb
+from sip.selectors import obreb_at
 
 POINT = writing.points_hex_ewkb(np.array([249_443.9]), np.array([393_535.5]))[0]
 
 
-def _write_trees(gmina, species_ids: list, prefix: str = "B-") -> writing.NewItems:
+def _write_trees(gmina, species_ids: list, prefix: str = "B-", point: str = POINT) -> writing.NewItems:
     register = get_register("trees")
     values = {
         "external_id": [f"{prefix}{i}" for i in range(len(species_ids))],
@@ -28,7 +29,7 @@ def _write_trees(gmina, species_ids: list, prefix: str = "B-") -> writing.NewIte
     defaults = dict(zip([a.name for a in register.all_attrs], writing.defaults(register), strict=True))
     columns = [values.get(a.name, [defaults[a.name]] * len(species_ids)) for a in register.all_attrs]
     with writing.NewItems(register, gmina) as sink:
-        sink.write(columns, [POINT] * len(species_ids))
+        sink.write(columns, [point] * len(species_ids))
     return sink
 
 
@@ -55,11 +56,19 @@ def test_keys_are_checked_per_set_and_the_referenced_rows_locked(demo_data, db):
     gmina = Gmina.objects.get(teryt="020104_3")
     oak, lime, unused = TreeSpecies.objects.order_by("pk")[:3]
     before = Tree.objects.filter(gmina=gmina).count()
+    last_pk = Tree.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    obreb = Obreb.objects.filter(gmina=gmina).order_by("code").last()
+    inside = obreb.geom.point_on_surface
     with transaction.atomic():
-        sink = _write_trees(gmina, [oak.pk, lime.pk, oak.pk])
-        assert {key.column for key in sink.keys} == {"gmina_id", "species_id"}  # the trigger-free path
+        sink = _write_trees(gmina, [oak.pk, lime.pk, oak.pk], point=inside.hexewkb.decode())
+        # the trigger-free path (the obręb column is written empty and set after the COPY)
+        assert {key.column for key in sink.keys} == {"gmina_id", "species_id", "obreb_id"}
         assert _role() == "origin"
         assert Tree.objects.filter(gmina=gmina).count() == before + 3
+        # Each new tree stores the obręb containing its point, as Tree.save() would.
+        assert obreb_at(inside, gmina) == obreb
+        new = Tree.objects.filter(gmina=gmina, pk__gt=last_pk)
+        assert set(new.values_list("obreb", flat=True)) == {obreb.pk}
         # As the key's triggers would, the import holds FOR KEY SHARE on what it refers to until
         # it commits: nobody may delete those species or the gmina meanwhile, others stay free.
         with _other_session() as other:
@@ -72,6 +81,8 @@ def test_keys_are_checked_per_set_and_the_referenced_rows_locked(demo_data, db):
                     other.execute("SELECT 1 FROM inventory_treespecies WHERE id = %s FOR UPDATE", [pk])
             with pytest.raises(psycopg.errors.LockNotAvailable):
                 other.execute("SELECT 1 FROM sip_gmina WHERE id = %s FOR UPDATE", [gmina.pk])
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute("SELECT 1 FROM sip_obreb WHERE id = %s FOR UPDATE", [obreb.pk])
 
 
 def test_a_reference_to_nothing_is_refused_on_the_trigger_free_path(osiecznica):
@@ -118,7 +129,10 @@ def test_a_trigger_of_its_own_keeps_the_row_checks(osiecznica):
                 "FOR EACH ROW EXECUTE FUNCTION pg_temp.keep()"
             )
             assert (
-                bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"]) is None
+                bulk.set_checkable_keys(
+                    cursor.cursor, "inventory_tree", ["species_id", "gmina_id", "obreb_id"]
+                )
+                is None
             )
         sink = _write_trees(osiecznica, [oak.pk])
         assert sink.keys is None and _role() == "origin"
@@ -132,9 +146,14 @@ def test_a_role_that_may_not_switch_triggers_off_keeps_the_row_checks(osiecznica
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("CREATE ROLE sip_test_plain NOLOGIN")
         cursor.execute("SET LOCAL ROLE sip_test_plain")
-        assert bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"]) is None
+        assert (
+            bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id", "obreb_id"])
+            is None
+        )
         cursor.execute("RESET ROLE")
-        assert bulk.set_checkable_keys(cursor.cursor, "inventory_tree", ["species_id", "gmina_id"])
+        assert bulk.set_checkable_keys(
+            cursor.cursor, "inventory_tree", ["species_id", "gmina_id", "obreb_id"]
+        )
         transaction.set_rollback(True)
 
 

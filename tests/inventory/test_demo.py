@@ -7,7 +7,7 @@ from inventory import selectors
 from inventory.models import Inspection, Lamp, LightingLine, SmallArchitecture, Tree
 from sip.models import Gmina, Street
 
-pytestmark = [pytest.mark.demo, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_every_demo_gmina_has_full_registers(demo_data):

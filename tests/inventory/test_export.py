@@ -1,12 +1,11 @@
 """Round trip: import -> export (XLSX, CSV, GPKG, SHP) -> import gives the same data; PDF."""
 
-import subprocess
-
 import pytest
 
 from inventory.exporting import export
 from inventory.models import Lamp, LightingLine, SmallArchitecture, Tree
 from inventory.registers import get_register
+from tests.utils import pdf_text
 
 from .conftest import SAMPLES, rejected_rows, run_import
 
@@ -83,9 +82,7 @@ def test_printable_register(osiecznica, tmp_path):
         register, register.queryset().filter(gmina=osiecznica), "pdf", tmp_path, title="Drzewa – Osiecznica"
     )
     assert path.read_bytes()[:5] == b"%PDF-"
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(path, layout=True)
     assert "Drzewa – Osiecznica" in text and "Liczba pozycji: 6" in text
     assert "lipa drobnolistna" in text and "P-01" in text and "pomnik przyrody" in text
     assert Tree.objects.filter(gmina=osiecznica).count() == 6

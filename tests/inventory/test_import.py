@@ -5,11 +5,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 from django.core.management import CommandError
+from django.db import connection
 from openpyxl import load_workbook
 
 from inventory.models import Lamp, LightingLine, SmallArchitecture, Tree
 from sip.models import AuditLog
+from tests.conftest import ObrebFactory
 
 from .conftest import OSIECZNICA_2180, SAMPLES, rejected_rows, run_import
 
@@ -64,13 +67,32 @@ def test_values_are_read_as_offices_write_them(osiecznica):
     assert Tree.objects.get(gmina=osiecznica, external_id="D-011").surveyed_on == date(2024, 5, 16)
 
 
+def _obreb_mismatches(gmina) -> int:
+    """Trees whose stored obręb is not the one ST_Within finds (an independent SQL count)."""
+    with connection.cursor() as c:
+        c.execute(
+            """SELECT count(*) FROM inventory_tree t WHERE t.gmina_id = %s AND t.obreb_id IS DISTINCT FROM
+            (SELECT o.id FROM sip_obreb o WHERE o.gmina_id = t.gmina_id AND ST_Within(t.geom, o.geom))""",
+            [gmina.pk],
+        )
+        return c.fetchone()[0]
+
+
 def test_reimport_by_office_number_updates_instead_of_duplicating(osiecznica):
+    x0, y0, x1, y1 = osiecznica.boundary.extent
+    for code, box in (("0001", (x0, y0, (x0 + x1) / 2, y1)), ("0002", ((x0 + x1) / 2, y0, x1, y1))):
+        ObrebFactory(gmina=osiecznica, code=code, geom=MultiPolygon(Polygon.from_bbox(box), srid=2180))
     run_import("trees", str(TREES), "--gmina", "020105_2")
-    Tree.objects.filter(gmina__teryt="020105_2", external_id="D-001").update(trunk_circumference_cm=1)
+    assert Tree.objects.filter(gmina=osiecznica, obreb__isnull=False).count() == 6  # the COPY path
+    assert _obreb_mismatches(osiecznica) == 0
+    tree = Tree.objects.filter(gmina__teryt="020105_2", external_id="D-001")
+    # Moved by a writer that bypasses save(): its stored obręb is stale until the re-import.
+    tree.update(trunk_circumference_cm=1, geom=Point(x1 - 1, y1 - 1, srid=2180), obreb=None)
     out = run_import("trees", str(TREES), "--gmina", "020105_2")
     assert "(nowe: 0, zaktualizowane: 6)" in out
     assert Tree.objects.filter(gmina=osiecznica).count() == 6
     assert Tree.objects.get(gmina__teryt="020105_2", external_id="D-001").trunk_circumference_cm == 145
+    assert tree.get().obreb is not None and _obreb_mismatches(osiecznica) == 0  # the UPDATE path
 
 
 def test_dry_run_saves_nothing(osiecznica):

@@ -7,8 +7,8 @@ from pyproj import CRS as ProjCRS
 from pyproj import Transformer
 
 from layers.crs import bbox_to_xy, northing_first, transform_extent, transform_point
-from layers.ows_errors import WMSError
-from layers.wms import parse_bbox, parse_crs, request_version
+from layers.ogc.exceptions import InvalidCRS, InvalidParameterValue
+from layers.ogc.params import parse_bbox, parse_crs, request_version
 from sip.geometry import ACCEPTED_SRIDS
 
 
@@ -56,7 +56,7 @@ def test_crs_outside_the_allow_list_is_refused(raw):
     if raw == "EPSG:2180 ":
         assert parse_crs({"crs": raw}, "1.3.0")[0] == 2180  # surrounding spaces are harmless
         return
-    with pytest.raises(WMSError) as err:
+    with pytest.raises(InvalidCRS) as err:
         parse_crs({"crs": raw}, "1.3.0")
     assert err.value.code == "InvalidCRS"
 
@@ -64,6 +64,6 @@ def test_crs_outside_the_allow_list_is_refused(raw):
 def test_bbox_parsing_limits():
     assert parse_bbox({"bbox": "51,15,52,16"}, 4326, "1.3.0", False) == (15.0, 51.0, 16.0, 52.0)
     for raw in ("1,2,3", "1,2,3,x", "3,2,1,4", "1,2,1,4", "1e309,0,1,1"):
-        with pytest.raises(WMSError) as err:
+        with pytest.raises(InvalidParameterValue) as err:
             parse_bbox({"bbox": raw}, 2180, "1.1.1", False)
         assert err.value.code == "InvalidParameterValue"

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from layers import services
-from layers.mapfile import build_map
 from layers.models import ExternalLayer, ExternalService, Layer, Style
+from layers.render.mapfile import build_map
 from layers.selectors import catalogue, forget_catalogue
 
 

@@ -7,8 +7,8 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 
 from layers import registry, services
-from layers.mapfile import layer_sql, rule_expression
 from layers.models import Layer, PublishedSource, Style, StyleRule
+from layers.render.mapfile import layer_sql, rule_expression
 from layers.selectors import catalogue, forget_catalogue, may_see, registry_version, visible_layers
 from sip.models import AuditLog
 from sip.tenancy import PLANNER
@@ -163,3 +163,51 @@ def test_style_rules_become_safe_mapserver_expressions(db):
             bad.full_clean()
     with pytest.raises(ValueError):
         rule_expression(StyleRule(style=style, title="x", field="number] OR [1", value="1"))
+
+
+def test_mapa_sip_migration_pins_the_registry_defaults_of_the_core_layers():
+    """Databases published before scale-dependent classes get the core layers' classes from a
+    migration with pinned values: they must be the registry's, or old and new databases differ."""
+    import importlib
+
+    from layers.registry import get_source
+
+    migration = importlib.import_module("layers.migrations.0010_mapa_sip_core_layers")
+    for name, pinned in migration.CORE_LAYERS.items():
+        source = get_source(name)
+        assert pinned == {
+            "max_scale": source.max_scale,
+            "base_map": source.base_map,
+            "style": source.style,
+        }, name
+
+
+def test_base_map_layers_in_drawing_order(db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from layers.selectors import base_map_layers
+
+    names = base_map_layers(AnonymousUser(), None)
+    assert names[:1] == ("pokrycie-terenu",) and names[-1] == "adresy"
+    assert names.index("dzialki") < names.index("budynki") < names.index("ulice") < names.index("gminy")
+
+
+def test_a_legend_at_a_scale_shows_only_the_classes_drawn_there(db):
+    """A print's legend: the obręby layer has one class at the gmina scale and one close in;
+    each scale's legend has one key (a shorter image), the legend of all scales both."""
+    import io
+
+    from PIL import Image
+
+    from layers.render import draw_legend
+    from layers.selectors import catalogue
+
+    info = catalogue().get("obreby")
+
+    def height(png: bytes) -> int:
+        return Image.open(io.BytesIO(png)).height
+
+    both, close, far = (height(draw_legend(info, scale)) for scale in (None, 1_000, 50_000))
+    assert close == far < both
+    gminy = catalogue().get("gminy")  # also two classes, split at 1:60,000
+    assert height(draw_legend(gminy, 1_000)) == close

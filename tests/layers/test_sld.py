@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from layers import services
 from layers.models import Style, StyleRule
-from layers.sld import SLDError, parse_sld, style_to_sld
+from layers.registry.sld import SLDError, parse_sld, style_to_sld
 from sip.models import AuditLog
 
 QGIS_SE = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -143,10 +143,13 @@ def test_documents_sip_cannot_hold_are_refused(document, message):
 def test_import_refuses_attributes_the_layer_does_not_have(db, central_admin):
     style = Style.objects.get(name="dzialki")
     label_before = style.label_field
+    rules_before = list(style.rules.values_list("title", flat=True))
     with pytest.raises(ValidationError, match="nie należy do źródła"):
         services.import_sld(actor=central_admin, style=style, sld=QGIS_SE.replace(b">number<", b">haslo<"))
     stored = Style.objects.get(name="dzialki")
-    assert stored.label_field == label_before and stored.rules.count() == 0  # rolled back
+    # Rolled back: the label and the classes as they were.
+    assert stored.label_field == label_before
+    assert list(stored.rules.values_list("title", flat=True)) == rules_before
 
 
 def test_admin_upload_and_export_link(client, central_admin):
@@ -182,3 +185,99 @@ def test_admin_upload_and_export_link(client, central_admin):
     response = client.post(f"/admin/layers/style/{style.pk}/change/", data)
     assert response.status_code == 200
     assert "a można przesłać najwyżej 1,0\u00a0MB" in response.content.decode()
+
+
+RULE_FIELDS = (
+    "title",
+    "field",
+    "value",
+    "min_value",
+    "max_value",
+    "min_scale",
+    "max_scale",
+    "label_field",
+)
+# What a class draws: the rule's own value, else the style's (as layers.mapfile draws it).
+DRAWN_FIELDS = ("fill_colour", "stroke_colour", "stroke_width")
+LABEL_FIELDS = ("label_colour", "label_size")
+
+
+def _drawn_rules(style):
+    return [
+        (
+            *(getattr(r, a) for a in RULE_FIELDS),
+            *((getattr(r, a) or getattr(style, a)) for a in DRAWN_FIELDS),
+            *((getattr(r, a) or getattr(style, a)) if r.label_field else None for a in LABEL_FIELDS),
+        )
+        for r in style.rules.order_by("order", "id")
+    ]
+
+
+def test_scale_dependent_rules_round_trip_through_sld(db, central_admin):
+    from lxml import etree
+
+    original = Style.objects.create(
+        name="skale", stroke_colour="#969696", stroke_width=1.2, label_size=8, rules_only=True
+    )
+    StyleRule.objects.create(
+        style=original,
+        order=0,
+        title="droga krajowa z numerem",
+        field="road_category",
+        value="krajowa",
+        stroke_colour="#d7301f",
+        stroke_width=4.5,
+        min_scale=13_000,
+        max_scale=1_000_000,
+        label_field="road_number",
+        label_colour="#67000d",
+    )
+    StyleRule.objects.create(style=original, order=1, title="inne drogi", min_scale=13_000, max_scale=60_000)
+    StyleRule.objects.create(
+        style=original,
+        order=2,
+        title="ulica",
+        stroke_width=3,
+        max_scale=13_000,
+        label_field="name",
+        label_size=9,
+    )
+    document = style_to_sld("ulice", "line", original)
+    root = etree.fromstring(document)
+    ns = {"sld": "http://www.opengis.net/sld", "ogc": "http://www.opengis.net/ogc"}
+    rules = root.findall(".//sld:Rule", ns)
+    # One SLD Rule a class, with its scale band; no catch-all rule (the classes draw alone).
+    assert [r.findtext("sld:Title", namespaces=ns) for r in rules] == [
+        "droga krajowa z numerem",
+        "inne drogi",
+        "ulica",
+    ]
+    assert [
+        (
+            r.findtext("sld:MinScaleDenominator", namespaces=ns),
+            r.findtext("sld:MaxScaleDenominator", namespaces=ns),
+        )
+        for r in rules
+    ] == [("13000", "1000000"), ("13000", "60000"), (None, "13000")]
+    assert root.find(".//sld:ElseFilter", ns) is None
+    labels = [r.findtext("sld:TextSymbolizer/sld:Label/ogc:PropertyName", namespaces=ns) for r in rules]
+    assert labels == ["road_number", None, "name"]
+
+    copy = Style.objects.create(name="skale-kopia")
+    services.import_sld(actor=central_admin, style=copy, sld=document)
+    copy.refresh_from_db()
+    assert copy.rules_only
+    assert _drawn_rules(copy) == _drawn_rules(original)
+
+
+@pytest.mark.parametrize("layer", ["ulice", "gminy", "obreby", "dzialki", "adresy"])
+def test_the_base_map_styles_round_trip_through_sld(db, central_admin, layer):
+    from layers.models import Layer
+
+    row = Layer.objects.select_related("style").get(name=layer)
+    kind = {"ulice": "line", "adresy": "point"}.get(layer, "polygon")
+    copy = Style.objects.create(name=f"{layer}-kopia")
+    services.import_sld(actor=central_admin, style=copy, sld=style_to_sld(layer, kind, row.style))
+    copy.refresh_from_db()
+    assert copy.rules_only == row.style.rules_only
+    assert _drawn_rules(copy) == _drawn_rules(row.style)

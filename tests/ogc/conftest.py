@@ -99,7 +99,11 @@ def internal_layer(live_server_url, django_db_blocker):
 
 
 def wait_for_workers() -> None:
-    """Let every worker notice a registry change (layers.selectors.refresh_seconds)."""
+    """Let every worker notice a registry change (layers.selectors.refresh_seconds).
+
+    The one timed wait of the suite, on purpose: the promise under test is "every worker serves
+    a change at most refresh_seconds after it", which no answer can show (a request reaches
+    one worker of the kernel's choosing), so the tests wait that bound and then expect it."""
     from layers.selectors import refresh_seconds
 
     time.sleep(refresh_seconds() + 0.2)

@@ -20,7 +20,6 @@ from owslib.wfs import WebFeatureService
 
 from .conftest import get
 
-pytestmark = pytest.mark.demo
 gdal.UseExceptions()
 ogr.UseExceptions()
 

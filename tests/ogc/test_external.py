@@ -8,8 +8,6 @@ import pytest
 
 from .conftest import get, wait_for_workers
 
-pytestmark = pytest.mark.demo
-
 CASCADED = "test-kaskada-dzialki"
 BBOX = (260516, 382773, 261016, 383273)
 
@@ -101,7 +99,7 @@ def test_cascaded_layer_is_not_queryable_nor_in_wfs(wms_url, wfs_url, harvested)
     assert CASCADED.encode() not in get(wfs_url, {"SERVICE": "WFS", "REQUEST": "GetCapabilities"}).body
 
 
-def test_unreachable_service_is_reported_not_raised(django_db_blocker):
+def test_unreachable_service_is_reported_not_raised(demo_data, django_db_blocker):
     from django.contrib.auth.models import User
     from django.core.exceptions import ValidationError
 
@@ -109,6 +107,7 @@ def test_unreachable_service_is_reported_not_raised(django_db_blocker):
     from layers.models import ExternalService
 
     with django_db_blocker.unblock():
+        ExternalService.objects.filter(url="http://127.0.0.1:9/wms").delete()  # left by a killed run
         service = ExternalService.objects.create(title="Nieosiągalna", url="http://127.0.0.1:9/wms")
         try:
             with pytest.raises(ValidationError, match="Nie udało się odczytać"):
@@ -122,6 +121,9 @@ def test_unreachable_service_is_reported_not_raised(django_db_blocker):
 
 
 WMTS_CASCADED = "test-kaskada-wmts-dzialki"
+# The parcels' outlines without numbers (which the base map writes from 1:7,500 in a size by
+# scale): the tiles and the direct map are compared line by line.
+OUTLINES = "test-dzialki-obrysy"
 
 
 @pytest.fixture(scope="module")
@@ -130,25 +132,32 @@ def wmts_harvested(wms_url, django_db_blocker):
     from django.contrib.auth.models import User
 
     from layers import services
-    from layers.models import ExternalService, Layer
+    from layers.models import ExternalService, Layer, Style
 
     from .wmts_standin import StandIn
 
-    standin = StandIn(wms_url, "dzialki", "Działki (kafle WMTS)")
+    standin = StandIn(wms_url, OUTLINES, "Działki (kafle WMTS)")
 
     def cleanup():
-        Layer.objects.filter(name=WMTS_CASCADED).delete()
+        Layer.objects.filter(name__in=(WMTS_CASCADED, OUTLINES)).delete()
+        Style.objects.filter(name=OUTLINES).delete()
         ExternalService.objects.filter(url=standin.url).delete()
 
     with django_db_blocker.unblock():
         cleanup()
         admin = User.objects.get(username="centrala")
+        style = Style.objects.create(
+            name=OUTLINES, fill_colour="#fee8c8", fill_opacity=60, stroke_colour="#b35806", stroke_width=0.8
+        )
+        services.create_layer(
+            actor=admin, name=OUTLINES, source="dzialki", title="Działki (obrysy)", style=style
+        )
         service = ExternalService(title="Testowy WMTS", url=standin.url, kind="wmts", version="1.0.0")
         service.full_clean()
         service.save()
         layers = {row.name: row for row in services.harvest_service(actor=admin, service=service)}
         services.create_layer(
-            actor=admin, name=WMTS_CASCADED, title="Działki z kafli WMTS", external=layers["dzialki"]
+            actor=admin, name=WMTS_CASCADED, title="Działki z kafli WMTS", external=layers[OUTLINES]
         )
     wait_for_workers()
     yield standin, layers
@@ -160,7 +169,7 @@ def wmts_harvested(wms_url, django_db_blocker):
 
 def test_wmts_harvest_reads_layer_tile_sets_and_extent(wmts_harvested):
     standin, layers = wmts_harvested
-    parcels = layers["dzialki"]
+    parcels = layers[OUTLINES]
     assert parcels.title == "Działki (kafle WMTS)" and parcels.abstract == "Kafle rysowane przez WMS."
     # Only the tile matrix set in a CRS that SIP accepts; PNG preferred over JPEG.
     assert parcels.tile_matrix_sets == {"GoogleMapsCompatible": 3857} and parcels.srids == [3857]
@@ -174,7 +183,7 @@ def test_wmts_layer_is_cascaded_and_reprojected_to_the_same_parcels(wms_url, wmt
     caps = get(wms_url, {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}).body.decode()
     assert f"<Name>{WMTS_CASCADED}</Name>" in caps
     before = standin.tiles
-    direct = _map(wms_url, "dzialki").image()
+    direct = _map(wms_url, OUTLINES).image()
     cascaded = _map(wms_url, WMTS_CASCADED).image()
     assert standin.tiles > before, "the tiles came from the WMTS"
     assert (cascaded[..., 3] > 0).mean() > 0.95

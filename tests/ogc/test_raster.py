@@ -8,7 +8,6 @@ from osgeo import gdal, osr
 
 from .conftest import get, wait_for_workers
 
-pytestmark = pytest.mark.demo
 RASTER = "test-ortofoto"
 # The raster covers the north-east 400 m of a 500 m view, in EPSG:2180 (x/y).
 VIEW = (260516, 382773, 261016, 383273)

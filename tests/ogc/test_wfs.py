@@ -14,7 +14,6 @@ from owslib.wfs import WebFeatureService
 
 from .conftest import INTERNAL, get
 
-pytestmark = pytest.mark.demo
 ogr.UseExceptions()
 
 # Around the Rynek of Bolesławiec, EPSG:2180 x/y.
@@ -224,9 +223,9 @@ def test_external_entity_in_a_get_filter_is_refused(wfs_url):
 
 @pytest.mark.parametrize("typename", ["dzialki", "drzewa", "groby", "strefy", "oswietlenie-latarnie"])
 def test_geojson_from_rows_equals_gisservers_own_rendering(demo_data, db, client, monkeypatch, typename):
-    """layers.wfs.RowGeoJsonRenderer reads rows as tuples; its output must be what gisserver's
+    """layers.ogc.wfs.RowGeoJsonRenderer reads rows as tuples; its output must be what gisserver's
     instance-based renderer writes for the same request (properties, ids, geometries, counts)."""
-    from layers import wfs
+    from layers.ogc import wfs
 
     params = {
         "SERVICE": "WFS",

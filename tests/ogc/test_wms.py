@@ -12,7 +12,6 @@ from owslib.wms import WebMapService
 
 from .conftest import get
 
-pytestmark = pytest.mark.demo
 gdal.UseExceptions()
 
 PUBLIC = {"gminy", "obreby", "dzialki", "adresy"}
@@ -21,15 +20,16 @@ TILE = 256
 
 @pytest.fixture(scope="module")
 def edge_tile(demo_data, django_db_blocker):
-    """A 600 m square (EPSG:2180, x/y order) on the outer edge of the partner gminas: part
-    parcels, part outside every parcel; with the oracle of which pixel centres lie in a parcel."""
+    """A 400 m square (EPSG:2180, x/y order; 1:5,600 in 256 pixels, where parcels are drawn) on
+    the outer edge of the partner gminas: part parcels, part outside every parcel; with the
+    oracle of which pixel centres lie in a parcel."""
     with django_db_blocker.unblock(), connection.cursor() as cur:
         cur.execute(
             "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN("
             "ST_Union(boundary), 1)), 1) AS p FROM sip_gmina) s"
         )
         x, y = cur.fetchone()
-        bbox = (round(x) - 300, round(y) - 300, round(x) + 300, round(y) + 300)
+        bbox = (round(x) - 200, round(y) - 200, round(x) + 200, round(y) + 200)
         step = 8
         res = (bbox[2] - bbox[0]) / TILE
         cur.execute(
@@ -115,7 +115,7 @@ def test_same_area_in_1_1_1_and_1_3_0_gives_the_same_image(wms_url, edge_tile):
     in_2180_11 = _getmap(wms_url, "1.1.1", "SRS", "EPSG:2180", bbox).image()
     assert np.array_equal(in_2180_13, in_2180_11)
 
-    lonlat = (15.555, 51.255, 15.585, 51.272)
+    lonlat = (15.567, 51.262, 15.573, 51.2655)  # 1:5,800 in 256 pixels: parcels are drawn
     latlon = (lonlat[1], lonlat[0], lonlat[3], lonlat[2])
     img11 = _getmap(wms_url, "1.1.1", "SRS", "EPSG:4326", lonlat).image()
     img13 = _getmap(wms_url, "1.3.0", "CRS", "EPSG:4326", latlon).image()
@@ -213,7 +213,7 @@ def test_capabilities_advertise_the_address_the_client_used(wms_url):
 
 
 def test_get_styles_exports_sld_that_reads_back(wms_url):
-    from layers.sld import parse_sld
+    from layers.registry.sld import parse_sld
 
     answer = get(
         wms_url, {"SERVICE": "WMS", "VERSION": "1.1.1", "REQUEST": "GetStyles", "LAYERS": "dzialki,adresy"}
@@ -221,4 +221,6 @@ def test_get_styles_exports_sld_that_reads_back(wms_url):
     assert answer.status == 200 and answer.content_type.startswith("application/vnd.ogc.sld+xml")
     assert answer.body.count(b"<NamedLayer>") == 2
     parsed = parse_sld(answer.body)
-    assert parsed.attrs["fill_colour"] == "#fee8c8" and parsed.attrs["label_field"] == "number"
+    # The parcels are drawn by their scale classes alone, each with the fill and the numbers.
+    assert parsed.attrs["rules_only"] and parsed.rules
+    assert all(r.fill_colour == "#fee8c8" and r.label_field == "number" for r in parsed.rules)

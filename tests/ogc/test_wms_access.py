@@ -7,8 +7,6 @@ from owslib.wms import WebMapService
 
 from .conftest import INTERNAL, get, wait_for_workers
 
-pytestmark = pytest.mark.demo
-
 OWN_EDITOR = ("redaktor-boleslawiec", "sip-demo")
 OTHER_EDITOR = ("redaktor-nowogrodziec", "sip-demo")
 CENTRAL = ("centrala", "sip-demo")

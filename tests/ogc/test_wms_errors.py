@@ -6,8 +6,6 @@ import pytest
 
 from .conftest import get
 
-pytestmark = pytest.mark.demo
-
 GOOD_13 = {
     "SERVICE": "WMS",
     "VERSION": "1.3.0",

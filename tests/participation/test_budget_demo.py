@@ -7,7 +7,7 @@ from fixtures.demo.budget import demo_residents
 from participation.budget import selectors
 from participation.models import BudgetEdition, RegisteredResident
 
-pytestmark = [pytest.mark.demo, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def test_boleslawiec_votes_and_a_demo_resident_can_vote(demo_data, client):

@@ -5,7 +5,6 @@ the gmina's planner, exported as XLSX and PDF; the public list carries no person
 from __future__ import annotations
 
 import io
-import subprocess
 
 import pytest
 from django.contrib.gis.geos import Point
@@ -17,6 +16,7 @@ from participation.models import PlanInspection
 from planning.models import Plan
 from sip.tenancy import PLANNER
 from tests.conftest import ObrebFactory, ParcelFactory, make_user
+from tests.utils import pdf_text
 
 from .consult_fixtures import lonlat, make_draft_plan, make_inspection
 
@@ -159,7 +159,7 @@ def test_the_public_list_has_no_personal_data(client, gmina, planner):
     assert f"{exact.x:.6f}" not in page  # only the rounded point
 
 
-def test_wykaz_uwag_exports_for_the_gminas_staff(client, gmina, planner, other_editor, tmp_path):
+def test_wykaz_uwag_exports_for_the_gminas_staff(client, gmina, planner, other_editor):
     inspection = make_inspection(gmina)
     for i in range(3):
         _comment(inspection, gmina, author=f"Autor {i}")
@@ -176,7 +176,5 @@ def test_wykaz_uwag_exports_for_the_gminas_staff(client, gmina, planner, other_e
     assert [r[2] for r in data] == ["Autor 0", "Autor 1", "Autor 2"]
     pdf = client.get(url + "pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
-    path = tmp_path / "wykaz.pdf"
-    path.write_bytes(pdf.content)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(pdf.content)
     assert "Autor 2" in text and "Wykaz uwag" in text

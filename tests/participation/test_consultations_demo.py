@@ -8,7 +8,7 @@ from fixtures.demo import plans
 from participation.models import Answer, Consultation, PlanComment, PlanInspection
 from sip.models import Gmina
 
-pytestmark = [pytest.mark.demo, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def _snapshot():

@@ -16,6 +16,7 @@ from planning.imports import ImportFileError, import_app_gml, import_zones
 from planning.models import Amendment, Plan
 from sip.models import Gmina
 from sip.services import system_actor
+from tests.utils import pdf_text
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "app"
@@ -382,8 +383,6 @@ def test_command_reports_each_rejection(rural, tmp_path):
 
 
 def test_wypis_from_a_plan_ogolny(rural, client, tmp_path):
-    import subprocess
-
     from django.contrib.auth.models import User
 
     from sip.models import Parcel
@@ -403,7 +402,7 @@ def test_wypis_from_a_plan_ogolny(rural, client, tmp_path):
     ).json()
     pdf = tmp_path / "pog.pdf"
     pdf.write_bytes(b"".join(client.get(body["pdf_url"]).streaming_content))
-    text = " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True).stdout.decode().split())
+    text = " ".join(pdf_text(pdf).split())
     assert "WYPIS I WYRYS Z PLANU OGÓLNEGO GMINY" in text and "WYRYS Z PLANU OGÓLNEGO GMINY" in text
     assert "Plan ogólny gminy Bolesławiec" in text and "skala 1:5000" in text
     assert "strefa" in text and "Gminne standardy urbanistyczne" in text

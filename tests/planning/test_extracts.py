@@ -20,8 +20,9 @@ from planning.extracts.numbering import next_case_number
 from planning.maplayers import PURPOSE_COLOURS
 from planning.models import CaseCounter, ExtractCase, IssuedDocument, Plan
 from sip.models import Gmina
-from sip.tenancy import PLANNER
+from sip.tenancy import CENTRAL_ADMIN, PLANNER
 from tests.conftest import GminaFactory, ParcelFactory, make_user
+from tests.utils import artifact, pdf_text
 
 pytestmark = pytest.mark.django_db
 YEAR = timezone.localdate().year
@@ -40,13 +41,6 @@ def pdf_bytes(client, body) -> bytes:
     resp = client.get(body["pdf_url"])
     assert resp.status_code == 200 and resp["Content-Type"] == "application/pdf"
     return b"".join(resp.streaming_content)
-
-
-def pdf_text(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(content)
-    out = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
-    return out.stdout.decode()
 
 
 def pdf_page_png(content: bytes, tmp_path: Path, page: int, dpi: int) -> np.ndarray:
@@ -79,7 +73,7 @@ def planner_client(client, planner):
     return client
 
 
-def test_wypis_and_wyrys_through_the_api(planner_client, world, tmp_path):
+def test_wypis_and_wyrys_through_the_api(planner_client, world):
     parcel = world.parcel("10", world.at(90, 20, 160, 60))  # 1MN, 1U and the amended area
     resp = issue(planner_client, [parcel], applicant="Jan Kowalski", applicant_address="ul. Polna 3, Testowo")
     assert resp.status_code == 201, resp.content
@@ -89,7 +83,7 @@ def test_wypis_and_wyrys_through_the_api(planner_client, world, tmp_path):
     assert body["fee"] == {"wypis": "30.00", "wyrys": "40.00", "total": "70.00", "currency": "PLN"}
     content = pdf_bytes(planner_client, body)
     assert hashlib.sha256(content).hexdigest() == body["sha256"]
-    text = pdf_text(content, tmp_path)
+    text = pdf_text(content, layout=True)
     flat = " ".join(text.split())
     for expected in (
         "WYPIS I WYRYS Z MIEJSCOWEGO PLANU ZAGOSPODAROWANIA PRZESTRZENNEGO",
@@ -142,17 +136,15 @@ def test_wyrys_is_drawn_at_the_plan_scale(planner_client, world, tmp_path, scale
 
 
 def test_look_at_the_pages(planner_client, world, tmp_path):
-    """Renders the wypis and wyrys to PNG (kept in test-artifacts/ for a human to look at) and
+    """Renders the wypis and wyrys to PNG (kept in var/test-artifacts/ for a human to look at) and
     checks that the wyrys page carries colour from the zones, not only text."""
     parcel = world.parcel("12", world.at(60, 60, 140, 120))
     body = issue(planner_client, [parcel]).json()
     content = pdf_bytes(planner_client, body)
-    out = Path(__file__).resolve().parents[2] / "test-artifacts"
-    out.mkdir(exist_ok=True)
-    (out / "extract.pdf").write_bytes(content)
+    artifact("extract.pdf").write_bytes(content)
     wyrys_page = body["pages"]["wypis"] + 1
     page = pdf_page_png(content, tmp_path, wyrys_page, 60)
-    Image.fromarray(page.astype("uint8")).save(out / "wyrys.png")
+    Image.fromarray(page.astype("uint8")).save(artifact("wyrys.png"))
     # The zones' colours are the registry's zoning style (as on the map): the purpose's fill at
     # the style's 70 % opacity over white paper.
     mn = np.all(np.abs(page - seen_on_paper(PURPOSE_COLOURS["MN"])) < 12, axis=2).mean()
@@ -164,23 +156,23 @@ def seen_on_paper(fill: str, opacity: float = 0.7) -> np.ndarray:
     return np.array([round(opacity * int(fill[i : i + 2], 16) + (1 - opacity) * 255) for i in (1, 3, 5)])
 
 
-def test_batch_over_several_sheets_gets_an_overview(planner_client, world, tmp_path):
+def test_batch_over_several_sheets_gets_an_overview(planner_client, world):
     parcels = [
         world.parcel(str(20 + i), world.at(10 + 15 * i, 5 + 36 * i, 22 + 15 * i, 20 + 36 * i))
         for i in range(6)
     ]
     body = issue(planner_client, parcels, kind="wyrys").json()
     assert body["pages"]["wyrys"] == 3  # overview + 2 sheets at 1:1000
-    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), tmp_path).split())
+    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), layout=True).split())
     assert "Arkusz przeglądowy" in flat and "Arkusz 1 z 2" in flat and "Arkusz 2 z 2" in flat
     assert body["fee"]["total"] == "60.00"
 
 
-def test_parcel_without_plan_gets_a_certificate(planner_client, world, tmp_path):
+def test_parcel_without_plan_gets_a_certificate(planner_client, world):
     parcel = world.parcel("30", world.at(600, 600, 630, 630))
     body = issue(planner_client, [parcel]).json()
     assert body["document_kind"] == "no_plan" and body["fee"]["total"] == "17.00"
-    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), tmp_path).split())
+    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), layout=True).split())
     assert "ZAŚWIADCZENIE" in flat and "nie obowiązuje miejscowy plan zagospodarowania przestrzennego" in flat
     assert parcel.identifier in flat
 
@@ -288,7 +280,7 @@ def test_parcel_of_another_gmina_is_forbidden(planner_client, world):
 
 def test_parcels_of_two_gminas_in_one_application_are_refused(client, world):
     other = GminaFactory()
-    admin = make_user("centrala-planowanie", "Administrator jednostki centralnej", None)
+    admin = make_user("centrala-planowanie", CENTRAL_ADMIN, None)
     client.force_login(admin)
     resp = issue(client, [world.parcel("60", world.at(10, 10, 20, 20)), ParcelFactory(obreb__gmina=other)])
     assert resp.status_code == 400 and "jednej gminie" in resp.json()["detail"]
@@ -346,7 +338,7 @@ def test_same_prefix_in_two_gminas(client, world):
     ExtractOffice.objects.create(
         gmina=other, office_name="Urząd Gminy Drugiej", place="Drugie", case_prefix="RG.6727"
     )
-    admin = make_user("centrala-numery", "Administrator jednostki centralnej", None)
+    admin = make_user("centrala-numery", CENTRAL_ADMIN, None)
     client.force_login(admin)
     first = issue(client, [world.parcel("90", world.at(10, 10, 20, 20))], kind="wypis").json()
     second = issue(client, [ParcelFactory(obreb=other.obreb_set.get())], kind="wypis").json()
@@ -362,7 +354,7 @@ def test_bad_application_date(planner_client, world, value, message):
     assert resp.status_code == 400 and message in resp.json()["detail"]
 
 
-def test_partial_repeal_leaves_that_part_without_a_plan(planner_client, world, tmp_path):
+def test_partial_repeal_leaves_that_part_without_a_plan(planner_client, world):
     """A resolution repealing the plan over x < 50 m has no zones: there the parcel has no plan."""
     import datetime as dt
 
@@ -377,7 +369,7 @@ def test_partial_repeal_leaves_that_part_without_a_plan(planner_client, world, t
     zoning = planner_client.get(f"/api/planning/parcels/{parcel.identifier}/zoning/").json()
     assert zoning["uncovered"]["share_pct"] == 50.0
     body = issue(planner_client, [parcel], kind="wypis").json()
-    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), tmp_path).split())
+    flat = " ".join(pdf_text(pdf_bytes(planner_client, body), layout=True).split())
     assert "Części działek nieobjęte planem" in flat and "200,00 50,00%" in flat
 
 

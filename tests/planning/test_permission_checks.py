@@ -31,7 +31,6 @@ def case(planner, world):
         kind="wypis",
         applicant=APPLICANT,
         applicant_address="ul. Tajna 1",
-        base_url="http://testserver/",
     )
     return case
 
@@ -46,16 +45,14 @@ def test_only_the_gminas_planner_issues_an_extract(world, other_planner, viewer,
     before = ExtractCase.objects.count()
     for user in (other_planner, viewer, editor):
         with pytest.raises(PermissionDenied):
-            services.issue_extract(
-                actor=user, parcel_identifiers=[parcel.identifier], kind="wypis", base_url="http://t/"
-            )
+            services.issue_extract(actor=user, parcel_identifiers=[parcel.identifier], kind="wypis")
     assert ExtractCase.objects.count() == before
 
 
 def test_only_the_gminas_planner_reissues(case, other_planner, viewer):
     for user in (other_planner, viewer):
         with pytest.raises(PermissionDenied):
-            services.reissue_extract(actor=user, case=case, base_url="http://t/")
+            services.reissue_extract(actor=user, case=case)
     assert case.documents.count() == 1
 
 

@@ -10,9 +10,9 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from cemetery_routing.models import Burial, Cemetery, Grave, Section
 from inventory.models import Tree, TreeSpecies
-from sip.models import Obreb
+from sip.services import store_obreby
 from sip.tenancy import CENTRAL_ADMIN, EDITOR, VIEWER
-from tests.conftest import GminaFactory, make_user
+from tests.conftest import GminaFactory, ObrebFactory, make_user
 
 SPECIES = [
     ("Tilia cordata", "lipa drobnolistna", 50),
@@ -26,7 +26,7 @@ def quadrants(gmina):
     mx, my = (x0 + x1) / 2, (y0 + y1) / 2
     boxes = [(x0, y0, mx, my), (mx, y0, x1, my), (x0, my, mx, y1), (mx, my, x1, y1)]
     return [
-        Obreb.objects.create(
+        ObrebFactory(
             gmina=gmina,
             code=f"{i + 1:04d}",
             name=f"Obręb {i + 1}",
@@ -59,6 +59,8 @@ def add_trees(gmina, count: int, seed: int):
             )
         )
     Tree.objects.bulk_create(trees)
+    # bulk_create bypasses Tree.save(): the obręb is stored in SQL, as the bulk writers do.
+    store_obreby(Tree, gmina_id=gmina.pk)
 
 
 @pytest.fixture

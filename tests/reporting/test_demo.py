@@ -8,7 +8,7 @@ from inventory.registers import felling_permit_expression
 from reporting.models import SavedQuery
 from sip.models import Gmina, Obreb
 
-pytestmark = [pytest.mark.demo, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 DEMO = ["boleslawiec", "gmina-boleslawiec", "nowogrodziec"]
 
 

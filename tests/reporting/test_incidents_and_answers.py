@@ -9,7 +9,7 @@ from participation.models import Answer
 from reporting.models import SavedQuery
 from sip.models import Gmina, Obreb
 
-pytestmark = [pytest.mark.demo, pytest.mark.django_db]
+pytestmark = pytest.mark.django_db
 
 
 def post_query(client, body):

@@ -130,3 +130,23 @@ def test_objects_are_not_suppressed(client, town, town_editor):
     data = client.get(f"/api/reporting/published/drzewa-obreby/?gmina={town.slug}").json()
     assert data["counts_people"] is False
     assert not any(r["suppressed"] for r in data["rows"] + data["totals"])
+
+
+def test_the_year_list_holds_the_years_with_data_and_the_current_year(client, published):
+    import re
+
+    from django.utils import timezone
+
+    from cemetery_routing.models import Burial, Grave
+
+    def years():
+        page = client.get(f"/statystyki/pochowki-kwatery/?gmina={published.slug}").content.decode()
+        select = re.search(r'<select name="year".*?</select>', page, re.S).group(0)
+        return [int(y) for y in re.findall(r'<option value="(\d+)"', select)]
+
+    this_year = timezone.localdate().year
+    assert years() == sorted({2024, this_year}, reverse=True)
+    grave = Grave.objects.filter(cemetery__gmina=published).first()
+    Burial.objects.create(grave=grave, first_name="Jan", surname="Dawny", burial_date="1998-03-01")
+    cache.clear()
+    assert years() == sorted({2024, 1998, this_year}, reverse=True)

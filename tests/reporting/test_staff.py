@@ -157,3 +157,38 @@ def test_export_equals_the_screen(client, town, town_editor):
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
     gpkg = client.get("/raporty/eksport/gpkg/?dataset=drzewa&g1=obreb&run=1")
     assert gpkg.status_code == 200 and gpkg.content[:15] == b"SQLite format 3"
+
+
+def test_saving_under_a_taken_name_says_so_next_to_the_field_and_keeps_what_was_typed(
+    client, town, town_editor
+):
+    client.force_login(town_editor)
+    body = {"name": "Drzewa wg obrębów", "dataset": "drzewa", "g1": "obreb", "measure": "count"}
+    assert client.post("/raporty/zapisz/", body).status_code == 302
+    r = client.post("/raporty/zapisz/", {**body, "g2": "species", "shared": "1"})
+    assert r.status_code == 400 and r["Content-Type"].startswith("text/html")
+    page = r.content.decode()
+    assert re.search(
+        r'id="save-name"[^>]*value="Drzewa wg obrębów"[^>]*aria-invalid="true".*?'
+        r'id="save-name-error"[^>]*>Masz już zapytanie o tej nazwie\.</p>',
+        page,
+        re.S,
+    ), page
+    assert re.search(r'name="shared" value="1" checked', page)
+    # The query and its result stay on the page, to be saved under another name.
+    assert '<table class="result"' in page
+    assert '<input type="hidden" name="g2" value="species">' in page
+    assert SavedQuery.objects.filter(owner=town_editor).count() == 1
+
+
+def test_data_date_in_polish(client, town, town_editor):
+    from django.utils import timezone
+
+    from reporting.tables import polish_moment
+
+    assert polish_moment("2026-11-26T08:05:00+00:00") == "26 listopada 2026, 9:05"
+    assert polish_moment("2026-07-01T22:30:00+00:00") == "2 lipca 2026, 0:30"  # local time (CEST)
+    client.force_login(town_editor)
+    page = client.get("/raporty/", {"dataset": "drzewa", "g1": "obreb", "run": "1"}).content.decode()
+    today = polish_moment(timezone.now().isoformat())[:-6]  # "26 listopada 2026, " without the time
+    assert "Stan danych: <time datetime=" in page and today in page

@@ -185,7 +185,9 @@ def test_parcel_search_counts_and_pages(client, demo_data):
 
 
 def test_geoportal_search_counts_and_pages(client, demo_data):
-    body = client.get("/api/search/", {"q": "020101_1.0001.1", "gmina": "boleslawiec", "limit": 3}).json()
+    body = client.get(
+        "/api/geoportal/search/", {"q": "020101_1.0001.1", "gmina": "boleslawiec", "limit": 3}
+    ).json()
     assert body["count"] > 3 and len(body["results"]) == 3 and body["previous"] is None
     page2 = client.get(_path(body["next"])).json()
     assert page2["previous"] and page2["results"][0] != body["results"][0]

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_nul_characters_are_refused(client, demo_data):
     for url in (
-        "/api/search/?gmina=%00&q=ab",
+        "/api/geoportal/search/?gmina=%00&q=ab",
         "/api/parcels/?q=%00%00",
         "/verify/%00",
         "/boleslawiec/?x=%00",
@@ -25,14 +25,14 @@ def test_nul_characters_are_refused(client, demo_data):
 def test_search_text_is_bounded(client, demo_data):
     long_query = "ulica " * 40
     assert client.get("/api/parcels/", {"q": long_query}).status_code == 400
-    resp = client.get("/api/search/", {"q": long_query, "gmina": "boleslawiec"})
+    resp = client.get("/api/geoportal/search/", {"q": long_query, "gmina": "boleslawiec"})
     assert resp.status_code == 400 and "od 2 do 100 znaków" in resp.json()["detail"]
 
 
 @pytest.mark.parametrize("centre", ["15.5,95", "1e300,1e300", "inf,0", "nan,nan", "51.26,15.57"])
 def test_print_centre_out_of_range(client, demo_data, centre):
     cache.clear()
-    resp = client.get("/api/print/", {"gmina": "boleslawiec", "center": centre})
+    resp = client.get("/api/geoportal/print/", {"gmina": "boleslawiec", "center": centre})
     assert resp.status_code == 400
     assert "Środek wydruku" in resp.json()["detail"] or "poza gminą" in resp.json()["detail"]
 
@@ -40,7 +40,8 @@ def test_print_centre_out_of_range(client, demo_data, centre):
 def test_prints_are_throttled(client, demo_data):
     cache.clear()
     codes = [
-        client.get("/api/print/", {"gmina": "boleslawiec", "center": "x"}).status_code for _ in range(21)
+        client.get("/api/geoportal/print/", {"gmina": "boleslawiec", "center": "x"}).status_code
+        for _ in range(21)
     ]
     assert codes[:20] == [400] * 20 and codes[20] == 429
     cache.clear()

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from layers.models import ExternalService
+from sip.tenancy import CENTRAL_ADMIN
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +18,7 @@ def policy(response) -> dict[str, list[str]]:
 
 
 def test_policy_on_geoportal_admin_and_api(client, gmina):
-    central = make_user("centrala-csp", "Administrator jednostki centralnej", None)
+    central = make_user("centrala-csp", CENTRAL_ADMIN, None)
     pages = [
         f"/{gmina.slug}/",
         "/",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.demo
-
 HOSTILE = {
     "HTTP_X_FORWARDED_HOST": "localhost",
     "HTTP_X_FORWARDED_PROTO": "https",

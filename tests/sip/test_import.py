@@ -16,7 +16,9 @@ SAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "egib"
 
 
 @pytest.fixture
-def osiecznica(db):
+def egib_osiecznica(db):
+    """Osiecznica of the EGiB samples (fixtures/egib): no obręby and no parcels yet, no office.
+    Not tests/inventory's `osiecznica`, which has another boundary and an office."""
     return Gmina.objects.create(
         teryt="020105_2",
         name="Osiecznica",
@@ -33,27 +35,29 @@ def run(*args):
 
 
 @pytest.mark.parametrize("name", ["dzialki_osiecznica.gml", "dzialki_osiecznica.gpkg"])
-def test_good_file_imports_every_parcel_in_place(osiecznica, name):
+def test_good_file_imports_every_parcel_in_place(egib_osiecznica, name):
     out = run(str(SAMPLES / name), "--gmina", "020105_2")
     assert "Odczytano: 6, zaimportowano: 6 (nowe: 6, zaktualizowane: 0), odrzucono: 0." in out
-    parcels = Parcel.objects.filter(gmina=osiecznica).order_by("identifier")
+    parcels = Parcel.objects.filter(gmina=egib_osiecznica).order_by("identifier")
     assert [p.number for p in parcels] == ["101", "102", "103/1", "103/2", "104", "105"]
     first = parcels[0]
     # 40 m x 60 m at x=255000, y=395000 in PL-1992, whatever the file's CRS was.
     assert first.geom.area == pytest.approx(2400, rel=1e-4)
     assert first.geom.extent == pytest.approx((255_000, 395_000, 255_040, 395_060), abs=0.05)
-    assert Obreb.objects.get(gmina=osiecznica, code="0003").geom.area == pytest.approx(6 * 2400, rel=1e-4)
-    assert AuditLog.objects.filter(gmina=osiecznica, action="import").count() == 1
+    assert Obreb.objects.get(gmina=egib_osiecznica, code="0003").geom.area == pytest.approx(
+        6 * 2400, rel=1e-4
+    )
+    assert AuditLog.objects.filter(gmina=egib_osiecznica, action="import").count() == 1
 
 
-def test_reimport_updates_instead_of_duplicating(osiecznica):
+def test_reimport_updates_instead_of_duplicating(egib_osiecznica):
     run(str(SAMPLES / "dzialki_osiecznica.gpkg"), "--gmina", "020105_2")
     out = run(str(SAMPLES / "dzialki_osiecznica.gml"), "--gmina", "020105_2")
     assert "(nowe: 0, zaktualizowane: 6)" in out
-    assert Parcel.objects.filter(gmina=osiecznica).count() == 6
+    assert Parcel.objects.filter(gmina=egib_osiecznica).count() == 6
 
 
-def test_shapefile_made_by_ogr2ogr(osiecznica, tmp_path):
+def test_shapefile_made_by_ogr2ogr(egib_osiecznica, tmp_path):
     target = tmp_path / "dzialki.shp"
     subprocess.run(
         ["ogr2ogr", "-f", "ESRI Shapefile", str(target), str(SAMPLES / "dzialki_osiecznica.gpkg")],
@@ -63,7 +67,7 @@ def test_shapefile_made_by_ogr2ogr(osiecznica, tmp_path):
     assert "zaimportowano: 6" in out
 
 
-def test_broken_file_reports_a_reason_for_every_rejected_feature(osiecznica):
+def test_broken_file_reports_a_reason_for_every_rejected_feature(egib_osiecznica):
     out = run(str(SAMPLES / "dzialki_bledne.gpkg"), "--gmina", "020105_2")
     assert "Odczytano: 9, zaimportowano: 1 (nowe: 1, zaktualizowane: 0), odrzucono: 8." in out
     expected = {
@@ -79,22 +83,22 @@ def test_broken_file_reports_a_reason_for_every_rejected_feature(osiecznica):
     for feature, reason in expected.items():
         line = next(row for row in out.splitlines() if row.strip().startswith(f"odrzucono obiekt {feature} "))
         assert reason.lower() in line.lower(), line
-    assert list(Parcel.objects.filter(gmina=osiecznica).values_list("number", flat=True)) == ["201"]
+    assert list(Parcel.objects.filter(gmina=egib_osiecznica).values_list("number", flat=True)) == ["201"]
 
 
-def test_dry_run_writes_nothing(osiecznica):
+def test_dry_run_writes_nothing(egib_osiecznica):
     out = run(str(SAMPLES / "dzialki_osiecznica.gpkg"), "--gmina", "020105_2", "--dry-run")
     assert "zaimportowano: 6" in out and "niczego nie zapisano" in out
-    assert not Parcel.objects.filter(gmina=osiecznica).exists()
-    assert not Obreb.objects.filter(gmina=osiecznica).exists()
+    assert not Parcel.objects.filter(gmina=egib_osiecznica).exists()
+    assert not Obreb.objects.filter(gmina=egib_osiecznica).exists()
 
 
-def test_wrong_srid_puts_parcels_outside_the_gmina(osiecznica):
+def test_wrong_srid_puts_parcels_outside_the_gmina(egib_osiecznica):
     out = run(str(SAMPLES / "dzialki_osiecznica.gpkg"), "--gmina", "020105_2", "--srid", "2176")
     assert "zaimportowano: 0" in out and "odrzucono: 6" in out
 
 
-def test_unknown_gmina_and_unreadable_file(osiecznica, tmp_path):
+def test_unknown_gmina_and_unreadable_file(egib_osiecznica, tmp_path):
     with pytest.raises(CommandError, match="Nie ma w systemie gminy"):
         run(str(SAMPLES / "dzialki_osiecznica.gpkg"), "--gmina", "029999_2")
     bad = tmp_path / "zle.gpkg"

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count
 
 from cemetery_routing.models import Grave
@@ -13,6 +14,16 @@ from sip.identifiers import PARCEL_ID_RE
 from sip.models import AddressPoint, Gmina, Parcel
 
 pytestmark = pytest.mark.django_db
+
+
+def _tree_obreb_mismatches(gmina) -> int:
+    with connection.cursor() as c:
+        c.execute(
+            """SELECT count(*) FROM inventory_tree t WHERE t.gmina_id = %s AND t.obreb_id IS DISTINCT FROM
+            (SELECT o.id FROM sip_obreb o WHERE o.gmina_id = t.gmina_id AND ST_Within(t.geom, o.geom))""",
+            [gmina.pk],
+        )
+        return c.fetchone()[0]
 
 
 def test_region_adds_marked_copies_of_the_demo_gminas_and_removes_them(demo_data):
@@ -38,6 +49,14 @@ def test_region_adds_marked_copies_of_the_demo_gminas_and_removes_them(demo_data
         )
         identifiers = Parcel.objects.filter(gmina=g).values_list("identifier", flat=True)
         assert all(PARCEL_ID_RE.match(i) and i.startswith(g.teryt + ".") for i in identifiers)
+        # The trees' stored obręby are copied too: the copy's obręby containing the moved points.
+        assert not Tree.objects.filter(gmina=g, obreb__isnull=False).exclude(obreb__gmina=g).exists()
+        assert (
+            Tree.objects.filter(gmina=g, obreb__isnull=False).count()
+            == Tree.objects.filter(gmina=source, obreb__isnull=False).count()
+            > 0
+        )
+        assert _tree_obreb_mismatches(g) == 0
         # Each parcel in an obręb of its own gmina; each address on a street of its own gmina.
         assert not Parcel.objects.filter(gmina=g).exclude(obreb__gmina=g).exists()
         assert (

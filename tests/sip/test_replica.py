@@ -19,7 +19,7 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.test.utils import CaptureQueriesContext
 
-from layers.mapfile import postgis_connection
+from layers.render.mapfile import postgis_connection
 from sip import dbrouting
 from sip.models import Parcel
 

@@ -57,7 +57,7 @@ enabled = true
 # Printing renders a PDF with MapServer for a second and is throttled to a few a minute;
 # tests/geoportal/test_print.py covers it.
 [[operations]]
-include-path = "/api/print/"
+include-path = "/api/geoportal/print/"
 enabled = false
 """
 

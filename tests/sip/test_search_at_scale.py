@@ -66,3 +66,66 @@ def test_obreb_name_is_found_without_diacritics(demo_data):
     assert plain != obreb.name.lower()
     found = parcels_by_number_and_obreb(f"{parcel.number} {plain.upper()}")
     assert parcel in found
+
+
+def _plain_word_match(query: str, gmina: Gmina | None) -> set[int]:
+    """The search's definition, without its street-first shortcut: every word of the query in
+    the address's folded "street number locality", and a parcel under the address."""
+    found = set()
+    addresses = AddressPoint.objects.select_related("street")
+    for a in addresses.filter(gmina=gmina) if gmina else addresses:
+        text = fold(
+            " ".join(p for p in (a.street.name if a.street else None, a.house_number, a.locality) if p)
+        )
+        if all(w in text for w in fold(query).split()):
+            found.add(a.id)
+    with_parcel = {
+        a.id
+        for a in AddressPoint.objects.filter(id__in=found)
+        if Parcel.objects.filter(geom__contains=a.geom).exists()
+    }
+    return with_parcel
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Garncarska 12",
+        "garncarska",
+        "Kruszyn 5",
+        "12 Bolesławiec",
+        "ul. 1",
+        "ŁUKASIEWICZA 3",
+        "ska 1",
+        "żerom",
+    ],
+)
+def test_street_first_address_search_finds_what_the_words_define(demo_data, query):
+    from sip.selectors import _addresses_with_parcel
+
+    gmina = Gmina.objects.get(slug="boleslawiec")
+    for scope in (gmina, None):
+        assert {a.id for a in _addresses_with_parcel(query, scope)} == _plain_word_match(query, scope), scope
+
+
+def test_street_and_locality_names_fold_in_the_database_as_in_python(demo_data):
+    # The street-first search finds streets and localities by sip_fold() and checks words
+    # folded by sip.text.fold: both must agree on every name, and on every Polish letter.
+    letters = "ĄĆĘŁŃÓŚŹŻąćęłńóśźż"
+    with connection.cursor() as cur:
+        cur.execute("SELECT sip_fold(%s)", [letters])
+        assert cur.fetchone()[0] == fold(letters)
+        cur.execute("SELECT name, sip_fold(name) FROM sip_street")
+        rows = cur.fetchall()
+        cur.execute("SELECT DISTINCT locality, sip_fold(locality) FROM sip_addresspoint")
+        rows += cur.fetchall()
+    assert rows and all(folded == fold(name) for name, folded in rows)
+
+
+def test_address_search_starts_from_the_streets_and_localities_indexes(demo_data):
+    from sip.selectors import _addresses_with_parcel
+
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = _addresses_with_parcel("Garncarska 12", None).explain()
+    assert "address_locality_folded_trgm" in plan and "address_search_trgm" not in plan, plan

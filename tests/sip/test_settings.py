@@ -1,4 +1,4 @@
-"""The entry points' settings: sip.wsgi defaults to production settings and refuses to start
+"""The entry points' settings: sip.project.wsgi defaults to production settings and refuses to start
 without a real SECRET_KEY; production settings pass `manage.py check --deploy`."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_wsgi_refuses_to_start_without_a_real_secret_key(key):
     env = {"ALLOWED_HOSTS": "sip.example.pl"}
     if key:
         env["SECRET_KEY"] = key
-    answer = _run(["-c", "import sip.wsgi"], **env)
+    answer = _run(["-c", "import sip.project.wsgi"], **env)
     assert answer.returncode != 0
     assert "ImproperlyConfigured: SECRET_KEY is missing or unsafe" in answer.stderr
     assert "sip.settings.dev" in answer.stderr
@@ -63,7 +63,8 @@ def test_wsgi_refuses_to_start_without_a_real_secret_key(key):
 
 def test_wsgi_defaults_to_production_settings():
     code = (
-        "import sip.wsgi; from django.conf import settings; print(settings.SETTINGS_MODULE, settings.DEBUG)"
+        "import sip.project.wsgi; from django.conf import settings; "
+        "print(settings.SETTINGS_MODULE, settings.DEBUG)"
     )
     answer = _run(["-c", code], SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="sip.example.pl")
     assert answer.returncode == 0, answer.stderr

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cemetery_routing.cemetery_book import BookError, import_book
 from cemetery_routing.models import Cemetery
-from sip.services import system_actor
+from sip.commands import actor_from_option, add_actor_argument
 
 
 class Command(BaseCommand):
@@ -16,6 +16,7 @@ class Command(BaseCommand):
             "--cemetery", required=True, help="skrót cmentarza, np. cmentarz-komunalny-boleslawiec"
         )
         parser.add_argument("--dry-run", action="store_true", help="tylko sprawdź plik, nic nie zapisuj")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         cemetery = Cemetery.objects.filter(slug=opts["cemetery"]).first()
@@ -23,7 +24,10 @@ class Command(BaseCommand):
             raise CommandError(f"Nie ma cmentarza „{opts['cemetery']}”.")
         try:
             report = import_book(
-                actor=system_actor(), cemetery=cemetery, path_or_file=opts["path"], dry_run=opts["dry_run"]
+                actor=actor_from_option(opts["user"]),
+                cemetery=cemetery,
+                path_or_file=opts["path"],
+                dry_run=opts["dry_run"],
             )
         except BookError as exc:
             raise CommandError(str(exc)) from exc

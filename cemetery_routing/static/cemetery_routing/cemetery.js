@@ -7,7 +7,7 @@ document.getElementById("search").addEventListener("submit", async (ev) => {
   ev.preventDefault();
   list.textContent = ""; found.clearLayers();
   const params = new URLSearchParams({q: document.getElementById("q").value.trim(), cemetery: JSON.parse(document.getElementById("cemetery-slug").textContent)});
-  const resp = await fetch(`/api/cemetery/burials/?${params}`);
+  const resp = await fetch(`${JSON.parse(document.getElementById("sip-urls").textContent).api.cemetery}burials/?${params}`);
   const body = await resp.json();
   if (!resp.ok) { const li = document.createElement("li"); li.className = "error"; li.textContent = body.detail; list.append(li); return; }
   if (!body.features.length) { list.innerHTML = "<li>Nikogo takiego nie znaleziono.</li>"; return; }

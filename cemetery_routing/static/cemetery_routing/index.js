@@ -1,9 +1,10 @@
 "use strict";
 // Moved out of cemetery_routing/index.html: the Content-Security-Policy allows no inline scripts.
 const gmina = JSON.parse(document.getElementById("gmina-teryt").textContent);
+const cemeteryApi = JSON.parse(document.getElementById("sip-urls").textContent).api.cemetery;
 const map = L.map("map").setView([51.24, 15.5], 11);
 const layer = L.layerGroup().addTo(map);
-fetch(`/api/cemetery/cemeteries/${gmina ? "?gmina=" + encodeURIComponent(gmina) : ""}`).then(r => r.json()).then(body => {
+fetch(`${cemeteryApi}cemeteries/${gmina ? "?gmina=" + encodeURIComponent(gmina) : ""}`).then(r => r.json()).then(body => {
   const pts = [];
   for (const c of body.cemeteries) {
     const ll = [c.location[1], c.location[0]];
@@ -17,7 +18,7 @@ async function search(q) {
   list.textContent = "";
   const params = new URLSearchParams({q});
   if (gmina) params.set("gmina", gmina);
-  const resp = await fetch(`/api/cemetery/burials/?${params}`);
+  const resp = await fetch(`${cemeteryApi}burials/?${params}`);
   const body = await resp.json();
   if (!resp.ok) { const li = document.createElement("li"); li.className = "error"; li.textContent = body.detail; list.append(li); return; }
   if (!body.features.length) { list.innerHTML = "<li>Nikogo takiego nie znaleziono.</li>"; return; }

@@ -21,7 +21,7 @@
 
   async function showRoute(graveId, from) {
     const portal = window.sipPortal;
-    const url = new URL(`/api/cemetery/graves/${graveId}/route/`, location.origin);
+    const url = new URL(`${JSON.parse(document.getElementById("sip-urls").textContent).api.cemetery}graves/${graveId}/route/`, location.origin);
     if (from) url.searchParams.set("from", `${from.lng.toFixed(7)},${from.lat.toFixed(7)}`);
     const resp = await fetch(url, { credentials: "same-origin" });
     const body = await resp.json();

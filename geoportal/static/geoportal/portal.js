@@ -1,8 +1,9 @@
 // The geoportal of one gmina: map, base maps, layer tree, search, popups, tools, permalink.
 // Plain ES module over Leaflet; the page's JSON config (#portal-config) says what to show.
 
+// Texts are Polish msgids translated by Django's JavaScript catalog (/jsi18n/, loaded before).
+const { gettext } = window.django;
 const config = JSON.parse(document.getElementById("portal-config").textContent);
-const ui = config.ui;
 const notice = document.getElementById("notice");
 let restoring = true; // while the permalink is being applied, the URL is not rewritten
 
@@ -19,18 +20,24 @@ L.control.scale({ imperial: false, position: "bottomleft" }).addTo(map);
 export { map, config };
 
 // --- Base maps ------------------------------------------------------------------------
+// "Mapa SIP": the registry's base-map layers, each drawing what suits the scale (land cover,
+// roads with numbers and place names at the gmina's scale; streets, parcels, buildings and
+// addresses closer in). Over the orthophoto only the layers that do not paint the ground over.
 const boundary = L.geoJSON(config.boundary, {
   style: { color: "#b01c2e", weight: 3, fill: false }, interactive: false,
 });
 const sipBase = L.layerGroup([boundary]);
-const baseNames = (config.base_layers || []).map((b) => b.name);
-if (baseNames.length) {
+const baseLayers = config.base_layers || [];
+const baseNames = (overOrtho) => baseLayers.filter((b) => !(overOrtho && b.covers_ground)).map((b) => b.name);
+let baseTiles = null;
+if (baseLayers.length) {
   // One request per tile for the whole base map; 256-pixel tiles on Leaflet's fixed grid,
   // so a tile cache in front of /ows/wms can serve them.
-  sipBase.addLayer(L.tileLayer.wms(config.urls.wms, {
-    layers: baseNames.join(","), format: "image/png", transparent: true, version: "1.3.0",
+  baseTiles = L.tileLayer.wms(config.urls.wms, {
+    layers: baseNames(false).join(","), format: "image/png", transparent: true, version: "1.3.0",
     tileSize: 256, maxZoom: 21, className: "sip-base",
-  }));
+  });
+  sipBase.addLayer(baseTiles);
 }
 const ortho = L.tileLayer.wms(config.orthophoto.url, {
   layers: config.orthophoto.layers, format: "image/jpeg", version: "1.3.0", tileSize: 256,
@@ -39,14 +46,22 @@ const ortho = L.tileLayer.wms(config.orthophoto.url, {
 let orthoErrors = 0;
 ortho.on("tileerror", () => {
   orthoErrors += 1;
-  if (orthoErrors === 1) showNotice(ui.ortho_unavailable);
+  if (orthoErrors === 1) showNotice(gettext("Ortofotomapa jest teraz niedostępna; mapa działa dalej bez niej."));
 });
 sipBase.addTo(map);
 boundary.addTo(map);
+function setBaseOverOrtho(overOrtho) {
+  const names = baseNames(overOrtho);
+  if (!baseTiles) return;
+  if (names.length) {
+    baseTiles.setParams({ layers: names.join(",") });
+    if (!sipBase.hasLayer(baseTiles)) sipBase.addLayer(baseTiles);
+  } else sipBase.removeLayer(baseTiles);
+}
 for (const radio of document.querySelectorAll("input[name=base]")) {
   radio.addEventListener("change", () => {
-    if (radio.value === "ortho" && radio.checked) { map.addLayer(ortho); ortho.bringToBack(); }
-    if (radio.value === "sip" && radio.checked) map.removeLayer(ortho);
+    if (radio.value === "ortho" && radio.checked) { map.addLayer(ortho); ortho.bringToBack(); setBaseOverOrtho(true); }
+    if (radio.value === "sip" && radio.checked) { map.removeLayer(ortho); setBaseOverOrtho(false); }
     updatePermalink();
   });
 }
@@ -78,10 +93,10 @@ for (const info of config.layers || []) {
     <img alt="" hidden>`;
   const [box, label] = row.querySelectorAll("input[type=checkbox], label[for]");
   label.textContent = info.title;
-  row.querySelector(".sr-only").textContent = `${ui.opacity}: ${info.title}`;
+  row.querySelector(".sr-only").textContent = `${gettext("Przezroczystość")}: ${info.title}`;
   const legendImg = row.querySelector("img");
   legendImg.src = info.legend_url;
-  legendImg.alt = `${ui.legend}: ${info.title}`;
+  legendImg.alt = `${gettext("Legenda")}: ${info.title}`;
   box.checked = !!info.visible;
   const apply = () => {
     if (box.checked) { layer.addTo(map); legendImg.hidden = false; }
@@ -182,7 +197,7 @@ function renderResults() {
 
 async function runSearch() {
   const q = input.value.trim();
-  if (q.length < 2) { results = []; renderResults(); status.textContent = q ? ui.search_short : ""; return; }
+  if (q.length < 2) { results = []; renderResults(); status.textContent = q ? gettext("Wpisz co najmniej dwa znaki.") : ""; return; }
   const params = new URLSearchParams({ q, gmina: config.gmina.slug });
   const resp = await fetch(`${config.urls.search}?${params}`, { credentials: "same-origin" });
   const body = await resp.json();
@@ -190,7 +205,7 @@ async function runSearch() {
   results = resp.ok ? body.results : [];
   active = -1;
   renderResults();
-  status.textContent = resp.ok ? (results.length ? "" : ui.search_none) : body.detail;
+  status.textContent = resp.ok ? (results.length ? "" : gettext("Nic nie znaleziono.")) : body.detail;
 }
 
 input.addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(runSearch, 200); });
@@ -218,7 +233,7 @@ map.on("locationfound", (ev) => {
   L.circleMarker(ev.latlng, { radius: 7, color: "#1d4f91", fillOpacity: 1 }).addTo(me);
   document.dispatchEvent(new CustomEvent("sip:located", { detail: ev.latlng }));
 });
-map.on("locationerror", (ev) => showNotice(`${ui.locate_failed}: ${ev.message}`));
+map.on("locationerror", (ev) => showNotice(`${gettext("Nie udało się ustalić położenia")}: ${ev.message}`));
 
 const measure = { active: null, points: [], layer: L.layerGroup().addTo(map) };
 const measureOut = document.getElementById("measure-result");
@@ -245,12 +260,12 @@ function drawMeasure() {
   if (!pts.length) { measureOut.textContent = ""; return; }
   if (measure.active === "area" && pts.length >= 3) {
     L.polygon(pts, { color: "#6a1b9a" }).addTo(measure.layer);
-    measureOut.textContent = `${ui.area}: ${formatArea(ringArea(pts))}`;
+    measureOut.textContent = `${gettext("Powierzchnia")}: ${formatArea(ringArea(pts))}`;
   } else {
     L.polyline(pts, { color: "#6a1b9a" }).addTo(measure.layer);
     let total = 0;
     for (let i = 1; i < pts.length; i++) total += map.distance(pts[i - 1], pts[i]);
-    measureOut.textContent = `${ui.distance}: ${formatLength(total)}`;
+    measureOut.textContent = `${gettext("Odległość")}: ${formatLength(total)}`;
   }
   pts.forEach((p) => L.circleMarker(p, { radius: 4, color: "#6a1b9a" }).addTo(measure.layer));
 }
@@ -263,7 +278,7 @@ function setMeasure(kind) {
     document.getElementById(`tool-${k}`).setAttribute("aria-pressed", measure.active === k ? "true" : "false");
   }
   map.doubleClickZoom[measure.active ? "disable" : "enable"]();
-  if (measure.active) showNotice(ui.measure_hint);
+  if (measure.active) showNotice(gettext("Klikaj punkty na mapie; dwuklik kończy pomiar."));
 }
 
 document.getElementById("tool-distance").addEventListener("click", () => setMeasure("distance"));
@@ -316,7 +331,7 @@ updatePermalink();
 
 document.getElementById("tool-permalink").addEventListener("click", async () => {
   const url = location.href;
-  try { await navigator.clipboard.writeText(url); showNotice(ui.permalink_copied); }
+  try { await navigator.clipboard.writeText(url); showNotice(gettext("Link skopiowany do schowka")); }
   catch { showNotice(url); }
 });
 
@@ -333,7 +348,7 @@ document.getElementById("print-form").addEventListener("submit", (ev) => {
     layers: [...overlays.values()].filter((o) => map.hasLayer(o.layer)).map((o) => o.info.name).join(","),
   });
   if (chosenParcel) params.set("parcel", chosenParcel);
-  window.open(`/api/print/?${params}`, "_blank");
+  window.open(`${config.urls.print}?${params}`, "_blank");
 });
 
 // --- A planner issues a zoning extract for a parcel found or clicked -----------------------
@@ -347,7 +362,7 @@ function offerParcel(identifier) {
   const a = document.createElement("a");
   a.href = `${config.extract_url}?parcels=${encodeURIComponent(identifier)}`;
   a.className = "button";
-  a.textContent = `${ui.issue_extract} (${identifier})`;
+  a.textContent = `${gettext("Wydaj wypis i wyrys dla tej działki")} (${identifier})`;
   extractBox.append(a);
 }
 document.addEventListener("sip:result", (ev) => offerParcel(ev.detail.kind === "parcel" ? ev.detail.identifier : null));

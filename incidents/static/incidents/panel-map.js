@@ -2,7 +2,7 @@
 const features = JSON.parse(document.getElementById("report-features").textContent);
 const bounds = JSON.parse(document.getElementById("scope-bounds").textContent);
 const map = L.map("map", { zoomSnap: 0.5 });
-L.tileLayer.wms("/ows/wms", {
+L.tileLayer.wms(JSON.parse(document.getElementById("sip-urls").textContent).ows.wms, {
   layers: "dzialki,ulice,adresy,gminy", format: "image/png", transparent: true, version: "1.3.0",
   tileSize: 256, maxZoom: 21,
 }).addTo(map);

@@ -663,7 +663,7 @@ class ReportForm {
     }
     if (a.outcome === "existing") html += `<p class="rp-muted">To zgłoszenie zostało już wcześniej przyjęte – nie powstał duplikat.</p>`;
     if (this.$("#rp-email").value.trim()) html += `<p class="rp-muted">O zmianach statusu napiszemy na podany adres e-mail.</p>`;
-    this.showDone(html, a.tracking_url || (a.token ? `/zgloszenia/${a.token}/` : ""));
+    this.showDone(html, a.tracking_url || (a.token ? `${JSON.parse(document.getElementById("sip-urls").textContent).incidents_track}${a.token}/` : ""));
   }
 
   showDone(html, trackingUrl = "") {

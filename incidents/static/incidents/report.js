@@ -6,12 +6,19 @@
 // Polish messages per field) or the fetch's own TypeError (no network: safe to retry later,
 // because the payload's client_request_id makes a repeated POST return the same report).
 
+// The API's root comes from the page's configuration (#sip-urls: prefixed behind a proxy that
+// mounts SIP under a path); without a page around (a worker) it is the default mount.
+const API = (() => {
+  const el = globalThis.document?.getElementById("sip-urls");
+  return (el && JSON.parse(el.textContent).api?.incidents) || "/api/incidents/";
+})();
+
 export const ENDPOINTS = {
-  categories: "/api/incidents/categories/",
-  route: "/api/incidents/route/",
-  nearby: "/api/incidents/nearby/",
-  reports: "/api/incidents/reports/",
-  meToo: (id) => `/api/incidents/reports/${encodeURIComponent(id)}/me-too/`,
+  categories: `${API}categories/`,
+  route: `${API}route/`,
+  nearby: `${API}nearby/`,
+  reports: `${API}reports/`,
+  meToo: (id) => `${API}reports/${encodeURIComponent(id)}/me-too/`,
 };
 
 export class ReportError extends Error {

@@ -1,7 +1,7 @@
 // A small map with one report's point on SIP's own base map (tracking page, staff report page).
 const data = JSON.parse(document.getElementById("report-point").textContent);
 const map = L.map("map", { zoomControl: true, scrollWheelZoom: false });
-L.tileLayer.wms("/ows/wms", {
+L.tileLayer.wms(JSON.parse(document.getElementById("sip-urls").textContent).ows.wms, {
   layers: "dzialki,ulice,adresy,gminy", format: "image/png", transparent: true, version: "1.3.0",
   tileSize: 256, maxZoom: 21,
 }).addTo(map);

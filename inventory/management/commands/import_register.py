@@ -1,6 +1,5 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -8,9 +7,7 @@ from tqdm import tqdm
 from inventory.importing import ImportFileError, import_file, write_error_report
 from inventory.importing.headers import target_label
 from inventory.registers import REGISTERS, UnknownRegister, get_register
-from sip.geometry import GeometryError, parse_srid
-from sip.models import Gmina
-from sip.services import system_actor
+from sip.commands import actor_from_option, add_actor_argument, gmina_from_option, srid_from_option
 
 
 class Command(BaseCommand):
@@ -37,27 +34,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--errors", help="plik XLSX z odrzuconymi wierszami (domyślnie obok importowanego: *-bledy.xlsx)"
         )
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         try:
             register = get_register(opts["register"])
         except UnknownRegister as exc:
             raise CommandError(str(exc)) from exc
-        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
-        if gmina is None:
-            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
-        try:
-            srid = parse_srid(opts["srid"]) if opts["srid"] else None
-        except GeometryError as exc:
-            raise CommandError(str(exc)) from exc
+        gmina = gmina_from_option(opts["gmina"])
+        srid = srid_from_option(opts["srid"])
         mapping = {}
         for item in opts["map"]:
             column, sep, target = item.partition("=")
             if not sep:
                 raise CommandError(f"--map „{item}”: oczekiwano KOLUMNA=POLE.")
             mapping[column.strip()] = target.strip()
-        actor = self._actor(opts["user"])
+        actor = actor_from_option(opts["user"])
         bar = tqdm(total=None, desc=register.title, unit=" wiersz", file=self.stderr._out)
 
         def progress(done, total):
@@ -85,21 +77,10 @@ class Command(BaseCommand):
             target = report.mapping.get(index)
             shown = f"{target_label(register, target)} ({target})" if target else "pominięta"
             self.stdout.write(f"  {column or '(bez nazwy)'} → {shown}")
-        for r in report.rejected:
-            self.stdout.write(f"  odrzucono wiersz {r.row}: {r.reason}")
         if report.rejected:
             target = Path(
                 opts["errors"] or Path(opts["file"]).with_name(Path(opts["file"]).stem + "-bledy.xlsx")
             )
             write_error_report(report, target)
             self.stdout.write(f"Odrzucone wiersze zapisano w {target}.")
-        summary = report.summary()
-        self.stdout.write(self.style.SUCCESS(summary) if not report.rejected else self.style.WARNING(summary))
-
-    def _actor(self, username):
-        if not username:
-            return system_actor()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"Nie ma konta {username}.")
-        return user
+        report.write_to(self)

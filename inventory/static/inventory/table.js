@@ -31,7 +31,7 @@ async function load() {
   pending = new AbortController();
   status.textContent = "Wczytywanie…";
   try {
-    const resp = await fetch(`/api/inventory/${data("register-slug")}/?${params}`, {signal: pending.signal, credentials: "same-origin"});
+    const resp = await fetch(`${data("sip-urls").api.inventory}${data("register-slug")}/?${params}`, {signal: pending.signal, credentials: "same-origin"});
     const body = await resp.json();
     if (!resp.ok) { status.textContent = body.detail; return; }
     layer.clearLayers();

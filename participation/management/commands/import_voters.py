@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from participation.budget.register import RegisterFileError, import_register
 from participation.models import BudgetEdition
-from sip.services import system_actor
+from sip.commands import actor_from_option, add_actor_argument
 
 
 class Command(BaseCommand):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--gmina", required=True, help="kod TERYT gminy, np. 020101_1")
         parser.add_argument("--budget", required=True, type=int, help="identyfikator edycji budżetu")
         parser.add_argument("--dry-run", action="store_true", help="sprawdź plik, niczego nie zapisuj")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         edition = BudgetEdition.objects.select_related("gmina").filter(pk=opts["budget"]).first()
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 f"Edycja {edition.pk} należy do gminy {edition.gmina.teryt} ({edition.gmina.name}), "
                 f"nie do {opts['gmina']}."
             )
+        actor = actor_from_option(opts["user"])
         quiet = opts["verbosity"] == 0
 
         def progress(rows):
@@ -39,7 +41,7 @@ class Command(BaseCommand):
 
         try:
             report = import_register(
-                actor=system_actor(),
+                actor=actor,
                 edition=edition,
                 path=opts["file"],
                 dry_run=opts["dry_run"],
@@ -47,13 +49,4 @@ class Command(BaseCommand):
             )
         except RegisterFileError as exc:
             raise CommandError(str(exc)) from None
-        for rejected in report.rejected:
-            self.stdout.write(f"  odrzucono {rejected}")
-        summary = (
-            f"Rejestr mieszkańców „{edition}”: odczytano {report.read}, nowe {report.created}, "
-            f"zaktualizowane {report.updated}, odrzucone {len(report.rejected)}."
-        )
-        if report.dry_run:
-            summary += " Próba (--dry-run): niczego nie zapisano."
-        style = self.style.WARNING if report.rejected else self.style.SUCCESS
-        self.stdout.write(style(summary))
+        report.write_to(self)

@@ -5,7 +5,7 @@ const data = JSON.parse(document.getElementById("budget-map").textContent);
 const map = L.map("map");
 const outline = L.geoJSON(data.boundary, { style: { color: "#b01c2e", weight: 3, fill: false }, interactive: false }).addTo(map);
 map.fitBounds(outline.getBounds());
-L.tileLayer.wms("/ows/wms", { layers: data.layer, format: "image/png", transparent: true, version: "1.3.0", tileSize: 256 }).addTo(map);
+L.tileLayer.wms(JSON.parse(document.getElementById("sip-urls").textContent).ows.wms, { layers: data.layer, format: "image/png", transparent: true, version: "1.3.0", tileSize: 256 }).addTo(map);
 for (const d of data.districts) {
   L.geoJSON(d.geometry, { style: { color: "#1d4f91", weight: 1, fillOpacity: 0.05 } }).bindTooltip(d.name).addTo(map);
 }

@@ -5,7 +5,7 @@
 window.SipConsult = (function () {
   function baseMap(element, outline) {
     const map = L.map(element, { zoomControl: true, tap: true });
-    L.tileLayer.wms("/ows/wms", {
+    L.tileLayer.wms(JSON.parse(document.getElementById("sip-urls").textContent).ows.wms, {
       layers: "dzialki,ulice,adresy,gminy", format: "image/png", transparent: true, version: "1.3.0",
       tileSize: 256, maxZoom: 21,
     }).addTo(map);

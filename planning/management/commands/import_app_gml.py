@@ -3,9 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.imports import ImportFileError, import_app_gml
-from sip.models import Gmina
-
-from ._common import actor_for, print_report
+from sip.commands import actor_from_option, add_actor_argument, gmina_from_option
 
 
 class Command(BaseCommand):
@@ -15,22 +13,24 @@ class Command(BaseCommand):
         parser.add_argument("file", help="plik GML zgodny ze schematem APP")
         parser.add_argument("--gmina", required=True, help="kod TERYT gminy, np. 020101_1")
         parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
-        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
-        if gmina is None:
-            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
+        gmina = gmina_from_option(opts["gmina"])
         path = Path(opts["file"])
         if not path.is_file():
             raise CommandError(f"Nie ma pliku {path}.")
         try:
             report = import_app_gml(
-                actor=actor_for(opts["user"]), gmina=gmina, data=path.read_bytes(), dry_run=opts["dry_run"]
+                actor=actor_from_option(opts["user"]),
+                gmina=gmina,
+                data=path.read_bytes(),
+                dry_run=opts["dry_run"],
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        print_report(self, report, "Akty planowania")
+        report.title = "Akty planowania"
+        report.write_to(self)
         if report.refused:
             raise CommandError(report.refused)
         if not report.stored:

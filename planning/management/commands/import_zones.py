@@ -3,10 +3,8 @@ from tqdm import tqdm
 
 from planning.imports import ImportFileError, import_zones
 from planning.models import Plan
-from sip.geometry import GeometryError, parse_srid
+from sip.commands import actor_from_option, add_actor_argument, srid_from_option
 from sip.text import plain_int
-
-from ._common import actor_for, print_report
 
 
 class Command(BaseCommand):
@@ -24,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--srid", help="układ współrzędnych pliku: 2176–2180 (domyślnie z pliku)")
         parser.add_argument("--replace", action="store_true", help="usuń dotychczasowe tereny planu")
         parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
         ref = opts["plan"]
@@ -33,13 +31,10 @@ class Command(BaseCommand):
         )
         if plan is None:
             raise CommandError(f"Nie ma planu „{ref}” (podaj idIIP albo numer planu).")
-        try:
-            srid = parse_srid(opts["srid"]) if opts["srid"] else None
-        except GeometryError as exc:
-            raise CommandError(str(exc)) from exc
+        srid = srid_from_option(opts["srid"])
         try:
             report = import_zones(
-                actor=actor_for(opts["user"]),
+                actor=actor_from_option(opts["user"]),
                 plan=plan,
                 path=opts["file"],
                 symbol_field=opts["symbol_field"],
@@ -53,7 +48,8 @@ class Command(BaseCommand):
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
-        print_report(self, report, f"Tereny planu {plan.resolution_number}")
+        report.title = f"Tereny planu {plan.resolution_number}"
+        report.write_to(self)
         if report.refused:
             raise CommandError(report.refused)
         if not report.stored:

@@ -1,5 +1,5 @@
 // The builder and the statistics pages: submit on a choice, keep the form's state, draw the
-// choropleth map (Leaflet + GeoJSON of the same table as the screen).
+// choropleth map (Leaflet + GeoJSON of the same table as the screen, over SIP's own WMS base).
 
 for (const el of document.querySelectorAll("[data-autosubmit]")) {
   el.addEventListener("change", () => {
@@ -32,13 +32,19 @@ function colour(value, max) {
 const mapEl = document.getElementById("map");
 if (mapEl && window.L) {
   const map = L.map(mapEl, { attributionControl: false });
+  // SIP's own base map under the choropleth (streets, obręb and gmina outlines from SIP's WMS),
+  // no tile service from the internet.
+  L.tileLayer.wms(JSON.parse(document.getElementById("sip-urls").textContent).ows.wms, {
+    layers: "ulice,obreby,gminy", format: "image/png", transparent: true, version: "1.3.0",
+    tileSize: 256, maxZoom: 19,
+  }).addTo(map);
   fetch(mapEl.dataset.geojson, { credentials: "same-origin" })
     .then((r) => r.json())
     .then((data) => {
       const values = data.features.map((f) => f.properties.value).filter((v) => v !== null);
       const max = Math.max(0, ...values);
       const layer = L.geoJSON(data, {
-        style: (f) => ({ color: "#333", weight: 1, fillOpacity: 0.75, fillColor: colour(f.properties.value, max) }),
+        style: (f) => ({ color: "#333", weight: 1, fillOpacity: 0.6, fillColor: colour(f.properties.value, max) }),
         onEachFeature: (f, l) => l.bindTooltip(`${f.properties.name}: ${f.properties.label}`),
       }).addTo(map);
       if (data.features.length) map.fitBounds(layer.getBounds());

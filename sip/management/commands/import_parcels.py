@@ -1,11 +1,8 @@
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sip.geometry import GeometryError, parse_srid
-from sip.models import Gmina
+from sip.commands import actor_from_option, add_actor_argument, gmina_from_option, srid_from_option
 from sip.parcel_import import ParcelFileError, import_parcels
-from sip.services import system_actor
 
 
 class Command(BaseCommand):
@@ -16,19 +13,14 @@ class Command(BaseCommand):
         parser.add_argument("--gmina", required=True, help="kod TERYT gminy, np. 020101_1")
         parser.add_argument("--srid", help="układ współrzędnych pliku: 2176–2180 (domyślnie z pliku)")
         parser.add_argument("--dry-run", action="store_true", help="sprawdź plik bez zapisywania")
-        parser.add_argument("--user", help="konto, na które zapisać import w dzienniku zmian")
+        add_actor_argument(parser)
 
     def handle(self, *args, **opts):
-        gmina = Gmina.objects.filter(teryt=opts["gmina"]).first()
-        if gmina is None:
-            raise CommandError(f"Nie ma w systemie gminy o kodzie TERYT {opts['gmina']}.")
-        try:
-            srid = parse_srid(opts["srid"]) if opts["srid"] else None
-        except GeometryError as exc:
-            raise CommandError(str(exc)) from exc
+        gmina = gmina_from_option(opts["gmina"])
+        srid = srid_from_option(opts["srid"])
         if srid is not None and not 2176 <= srid <= 2180:
             raise CommandError("Opcja --srid przyjmuje układy PL-2000 (2176–2179) i PL-1992 (2180).")
-        actor = self._actor(opts["user"])
+        actor = actor_from_option(opts["user"])
         try:
             report = import_parcels(
                 actor=actor,
@@ -40,25 +32,4 @@ class Command(BaseCommand):
             )
         except ParcelFileError as exc:
             raise CommandError(str(exc)) from exc
-        for r in report.rejected:
-            self.stdout.write(
-                f"  odrzucono obiekt {r.feature} ({r.identifier or 'bez identyfikatora'}): {r.reason}"
-            )
-        summary = (
-            f"Odczytano: {report.read}, zaimportowano: {report.imported} "
-            f"(nowe: {report.created}, zaktualizowane: {report.updated}), "
-            f"odrzucono: {len(report.rejected)}."
-        )
-        if report.obreby_created:
-            summary += f" Nowe obręby: {', '.join(sorted(set(report.obreby_created)))}."
-        if report.dry_run:
-            summary += " Próba (--dry-run): niczego nie zapisano."
-        self.stdout.write(self.style.SUCCESS(summary) if not report.rejected else self.style.WARNING(summary))
-
-    def _actor(self, username):
-        if not username:
-            return system_actor()
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(f"Nie ma konta {username}.")
-        return user
+        report.write_to(self)

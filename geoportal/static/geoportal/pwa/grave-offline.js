@@ -3,8 +3,10 @@
 // (through the worker's offline answers of the same API), writes them where grave.html has them
 // and runs the card's own script (cemetery_routing/grave.js) for the map and the route.
 
+// The public URLs of this site (#sip-urls, rendered by the server: prefixed behind a proxy).
+const urls = JSON.parse(document.getElementById("sip-urls").textContent);
 const card = document.getElementById("offline-card");
-const m = /^\/cmentarze\/grob\/(\d+)\/$/.exec(location.pathname);
+const m = /\/cmentarze\/grob\/(\d+)\/$/.exec(location.pathname);
 const date = (iso) => iso ? new Intl.DateTimeFormat("pl-PL", { day: "numeric", month: "long", year: "numeric" }).format(new Date(iso)) : "";
 
 function jsonScript(id, value) {
@@ -28,7 +30,7 @@ function loadScript(src) {
 async function show() {
   const title = card.querySelector("h1");
   if (!m) { title.textContent = "Karta grobu"; return; }
-  const resp = await fetch(`/api/cemetery/graves/${m[1]}/`);
+  const resp = await fetch(`${urls.api.cemetery}graves/${m[1]}/`);
   if (!resp.ok) {
     title.textContent = "Tego grobu nie ma w pobranych cmentarzach";
     card.querySelector(".where").textContent = "Bez połączenia z internetem widać tylko groby cmentarzy pobranych na telefon.";
@@ -40,7 +42,7 @@ async function show() {
   title.textContent = p.burials.length ? p.burials.map((b) => `${b.first_name} ${b.surname}`).join(", ") : `Grób ${p.label}`;
   const where = card.querySelector(".where");
   const link = document.createElement("a");
-  link.href = `/cmentarze/${p.cemetery.slug}/`;
+  link.href = `${urls.pages.cemeteries}${p.cemetery.slug}/`;
   link.textContent = p.cemetery.name;
   where.append(link, document.createElement("br"), `${p.label[0].toUpperCase()}${p.label.slice(1)} · ${p.kind}`);
   const list = card.querySelector(".burials");
@@ -57,7 +59,7 @@ async function show() {
     if (b.record) { const r = document.createElement("p"); r.className = "record"; r.textContent = b.record; li.append(r); }
     list.append(li);
   }
-  const mapResp = await fetch(`/api/cemetery/cemeteries/${p.cemetery.slug}/map/`);
+  const mapResp = await fetch(`${urls.api.cemetery}cemeteries/${p.cemetery.slug}/map/`);
   const mapData = await mapResp.json();
   const gates = document.getElementById("gate");
   for (const g of mapData.gates.features) {

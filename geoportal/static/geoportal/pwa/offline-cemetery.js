@@ -1,10 +1,12 @@
-// "Pobierz cmentarz na telefon": shows the size first (/api/offline/cemeteries/<slug>/), then
+// "Pobierz cmentarz na telefon": shows the size first (/api/geoportal/offline/cemeteries/<slug>/), then
 // stores in the cache "sip-cemetery-<slug>" the cemetery's page, its data package (public graves,
 // alleys, sections, the walking-route graph), the drone orthophoto and the map tiles of SIP's
 // WMS at zooms 15–20 over its extent — the very URLs the page's map asks for, so the map, the
 // search, the grave card and the route work without network. "Aktualizuj" downloads it again,
 // "Usuń" removes it; a new version of the service worker leaves these caches alone.
 
+// The public URLs of this site (#sip-urls, rendered by the server: prefixed behind a proxy).
+const siteUrls = JSON.parse(document.getElementById("sip-urls").textContent);
 const META_KEY = "sip-offline-cemeteries";
 const PARALLEL = 4;
 
@@ -132,7 +134,7 @@ export function mount(box, ready) {
     live.textContent = "Sprawdzam, ile danych trzeba pobrać…";
     let size;
     try {
-      const resp = await fetch(`/api/offline/cemeteries/${encodeURIComponent(slug)}/`);
+      const resp = await fetch(`${siteUrls.api.geoportal}offline/cemeteries/${encodeURIComponent(slug)}/`);
       size = await resp.json();
       if (!resp.ok) throw new Error(size.detail || resp.status);
     } catch (err) {
@@ -158,7 +160,7 @@ export function mount(box, ready) {
       const result = await download(slug, size, (done, all) => {
         live.textContent = `Pobieranie mapy: ${done} z ${all} kafli…`;
       });
-      remember(slug, { slug, name, saved_at: new Date().toISOString(), url: `/cmentarze/${slug}/`, persisted, ...result });
+      remember(slug, { slug, name, saved_at: new Date().toISOString(), url: `${siteUrls.pages.cemeteries}${slug}/`, persisted, ...result });
       tellWorker();
       live.textContent = persisted
         ? "Gotowe: cmentarz jest w telefonie (przeglądarka zachowa dane na stałe)."

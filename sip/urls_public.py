@@ -1,0 +1,77 @@
+"""Public URLs as the visitor sees them: one helper for every absolute or page-relative link.
+
+Behind a reverse proxy SIP may live under a path prefix (X-Forwarded-Prefix: /sip) on another
+host and scheme (X-Forwarded-Host, -Proto, -Port). Those headers reach this point only from a
+proxy named in SIP_TRUSTED_PROXIES (sip.middleware.TrustedProxyMiddleware removes them from anyone
+else), and even then each value is checked before it is used. Without a request (a mail, a PDF
+rendered by a worker) the base is the configured public address, SIP_PUBLIC_URL, which may carry
+its own path prefix (https://gmina.example/sip)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+from django.urls import reverse
+
+from .text import plain_int
+
+# A path prefix such as /sip or /gis/sip: segments of URL-safe characters, never "//host".
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+
+
+def forwarded_prefix(request) -> str:
+    """The path prefix the proxy strips ("/sip"), or "" (none, or not a plain path)."""
+    if request is None:
+        return ""
+    prefix = request.META.get("HTTP_X_FORWARDED_PREFIX", "").strip().rstrip("/")
+    return prefix if prefix and _PREFIX.fullmatch(prefix) else ""
+
+
+def _host_and_scheme(request) -> tuple[str, str]:
+    proto = request.META.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
+    scheme = proto if proto in ("http", "https") else request.scheme
+    host = request.get_host()
+    forwarded = request.META.get("HTTP_X_FORWARDED_HOST", "").split(",")[0].strip()
+    if forwarded:
+        domain, _port = split_domain_port(forwarded)
+        if domain and validate_host(domain, settings.ALLOWED_HOSTS):
+            host = forwarded
+    port = request.META.get("HTTP_X_FORWARDED_PORT", "").strip()
+    if plain_int(port, max_digits=5) is not None and ":" not in host.rsplit("]", 1)[-1]:
+        if port != {"http": "80", "https": "443"}[scheme]:
+            host = f"{host}:{port}"
+    return host, scheme
+
+
+def public_base(request=None) -> str:
+    """scheme://host[:port][/prefix] of SIP as the visitor reaches it, without a trailing "/"."""
+    if request is None:
+        return settings.SIP_PUBLIC_URL.rstrip("/")
+    host, scheme = _host_and_scheme(request)
+    return f"{scheme}://{host}{forwarded_prefix(request)}"
+
+
+def public_path(name: str, *, args=None, kwargs=None, request=None) -> str:
+    """The path of the named URL as the visitor's browser must ask for it ("/sip/api/…")."""
+    if request is None:
+        prefix = re.sub(r"^[a-z]+://[^/]*", "", settings.SIP_PUBLIC_URL.rstrip("/"))
+    else:
+        prefix = forwarded_prefix(request)
+    return prefix + reverse(name, args=args, kwargs=kwargs)
+
+
+def absolute(path: str, request=None) -> str:
+    """The absolute public URL of a path of SIP ("/verify/abc" -> "https://host/sip/verify/abc")."""
+    return public_base(request) + "/" + path.lstrip("/")
+
+
+def public_url(name: str, *, args=None, kwargs=None, request=None) -> str:
+    """The absolute public URL of the named URL: from the request, or SIP_PUBLIC_URL without one."""
+    return absolute(reverse(name, args=args, kwargs=kwargs), request)
+
+
+def request_url(request) -> str:
+    """The absolute public URL of this request's own path (capabilities' OnlineResource)."""
+    return absolute(request.path, request)
