@@ -48,12 +48,16 @@ class Command(BaseCommand):
         def progress(items, desc):
             return tqdm(items, desc=desc, disable=quiet, file=self.stderr._out, leave=False)
 
-        for title, load in STEPS:
+        for number, (title, load) in enumerate(STEPS, start=1):
+            if not quiet:
+                self.stdout.write(f"[{number}/{len(STEPS)}] {title}…")
+            step_started = time.monotonic()
             with transaction.atomic():
                 counts = load(progress)
             summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
             if not quiet:
-                self.stdout.write(f"{title}: {summary}")
+                took = time.monotonic() - step_started
+                self.stdout.write(f"[{number}/{len(STEPS)}] {title}: {summary} ({took:.1f} s)")
         # Test databases and benchmarks reload the demo only when the generator changed.
         DemoDataset.objects.all().delete()
         DemoDataset.objects.create(version=version())
