@@ -110,3 +110,35 @@ def test_a_minority_of_lots_lies_in_two_zones(demo_data):
         assert 0.03 * len(whole) <= len(split) <= 0.3 * len(whole), f"{plan}: {len(split)} of {len(whole)}"
         rear = Counter(p for pair in split for p in pair if p in ("ZP", "R"))
         assert sum(rear.values()) >= 0.8 * len(split), split[:10]
+
+
+def test_the_wypis_of_a_divided_demo_lot_names_both_zones_and_their_shares(client, demo_data):
+    from django.contrib.auth.models import User
+
+    from planning.selectors import parcel_zoning
+    from tests.utils import pdf_text
+
+    plan = Plan.objects.get(gmina__teryt="020101_1", resolution_number="XLII/512/2014")
+    zones, geoms, boundary, _, _ = plan_land(plan)
+    rear = shapely.union_all([g for z, g in zip(zones, geoms, strict=True) if z.purpose == "ZP"])
+    candidates = Parcel.objects.filter(gmina=plan.gmina, geom__within=plan.boundary).order_by("identifier")
+    for parcel in candidates:
+        g = shapely.from_wkb(bytes(parcel.geom.wkb))
+        if 0.1 < g.intersection(rear).area / g.area < 0.9:
+            break
+    else:
+        pytest.fail("no lot divided between a built-up zone and green")
+    shares = parcel_zoning(parcel).zone_shares
+    assert len(shares) == 2 and sum(s.share_pct for _, s in shares) == pytest.approx(100, abs=0.01)
+    client.force_login(User.objects.get(username="planista-boleslawiec"))
+    resp = client.post(
+        "/api/planning/extracts/",
+        {"parcels": [parcel.identifier], "kind": "wypis"},
+        content_type="application/json",
+    )
+    assert resp.status_code == 201, resp.content
+    pdf = client.get(resp.json()["pdf_url"])
+    flat = " ".join(pdf_text(b"".join(pdf.streaming_content), layout=True).split())
+    for _, share in shares:
+        assert f"Teren {share.zone.symbol} – {share.zone.name}" in flat
+        assert f"{share.share_pct:.2f}%".replace(".", ",") in flat
