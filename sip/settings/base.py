@@ -101,12 +101,15 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# No JIT for SIP's sessions: its queries are short lookups whose costs the planner overestimates
-# (a parcel under each address point), so PostgreSQL compiled them for ~1 s to run them in ms.
-# SIP_DB_JIT=on gives the server's own setting back (e.g. behind a pooler that refuses options).
+# No JIT and no parallel workers for SIP's sessions (MapServer's connections get the same
+# options): its queries are short lookups whose costs the planner overestimates at regional
+# scale (a parcel under each address point, an identifier prefix over 1.5M parcels), so
+# PostgreSQL compiled them for ~1 s, or started two workers for ~60 ms, to run them in ms.
+# SIP_DB_JIT=on gives the server's own settings back (e.g. behind a pooler that refuses options).
 if not env.bool("SIP_DB_JIT", default=False):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _no_jit = "-c jit=off -c max_parallel_workers_per_gather=0"
+    _options["options"] = f"{_options.get('options', '')} {_no_jit}".strip()
 # A PostgreSQL streaming replica for the read-only requests (sip/dbrouting.py): the many WMS,
 # WFS and search requests of residents; writes and accounts stay on the primary.
 if env("DATABASE_REPLICA_URL", default=""):
