@@ -15,10 +15,18 @@ from sip.text import fold
 pytestmark = pytest.mark.django_db
 
 
-def test_sessions_run_without_jit(db):
+def test_sessions_run_without_jit_or_parallel_workers(db):
     with connection.cursor() as cur:
         cur.execute("SHOW jit")
         assert cur.fetchone()[0] == "off"
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        assert cur.fetchone()[0] == "0"
+
+
+def test_mapserver_connections_get_the_same_session_options():
+    from layers.render.mapfile import postgis_connection
+
+    assert "max_parallel_workers_per_gather=0" in postgis_connection()
 
 
 def test_landing_page_counts_parcels_without_grouping_them(client, demo_data):
@@ -29,6 +37,12 @@ def test_landing_page_counts_parcels_without_grouping_them(client, demo_data):
         assert f"TERYT {gmina.teryt}, {count} " in page
     gmina_queries = [q["sql"] for q in queries.captured_queries if 'FROM "sip_gmina"' in q["sql"]]
     assert gmina_queries and not any('GROUP BY "sip_gmina"' in q for q in gmina_queries)
+    # The counts are kept for a few minutes: the next visit does not read the parcels again.
+    with CaptureQueriesContext(connection) as again:
+        page = client.get("/").content.decode()
+    for gmina in Gmina.objects.all():
+        assert f"TERYT {gmina.teryt}, {Parcel.objects.filter(gmina=gmina).count()} " in page
+    assert not [q for q in again.captured_queries if "sip_parcel" in q["sql"]]
 
 
 def test_address_search_reads_the_parcels_of_a_page_in_one_query(client, demo_data):
