@@ -4,6 +4,8 @@ The zoning layer reads the view planning_zone_in_force, which decides "plan in f
 function planning_plan_applies (sql/plan_in_force_v1.sql): the rule the zoning API and the
 extracts read too (planning.models.IN_FORCE_SQL, Plan.objects.in_force())."""
 
+from django.utils.translation import gettext_noop
+
 from layers.registry import register
 
 from .models import PURPOSES
@@ -62,7 +64,7 @@ register(
         ("scale", "skala rysunku (1:…)"),
     ],
     geometry_field="boundary",
-    group="Planowanie przestrzenne",
+    group=gettext_noop("Planowanie przestrzenne"),
     order=200,
     style={
         "stroke_colour": "#6a3d9a",
@@ -94,7 +96,7 @@ register(
         ("plan_title", "plan"),
         ("resolution_number", "numer uchwały"),
     ],
-    group="Planowanie przestrzenne",
+    group=gettext_noop("Planowanie przestrzenne"),
     order=210,
     max_scale=50_000,
     style={

@@ -15,7 +15,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from . import csp
+from . import csp, urls_public
 
 
 @lru_cache(maxsize=8)
@@ -178,3 +178,16 @@ class CallerDependentCacheMiddleware:
             if not response.has_header("Cache-Control"):
                 response["Cache-Control"] = "private, no-cache"
         return response
+
+
+class ForwardedPrefixMiddleware:
+    """Keeps the trusted proxy's path prefix of the request (sip.urls_public.forwarded_prefix)
+    for the code that writes paths without the request at hand (sip.urls_public.current_prefix):
+    {% url %}, static files' URLs, selectors' links. After TrustedProxyMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with urls_public.answering(request):
+            return self.get_response(request)

@@ -51,6 +51,7 @@ SIP_TRUSTED_PROXIES = env.list("SIP_TRUSTED_PROXIES", default=[])
 
 MIDDLEWARE = [
     "sip.middleware.TrustedProxyMiddleware",
+    "sip.middleware.ForwardedPrefixMiddleware",
     "sip.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sip.middleware.ContentSecurityPolicyMiddleware",
@@ -85,7 +86,9 @@ TEMPLATES = [
                 # The geoportal's page frame (header texts), on every page that extends it.
                 # The public URLs the page's scripts use (json_script #sip-urls), proxy-prefix aware.
                 "sip.project.context_processors.public_urls",
-            ]
+            ],
+            # {% url %} and {% static %} under a trusted proxy's path prefix (X-Forwarded-Prefix).
+            "builtins": ["sip.templatetags.public_paths"],
         },
     }
 ]
@@ -184,7 +187,8 @@ SIP_SERVE_MEDIA = env.bool("SIP_SERVE_MEDIA", default=False)
 STORAGES = {
     # Both record each written file's SHA-256 in sip.StoredFile (sip/storage.py).
     "default": {"BACKEND": "sip.storage.PublicStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Static files' URLs under a trusted proxy's path prefix (X-Forwarded-Prefix).
+    "staticfiles": {"BACKEND": "sip.storage.PublicStaticFilesStorage"},
     "private": {"BACKEND": "sip.storage.PrivateStorage"},
 }
 # Files MapServer reads that SIP writes (font list, WMTS descriptions, cache of WMTS tiles).
