@@ -22,6 +22,7 @@ from .geometry import (
 from .identifiers import parse_parcel_identifier
 from .imports import ImportReport
 from .models import Gmina, Obreb, Parcel
+from .services import refresh_obreb_keys
 
 IDENTIFIER_FIELDS = (
     "id_dzialki",
@@ -175,6 +176,8 @@ def import_parcels(
             if union.geom_type == "Polygon":
                 union = MultiPolygon(union, srid=STORAGE_SRID)
             Obreb.objects.filter(gmina=gmina, code=code).update(geom=union)
+            # Register rows already standing there take the new obręb as their key.
+            refresh_obreb_keys(gmina_id=gmina.pk, area=union)
         entry = audit.record(
             actor=actor,
             action="import",
