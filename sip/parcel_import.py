@@ -178,21 +178,7 @@ def import_parcels(
             Obreb.objects.filter(gmina=gmina, code=code).update(geom=union)
             # Register rows already standing there take the new obręb as their key.
             refresh_obreb_keys(gmina_id=gmina.pk, area=union)
-        entry = audit.record(
-            actor=actor,
-            action="import",
-            obj=gmina,
-            gmina=gmina,
-            changes={
-                "file": Path(path).name,
-                "read": report.read,
-                "created": report.created,
-                "updated": report.updated,
-                "rejected": len(report.rejected),
-            },
-        )
-        entry.model = "sip.parcel"
-        entry.save(update_fields=["model"])
+        audit.record_import(actor=actor, model=Parcel, gmina=gmina, report=report, file=Path(path).name)
         if dry_run:
             transaction.set_rollback(True)
     return report
