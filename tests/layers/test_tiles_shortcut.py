@@ -1,5 +1,5 @@
 """Anonymous WMS requests take a shorter middleware chain, and anonymous GetMaps the tile way without
-Django's handler (layers.render.tiles): same answer, same headers as the whole way."""
+Django's handler (layers.ogc.tiles): same answer, same headers as the whole way."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 
-from layers.render.tiles import TileWay, is_anonymous_ows, with_anonymous_ows_shortcut
+from layers.ogc.tiles import TileWay, is_anonymous_ows, with_anonymous_ows_shortcut
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,7 @@ def test_the_tile_way_leaves_what_a_middleware_would_change_to_the_short_way(set
     assert not tile_way_takes(environ(GETMAP, REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_PROTO="https"))
     assert not tile_way_takes(environ({**GETMAP, "LAYERS": "dzialki\x00"}))
     assert not tile_way_takes(environ(GETMAP, CONTENT_LENGTH="5"))
+    assert not tile_way_takes(environ(GETMAP, SCRIPT_NAME="/sip"))
     assert not tile_way_takes(environ(GETMAP, HTTP_HOST="evil.example"))
     assert not tile_way_takes(environ({**GETMAP, "REQUEST": "GetCapabilities"}))
     settings.SECURE_SSL_REDIRECT = True

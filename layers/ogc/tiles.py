@@ -50,9 +50,12 @@ from sip.middleware import (
     nul_in_address,
 )
 
+from . import wms
+
 log = logging.getLogger(__name__)
 
-PATHS = frozenset({"/ows/wms"})
+PATH = "/ows/wms"
+PATHS = frozenset({PATH})
 # What an anonymous GET without cookies and credentials needs none of (see the module's docstring).
 NOT_FOR_ANONYMOUS = frozenset(
     {
@@ -149,16 +152,13 @@ class TileWay:
     """
 
     def __init__(self):
-        from layers.ogc import wms  # the protocol layer, which imports the renderer
-
-        self.wms = wms
         unknown = sorted(set(settings.MIDDLEWARE) - TILE_WAY_KNOWS)
         self.enabled = not unknown
         if unknown:
             log.warning("Kafle WMS idą zwykłą drogą: nieznane middleware %s", ", ".join(unknown))
         self.common = CommonMiddleware(_no_view)
         self.security = SecurityMiddleware(_no_view)
-        self.read_only = "/ows/wms".startswith(tuple(settings.SIP_REPLICA_READ_PATHS))
+        self.read_only = PATH.startswith(tuple(settings.SIP_REPLICA_READ_PATHS))
         self.headers = {secure: self._fixed_headers(secure) for secure in (False, True)}
 
     def _fixed_headers(self, secure: bool) -> list[tuple[str, str]]:
@@ -183,9 +183,10 @@ class TileWay:
         ):
             return None
         request = WSGIRequest(environ)
+        if request.path != PATH:  # under a SCRIPT_NAME, the middleware's path rules differ
+            return None
         if any(key.startswith(FORWARDED_PREFIXES) for key in environ) and not from_trusted_proxy(request):
             return None
-        wms = self.wms
         try:
             pairs = _query(environ)
             params = wms.request_params(dict(pairs).items())
@@ -200,6 +201,7 @@ class TileWay:
                     params, ANONYMOUS, wms.request_version(params)
                 )
         except Exception:  # noqa: BLE001 - the short way answers it (an exception report, a 400, a log)
+            log.debug("Kafel idzie krótszą drogą", exc_info=True)
             return None
         headers = [
             ("Content-Type", content_type),
