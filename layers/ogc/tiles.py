@@ -13,10 +13,12 @@ validation, X-Frame-Options) and whose URLconf holds the /ows/ routes only
 other request, and any anonymous one that carries a cookie or credentials, takes the whole way.
 
 The busiest of these, an anonymous GetMap, takes a third way, the tile way (TileWay): no Django
-handler and no middleware chain, but what they would do to such a request done directly. In
-gunicorn with MapServer drawing between requests, Django's handler and middleware cost about
-1 ms of CPU a tile (caches cold after each draw; 0.35 ms in a tight loop), as much as a
-quarter of MapServer's drawing and encoding; the tile way about 0.4 ms.
+handler and no middleware chain, but what they would do to such a request done directly. With
+MapServer drawing between requests (caches cold after each draw), Django's part costs far more
+than in a tight loop: 0.82 ms a tile on the short way, 0.53 ms on the tile way (in process,
+2026-11-26); under gunicorn, the server's CPU a tile against bare mapscript's went from
+1.11-1.14x to 1.06-1.07x (perf: MapServer's and zlib's share the same in both servers, the
+difference is Python).
 
 Measured (CPU a request, MapServer's drawing left out, 2026-11-26): Django's part of a GetMap
 0.60 ms the whole way, 0.42 ms on this way, about 0.35 ms with its own URLconf; MapServer
