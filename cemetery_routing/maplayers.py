@@ -1,6 +1,8 @@
 """The cemetery layers (see layers.registry). The grave holder (dysponent) and the lease date
 are personal data and appear in none of them; burials are found through the public search."""
 
+from django.utils.translation import gettext_noop
+
 from layers.registry import register
 
 register(
@@ -11,7 +13,7 @@ register(
     abstract="Cmentarze komunalne gmin partnerskich.",
     fields=[("name", "nazwa"), ("address", "adres"), ("manager", "zarządca")],
     geometry_field="boundary",
-    group="Cmentarze",
+    group=gettext_noop("Cmentarze"),
     order=400,
     style={
         "stroke_colour": "#4d4d4d",
@@ -29,7 +31,7 @@ register(
     title_en="Cemeteries – sections",
     fields=[("name", "kwatera")],
     gmina_field=None,
-    group="Cmentarze",
+    group=gettext_noop("Cmentarze"),
     order=410,
     max_scale=10_000,
     style={
@@ -47,7 +49,7 @@ register(
     title_en="Cemeteries – alleys and paths",
     fields=[("name", "nazwa"), ("surface", "nawierzchnia"), ("step_free", "bez schodów")],
     gmina_field=None,
-    group="Cmentarze",
+    group=gettext_noop("Cmentarze"),
     order=420,
     max_scale=10_000,
     style={"stroke_colour": "#bf812d", "stroke_width": 2.0, "label_field": "name", "label_max_scale": 2_500},
@@ -59,7 +61,7 @@ register(
     title_en="Cemeteries – graves",
     fields=[("row", "rząd"), ("number", "numer grobu"), ("kind", "rodzaj"), ("status", "stan")],
     gmina_field=None,
-    group="Cmentarze",
+    group=gettext_noop("Cmentarze"),
     order=430,
     max_scale=2_500,
     style={

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from sip import tenancy
+from sip.urls_public import site_path
 
 from .models import (
     Alley,
@@ -43,9 +44,9 @@ def public_burial(b: Burial) -> dict:
 
 def grave_urls(grave_id: int) -> dict:
     return {
-        "url": reverse("cemetery-grave-detail", args=[grave_id]),
-        "card_url": reverse("cemetery-grave-card", args=[grave_id]),
-        "route_url": reverse("cemetery-grave-route", args=[grave_id]),
+        "url": site_path(reverse("cemetery-grave-detail", args=[grave_id])),
+        "card_url": site_path(reverse("cemetery-grave-card", args=[grave_id])),
+        "route_url": site_path(reverse("cemetery-grave-route", args=[grave_id])),
     }
 
 
@@ -87,7 +88,7 @@ def grave_feature(grave: Grave, srid: int) -> dict:
             "burials": [public_burial(b) for b in public_burials_of(grave)],
             "photos": [
                 {
-                    "url": p.image.url,
+                    "url": site_path(p.image.url),
                     "kind": p.get_kind_display(),
                     "taken_on": p.taken_on.isoformat(),
                     "caption": p.caption,
@@ -160,7 +161,7 @@ def cemetery_map(cemetery: Cemetery) -> dict:
         corners = to_srid(ortho.extent.exterior_ring.coords[:4], 4326)
         lons, lats = [c[0] for c in corners], [c[1] for c in corners]
         ortho_data = {
-            "url": ortho.image.url,
+            "url": site_path(ortho.image.url),
             "bounds": [[min(lats), min(lons)], [max(lats), max(lons)]],
             "taken_on": ortho.taken_on.isoformat(),
         }
@@ -173,7 +174,11 @@ def cemetery_map(cemetery: Cemetery) -> dict:
         ),
         "gates": _collection(Gate.objects.filter(cemetery=cemetery), lambda g: {"id": g.pk, "name": g.name}),
         "orthophoto": ortho_data,
-        "tiles": {"url": "/ows/wms", "layers": ",".join(MAP_TILE_LAYERS), "max_native_zoom": 20},
+        "tiles": {
+            "url": site_path(reverse("ows-wms")),
+            "layers": ",".join(MAP_TILE_LAYERS),
+            "max_native_zoom": 20,
+        },
     }
 
 

@@ -4,7 +4,9 @@ the offline pages, and the size of a cemetery's offline download.
 The service worker's own code is a static file (geoportal/static/geoportal/pwa/sw.js); /sw.js
 serves it from the site's root, because a worker controls only the paths under its own URL, with
 a version line made from the hash of every file it uses: any change to them changes /sw.js byte
-for byte, which is what makes browsers install the new worker.
+for byte, which is what makes browsers install the new worker. Above the code it gets its
+configuration: the precache list, the offline pages and the paths it answers, all as the visitor's
+browser asks for them (behind a proxy that mounts SIP under /sip: /sip/sw.js, scope /sip/).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import json
 import math
 
+from django.conf import settings
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse
@@ -22,6 +25,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from cemetery_routing.models import Cemetery
+from sip.urls_public import forwarded_prefix, public_path
 
 THEME_COLOUR = "#1d4f91"
 BACKGROUND_COLOUR = "#ffffff"
@@ -51,7 +55,8 @@ PRECACHED_STATIC = (
     "cemetery_routing/cemetery.js",
     "cemetery_routing/grave.js",
 )
-PRECACHED_PAGES = ("/offline/", "/offline/grob/")
+# The offline pages (URL names), stored too; the worker answers with them without network.
+PRECACHED_PAGES = ("pwa-offline", "pwa-offline-grave")
 # Files whose content goes into the worker's version (besides the precache list itself).
 _VERSIONED = ("geoportal/pwa/sw.js", *PRECACHED_STATIC)
 
@@ -59,6 +64,7 @@ _VERSIONED = ("geoportal/pwa/sw.js", *PRECACHED_STATIC)
 @cache_control(max_age=3600, public=True)
 def manifest(request):
     """/manifest.webmanifest: what a phone needs to install SIP as an app."""
+    scope = forwarded_prefix(request) + "/"
     icons = [
         {
             "src": static(f"geoportal/pwa/icons/icon-{n}.png"),
@@ -77,20 +83,20 @@ def manifest(request):
         for n in (192, 512)
     ]
     body = {
-        "id": "/",
+        "id": scope,
         "name": "SIP – System Informacji Przestrzennej gmin partnerskich",
         "short_name": "SIP",
         "description": "Mapa gminy, wyszukiwarka grobów z trasą do grobu (także bez sieci na cmentarzu).",
         "lang": "pl",
         "dir": "ltr",
-        "start_url": "/?source=pwa",
-        "scope": "/",
+        "start_url": public_path("home", request=request) + "?source=pwa",
+        "scope": scope,
         "display": "standalone",
         "theme_color": THEME_COLOUR,
         "background_color": BACKGROUND_COLOUR,
         "categories": ["navigation", "government"],
         "icons": icons,
-        "shortcuts": [{"name": "Wyszukiwarka grobów", "url": "/cmentarze/"}],
+        "shortcuts": [{"name": "Wyszukiwarka grobów", "url": public_path("cemetery-index", request=request)}],
     }
     return HttpResponse(
         json.dumps(body, ensure_ascii=False, indent=1),
@@ -120,20 +126,48 @@ def worker_version() -> str:
 def service_worker(request):
     """/sw.js: the worker at the site's root (scope /), never taken from an HTTP cache."""
     version = worker_version()
+    paths = worker_paths(request)
+    pages = [public_path(name, request=request) for name in PRECACHED_PAGES]
     head = (
         f"// SIP resident app, service worker version {version}.\n"
         f"self.SIP_VERSION = {json.dumps(version)};\n"
-        f"self.SIP_PRECACHE = {json.dumps([*PRECACHED_PAGES, *(static(p) for p in PRECACHED_STATIC)])};\n"
+        f"self.SIP_PATHS = {json.dumps(paths)};\n"
+        f"self.SIP_PRECACHE = {json.dumps([*pages, *(static(p) for p in PRECACHED_STATIC)])};\n"
         f"self.SIP_CORE = {json.dumps(static('geoportal/pwa/offline-core.js') + '?v=' + version)};\n"
     )
     response = HttpResponse(
         head.encode() + _read("geoportal/pwa/sw.js"), content_type="text/javascript; charset=utf-8"
     )
-    response["Service-Worker-Allowed"] = "/"
+    response["Service-Worker-Allowed"] = paths["scope"]
     # The worker's own policy: its code and the core it imports come from SIP, it fetches only
     # SIP's own URLs (cross-origin requests are left to the page and never pass through it).
     response["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; connect-src 'self'"
     return response
+
+
+def _named_root(name: str, request, *args) -> str:
+    """The path under which a named URL's family lives: its path with the given arguments and the
+    last segment(s) they fill cut off ("cemetery-grave-card", 0 -> "/sip/cmentarze/grob/")."""
+    path = public_path(name, args=list(args), request=request)
+    for arg in reversed(args):
+        path = path.removesuffix(f"{arg}/")
+    return path
+
+
+def worker_paths(request) -> dict[str, str]:
+    """The paths the service worker works with, as this visitor's browser asks for them."""
+    prefix = forwarded_prefix(request)
+    return {
+        "scope": prefix + "/",
+        "offline": public_path("pwa-offline", request=request),
+        "offline_grave": public_path("pwa-offline-grave", request=request),
+        # The cemetery API's root: every endpoint the worker answers offline lies under it.
+        "api_cemetery": _named_root("cemetery-list-api", request).removesuffix("cemeteries/"),
+        "grave_card": _named_root("cemetery-grave-card", request, 0),
+        "wms": public_path("ows-wms", request=request),
+        "static": static(""),
+        "media_cemetery": prefix + "/" + settings.MEDIA_URL.strip("/") + "/cemetery/",
+    }
 
 
 def offline_page(request):
@@ -182,7 +216,7 @@ def cemetery_download_size(request, slug: str):
         x0, y0, x1, y1 = tile_range(west, south, east, north, z)
         per_zoom[z] = (x1 - x0 + 1) * (y1 - y0 + 1)
         tiles += per_zoom[z]
-    data_url = f"/api/cemetery/cemeteries/{found.slug}/offline/"
+    data_url = public_path("cemetery-offline-api", args=[found.slug], request=request)
     data_bytes = len(json.dumps(selectors.offline_package(found), ensure_ascii=False).encode())
     ortho = found.orthophotos.order_by("-taken_on").first()
     ortho_bytes = 0
@@ -199,7 +233,7 @@ def cemetery_download_size(request, slug: str):
             "tiles": tiles,
             "tiles_per_zoom": per_zoom,
             "data_url": data_url,
-            "pages": [f"/cmentarze/{found.slug}/"],
+            "pages": [public_path("cemetery-page", args=[found.slug], request=request)],
             "bytes": tiles * TILE_BYTES_ESTIMATE + data_bytes + ortho_bytes,
             "bytes_data": data_bytes,
             "bytes_tiles_estimate": tiles * TILE_BYTES_ESTIMATE,

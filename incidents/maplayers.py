@@ -1,6 +1,8 @@
 """The public map layer of residents' reports (see layers.registry): category and status at the
 public position (generalised where the gmina asks), from a view without personal data."""
 
+from django.utils.translation import gettext_noop
+
 from layers.registry import register
 
 register(
@@ -15,7 +17,7 @@ register(
         ("status_label", "stan"),
         ("reported_on", "zgłoszono"),
     ],
-    group="Zgłoszenia",
+    group=gettext_noop("Zgłoszenia"),
     order=600,
     max_scale=50_000,
     style={

@@ -384,8 +384,8 @@ class ReportOnMap(models.Model):
     category_name = models.CharField("kategoria", max_length=120)
     status = models.CharField("status", max_length=12)
     status_label = models.CharField("stan", max_length=20)
-    # Text (YYYY-MM-DD): GetFeatureInfo's JSON answer cannot serialise a date.
-    reported_on = models.CharField("zgłoszono", max_length=10)
+    # The day in the gmina's time zone (Europe/Warsaw), not the UTC day of created_at.
+    reported_on = models.DateField("zgłoszono")
     geom = models.PointField("położenie", srid=STORAGE_SRID)
 
     class Meta:

@@ -4,6 +4,7 @@ change writes a history row and an audit entry; the reporter is mailed on every 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
@@ -134,10 +135,14 @@ def create_report(
     source: str = Report.Source.WEB,
     api_key: Open311Key | None = None,
     actor=None,
+    reported_at: dt.datetime | None = None,
 ) -> Submitted:
     """Return the submission: a new report routed to its unit, the existing report with this
     client_request_id in the point's gmina, or (outside SIP) the decision without a report.
-    ValidationError / RoutingError (Polish) for bad input; nothing is stored then."""
+    ValidationError / RoutingError (Polish) for bad input; nothing is stored then.
+
+    `reported_at` is when the report was made (now unless a loader records an older report):
+    the report is numbered in the year of that moment's local date."""
     description = _text(description, field="description", limit=MAX_DESCRIPTION)
     if not description:
         raise ValidationError({"description": "Opisz problem."})
@@ -178,8 +183,8 @@ def create_report(
     if decision.outside:
         return Submitted(None, created=False, decision=decision)
 
-    now = timezone.now()
-    year = timezone.localdate().year
+    now = reported_at or timezone.now()
+    year = timezone.localdate(now).year
     try:
         with transaction.atomic():
             sequence = _next_number(year)
@@ -210,6 +215,9 @@ def create_report(
             )
             report.full_clean(exclude=["number", "year", "sequence", "token", "reporter_email"])
             report.save()
+            if reported_at is not None:  # created_at is set on insert to the present moment
+                Report.objects.filter(pk=report.pk).update(created_at=now)
+                report.created_at = now
     except IntegrityError:
         # The same client_request_id sent twice at once: the other request stored it.
         if client_request_id:

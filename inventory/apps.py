@@ -19,6 +19,15 @@ class InventoryConfig(AppConfig):
         grant(PLANNER, read)
         grant(VIEWER, read)
 
+        from sip import obreb_keys
+
+        from .models import PointItem
+
+        # Their stored obręb follows every change of an obręb boundary (sip.services.save_obreb).
+        for model in self.get_models():
+            if issubclass(model, PointItem):
+                obreb_keys.register(model)
+
         from sip.search import register_provider
 
         from .search import geoportal_register_items

@@ -8,6 +8,8 @@ also their own gmina's internal rows (the central unit: all), through the layer'
 Trees carry their species names, so that a popup says "lipa drobnolistna".
 """
 
+from django.utils.translation import gettext_noop
+
 from layers.registry import register
 
 from .registers import REGISTERS
@@ -96,7 +98,7 @@ for order, (slug, (name, model, fields, extra_style)) in enumerate(LAYERS.items(
         title_en=TITLES_EN[slug],
         abstract=getattr(reg, "description", ""),
         fields=fields,
-        group="Rejestry",
+        group=gettext_noop("Rejestry"),
         order=300 + order,
         max_scale=10_000,
         style=style,

@@ -62,7 +62,8 @@ class PointItem(RegisterItem):
     """A register item at a point, with the obręb containing the point stored beside it: reports
     group tens of thousands of rows by obręb by this key instead of a spatial join (see
     inventory/datasets.py). save() keeps it; writers that bypass save() (COPY imports, bulk
-    updates, the demo loaders) call sip.services.store_obreby after their write."""
+    updates, the demo loaders) call sip.services.store_obreby after their write; a changed
+    obręb boundary recomputes it through sip.obreb_keys (declared in InventoryConfig.ready)."""
 
     obreb = models.ForeignKey(
         Obreb,

@@ -12,6 +12,8 @@ They are registered here, by layers, and not in sip: the core is the floor every
 imports no app above it (tests/sip/test_floors.py). Loaded by LayersConfig.ready() before the
 other apps' maplayers modules."""
 
+from django.utils.translation import gettext_noop
+
 from .registry import register
 
 # Scale bands of Mapa SIP (denominators). Web-map zoom levels at Bolesławiec's latitude are
@@ -32,7 +34,7 @@ register(
     fields=[("name", "nazwa"), ("teryt", "kod TERYT"), ("kind", "rodzaj")],
     geometry_field="boundary",
     gmina_field="pk",
-    group="Podział administracyjny",
+    group=gettext_noop("Podział administracyjny"),
     order=10,
     base_map=60,
     style={
@@ -60,7 +62,7 @@ register(
     title_en="Cadastral districts",
     abstract="Obręby ewidencyjne gmin partnerskich (na wsi obręb nosi nazwę wsi).",
     fields=[("code", "numer obrębu"), ("name", "nazwa")],
-    group="Ewidencja gruntów",
+    group=gettext_noop("Ewidencja gruntów"),
     order=20,
     base_map=50,
     style={
@@ -98,7 +100,7 @@ register(
         ("number", "numer działki"),
         ("registered_area_m2", "powierzchnia ewidencyjna [m²]"),
     ],
-    group="Ewidencja gruntów",
+    group=gettext_noop("Ewidencja gruntów"),
     order=30,
     max_scale=DETAIL_SCALE,
     base_map=20,
@@ -134,7 +136,7 @@ register(
     title_en="Address points",
     abstract="Punkty adresowe (numery porządkowe) gmin partnerskich.",
     fields=[("locality", "miejscowość"), ("house_number", "numer porządkowy"), ("postcode", "kod pocztowy")],
-    group="Adresy",
+    group=gettext_noop("Adresy"),
     order=40,
     max_scale=DETAIL_SCALE,
     base_map=70,
@@ -169,7 +171,7 @@ register(
     title_en="Streets",
     abstract="Osie ulic i dróg gmin partnerskich z kategorią i numerem drogi.",
     fields=[("name", "nazwa ulicy"), ("road_category", "kategoria"), ("road_number", "numer drogi")],
-    group="Adresy",
+    group=gettext_noop("Adresy"),
     order=35,
     base_map=40,
     style={
@@ -237,7 +239,7 @@ register(
     title_en="Land cover",
     abstract="Lasy, wody, tereny zabudowane, łąki, pola i parki – tło mapy bazowej.",
     fields=[("kind", "rodzaj"), ("name", "nazwa")],
-    group="Mapa SIP",
+    group=gettext_noop("Mapa SIP"),
     order=5,
     queryable=False,
     base_map=10,
@@ -269,7 +271,7 @@ register(
     title_en="Buildings",
     abstract="Obrysy budynków (EGiB) gmin partnerskich.",
     fields=[("kind", "rodzaj"), ("storeys", "liczba kondygnacji")],
-    group="Ewidencja gruntów",
+    group=gettext_noop("Ewidencja gruntów"),
     order=32,
     max_scale=DETAIL_SCALE,
     base_map=30,

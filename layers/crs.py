@@ -6,7 +6,7 @@ request is parsed by ``sip.geometry.parse_srid`` and never passed on.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from osgeo import osr
 
@@ -57,6 +57,15 @@ def transform_extent(
     """Return an x/y extent reprojected to `target` (densified edges, so the box covers it)."""
     if target == source:
         return tuple(extent)
+    return _transformed_extent(tuple(float(v) for v in extent), target, source)
+
+
+# A capabilities document writes each layer's extent in every accepted CRS (about 150 boxes),
+# and PROJ takes ~0.5 ms a box; the extents change only when data does, so the boxes are kept.
+@lru_cache(maxsize=8192)
+def _transformed_extent(
+    extent: tuple[float, float, float, float], target: int, source: int
+) -> tuple[float, float, float, float]:
     minx, miny, maxx, maxy = _transformer(source, target).TransformBounds(*extent, 21)
     return (minx, miny, maxx, maxy)
 

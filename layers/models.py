@@ -328,6 +328,12 @@ class Layer(models.Model):
             return self.title_en
         return self.title
 
+    @property
+    def display_group(self) -> str:
+        """The group in the active language: the registry's groups are in the translations
+        (gettext_noop where they are registered); a group typed in the admin stays as typed."""
+        return translation.gettext(self.group) if self.group else ""
+
     def clean(self):
         from .registry import get_source
 

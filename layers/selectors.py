@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.gis.db.models import Extent
 from django.db import DatabaseError, transaction
 from django.db.models import Prefetch
+from django.utils import translation
 
 from sip import tenancy
 from sip.geometry import STORAGE_SRID
@@ -25,6 +26,7 @@ from sip.models import Gmina
 
 from .crs import transform_extent
 from .models import Layer, RegistryVersion, StyleRule
+from .ogc.language import inspire_code
 from .registry import Source, get_source
 
 log = logging.getLogger(__name__)
@@ -266,6 +268,7 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
     """The layers the user may see, for one gmina (its own and all-gmina layers) or all, in
     display order, with what a web map needs to show them (the /ows/layers document)."""
     out = []
+    language = translation.get_language() or settings.LANGUAGE_CODE
     for info in visible_layers(user):
         row = info.layer
         if gmina is not None and row.gmina_id not in (None, gmina.pk):
@@ -278,6 +281,8 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
                 "REQUEST": "GetLegendGraphic",
                 "LAYER": row.name,
                 "FORMAT": "image/png",
+                # The legend's keys in the visitor's language (Polish, the default, needs none).
+                **({"LANGUAGE": inspire_code(language)} if language != settings.LANGUAGE_CODE else {}),
             }
         )
         out.append(
@@ -285,7 +290,7 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
                 "name": row.name,
                 "title": row.display_title,
                 "abstract": row.abstract,
-                "group": row.group,
+                "group": row.display_group,
                 "order": row.order,
                 "gmina": row.gmina.slug if row.gmina_id else None,
                 "visibility": row.visibility,

@@ -1,6 +1,8 @@
 """Participation on the map (see layers.registry): the projects of participatory budgets that
 are on the ballot (verified), for residents in every gmina's geoportal."""
 
+from django.utils.translation import gettext_noop
+
 from layers.registry import register
 
 register(
@@ -11,7 +13,7 @@ register(
     title_en="Participatory budget: projects",
     abstract="Projekty budżetu obywatelskiego zweryfikowane pozytywnie (na karcie do głosowania).",
     fields=[("title", "tytuł"), ("cost", "koszt [zł]")],
-    group="Budżet obywatelski",
+    group=gettext_noop("Budżet obywatelski"),
     order=500,
     style={
         "fill_colour": "#7b2cbf",

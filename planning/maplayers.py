@@ -1,8 +1,11 @@
 """The planning layers (see layers.registry): plan boundaries and the zoning in force.
 
-The zoning layer reads the view planning_zone_in_force, which decides "plan in force" by the SQL
-function planning_plan_applies (sql/plan_in_force_v1.sql): the rule the zoning API and the
-extracts read too (planning.models.IN_FORCE_SQL, Plan.objects.in_force())."""
+The plan layer reads the view planning_plan_layer (its column `in_force`), the zoning layer the
+view planning_zone_in_force; both decide "plan in force" by the SQL function
+planning_plan_applies (sql/plan_in_force_v1.sql): the rule the zoning API and the extracts read
+too (planning.models.IN_FORCE_SQL, Plan.objects.in_force())."""
+
+from django.utils.translation import gettext_noop
 
 from layers.registry import register
 
@@ -51,7 +54,9 @@ ZONE_FILL = "#e6e6e6"
 
 register(
     name="plany",
-    model="planning.Plan",
+    # The view planning_plan_layer: each plan with `in_force` decided by planning_plan_applies,
+    # so a plan whose status says in force but whose dates do not is not drawn as in force.
+    model="planning.PlanOnMap",
     title="Plany miejscowe i plany ogólne – granice",
     title_en="Local and general plans – boundaries",
     abstract="Granice obszarów objętych aktami planowania przestrzennego (MPZP, plan ogólny gminy).",
@@ -59,24 +64,33 @@ register(
         ("title", "tytuł"),
         ("resolution_number", "numer uchwały"),
         ("status", "status"),
+        ("in_force", "obowiązuje dziś"),
+        ("valid_from", "obowiązuje od"),
+        ("valid_to", "obowiązuje do"),
         ("scale", "skala rysunku (1:…)"),
     ],
     geometry_field="boundary",
-    group="Planowanie przestrzenne",
+    group=gettext_noop("Planowanie przestrzenne"),
     order=200,
     style={
         "stroke_colour": "#6a3d9a",
         "stroke_width": 2.0,
         "fill_colour": "",
+        "rules_only": True,
         "rules": [
-            {"title": "obowiązujący", "field": "status", "value": "in_force", "stroke_colour": "#6a3d9a"},
+            {"title": "obowiązujący", "field": "in_force", "value": "true", "stroke_colour": "#6a3d9a"},
             {
                 "title": "w przygotowaniu",
                 "field": "status",
                 "value": "in_preparation",
                 "stroke_colour": "#ff7f00",
             },
-            {"title": "uchylony", "field": "status", "value": "repealed", "stroke_colour": "#999999"},
+            {
+                "title": "nieobowiązujący (uchylony albo poza datami obowiązywania)",
+                "field": "in_force",
+                "value": "false",
+                "stroke_colour": "#999999",
+            },
         ],
     },
 )
@@ -94,7 +108,7 @@ register(
         ("plan_title", "plan"),
         ("resolution_number", "numer uchwały"),
     ],
-    group="Planowanie przestrzenne",
+    group=gettext_noop("Planowanie przestrzenne"),
     order=210,
     max_scale=50_000,
     style={

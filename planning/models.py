@@ -381,6 +381,28 @@ class IssuedDocument(models.Model):
         return f"{self.case.case_number} v{self.version}"
 
 
+class PlanOnMap(models.Model):
+    """A plan as the map layer "plany" shows it (a database view, sql/plan_layer_v1.sql): its
+    attributes and whether it is in force today, decided by planning_plan_applies, the rule the
+    zoning API reads, never by the status alone."""
+
+    gmina = models.ForeignKey(Gmina, verbose_name="gmina", on_delete=models.DO_NOTHING)
+    title = models.CharField("tytuł", max_length=500)
+    resolution_number = models.CharField("numer uchwały", max_length=60)
+    status = models.CharField("status", max_length=16, choices=Plan.Status.choices)
+    valid_from = models.DateField("obowiązuje od", null=True)
+    valid_to = models.DateField("obowiązuje do", null=True)
+    scale = models.PositiveIntegerField("skala rysunku (mianownik)")
+    in_force = models.BooleanField("obowiązuje dziś")
+    boundary = models.MultiPolygonField("granica obszaru planu", srid=STORAGE_SRID)
+
+    class Meta:
+        managed = False
+        db_table = "planning_plan_layer"
+        verbose_name = "plan na mapie"
+        verbose_name_plural = "plany na mapie"
+
+
 class ZoneInForce(models.Model):
     """Zones as they apply today (a database view): zones of plans in force, with the parts
     replaced by an amending plan in force cut out, and the gmina of their plan. The map layer

@@ -156,6 +156,14 @@ class ObrebAdmin(GminaScopedAdmin):
     list_filter = ("gmina",)
     search_fields = ("code", "name")
 
+    # Through the obręby's own services: the stored obręb keys of register rows follow a
+    # boundary that moves (sip.obreb_keys).
+    def save_model(self, request, obj, form, change):
+        services.save_obreb(actor=request.user, obreb=obj)
+
+    def delete_model(self, request, obj):
+        services.delete_obreb(actor=request.user, obreb=obj)
+
 
 @admin.register(Parcel)
 class ParcelAdmin(GminaScopedAdmin):

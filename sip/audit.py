@@ -45,6 +45,27 @@ def record(*, actor, action: str, obj, gmina=None, changes: dict | None = None) 
     )
 
 
+def record_import(*, actor, model, gmina, report, **details) -> AuditLog:
+    """Write the audit entry of one import of rows of `model` into a gmina and return it: the
+    counts of its report (sip.imports.ImportReport) and `details` (the file, the register…)."""
+    changes = {
+        **details,
+        "read": report.read,
+        "created": report.created,
+        "updated": report.updated,
+        "rejected": len(report.rejected),
+    }
+    return AuditLog.objects.create(
+        user=actor if actor is not None and actor.is_authenticated else None,
+        action=AuditLog.Action.IMPORT,
+        model=model._meta.label_lower,
+        object_id="import",
+        object_repr=f"import: {details.get('file', '')}"[:200],
+        gmina=gmina,
+        changes=changes,
+    )
+
+
 def record_failed_login(
     *, username: str, method: str, ip: str | None, path: str, locked_out: bool
 ) -> AuditLog:

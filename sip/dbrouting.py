@@ -9,6 +9,7 @@ very next tile request whatever the replica's lag; writes always go to the prima
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 
 from django.conf import settings
@@ -56,10 +57,17 @@ class ReadOnlyRequestMiddleware:
         self.paths = tuple(settings.SIP_REPLICA_READ_PATHS)
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or not request.path.startswith(self.paths):
+        if request.method not in ("GET", "HEAD") or not request.path_info.startswith(self.paths):
             return self.get_response(request)
-        token = _read_only.set(True)
-        try:
+        with read_only_request():
             return self.get_response(request)
-        finally:
-            _read_only.reset(token)
+
+
+@contextlib.contextmanager
+def read_only_request():
+    """Inside: the reads of a read-only request (ReplicaRouter may send them to the replica)."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)

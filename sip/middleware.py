@@ -15,7 +15,7 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from . import csp
+from . import csp, urls_public
 
 
 @lru_cache(maxsize=8)
@@ -92,9 +92,9 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         params = (item for key, values in request.GET.lists() for item in (key, *values))
-        if "\x00" in request.path or any("\x00" in item for item in params):
+        if nul_in_address(request.path, params):
             message = "Nieprawidłowy znak (NUL) w adresie."
-            if request.path.startswith("/api/"):
+            if request.path_info.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         if _nul_in_basic_credentials(request.META.get("HTTP_AUTHORIZATION", "")):
@@ -104,6 +104,11 @@ class RejectNulMiddleware:
         for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
             del request.COOKIES[name]
         return self.get_response(request)
+
+
+def nul_in_address(path: str, params) -> bool:
+    """Whether a request's path or its query parameters (names and values) carry a NUL."""
+    return "\x00" in path or any("\x00" in item for item in params)
 
 
 def _nul_in_basic_credentials(header: str) -> bool:
@@ -148,12 +153,17 @@ class ContentSecurityPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        nonce = secrets.token_urlsafe(16)
+        nonce = new_nonce()
         request.csp_nonce = nonce
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = csp.policy(nonce)
         return response
+
+
+def new_nonce() -> str:
+    """A fresh nonce for one response's Content-Security-Policy."""
+    return secrets.token_urlsafe(16)
 
 
 class CallerDependentCacheMiddleware:
@@ -173,8 +183,28 @@ class CallerDependentCacheMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith(self.PATHS):
-            patch_vary_headers(response, ("Authorization", "Cookie"))
-            if not response.has_header("Cache-Control"):
-                response["Cache-Control"] = "private, no-cache"
+        # path_info: under a SCRIPT_NAME mount (/sip/ows/…) `path` carries the mount's prefix.
+        if request.path_info.startswith(self.PATHS):
+            self.mark(response)
         return response
+
+    @staticmethod
+    def mark(response) -> None:
+        """Say that the answer depends on the caller (and, without a Cache-Control of its own,
+        that it is not to be kept)."""
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "private, no-cache"
+
+
+class ForwardedPrefixMiddleware:
+    """Keeps the trusted proxy's path prefix of the request (sip.urls_public.forwarded_prefix)
+    for the code that writes paths without the request at hand (sip.urls_public.current_prefix):
+    {% url %}, static files' URLs, selectors' links. After TrustedProxyMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with urls_public.answering(request):
+            return self.get_response(request)

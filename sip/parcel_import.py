@@ -22,6 +22,7 @@ from .geometry import (
 from .identifiers import parse_parcel_identifier
 from .imports import ImportReport
 from .models import Gmina, Obreb, Parcel
+from .services import refresh_obreb_keys
 
 IDENTIFIER_FIELDS = (
     "id_dzialki",
@@ -175,21 +176,9 @@ def import_parcels(
             if union.geom_type == "Polygon":
                 union = MultiPolygon(union, srid=STORAGE_SRID)
             Obreb.objects.filter(gmina=gmina, code=code).update(geom=union)
-        entry = audit.record(
-            actor=actor,
-            action="import",
-            obj=gmina,
-            gmina=gmina,
-            changes={
-                "file": Path(path).name,
-                "read": report.read,
-                "created": report.created,
-                "updated": report.updated,
-                "rejected": len(report.rejected),
-            },
-        )
-        entry.model = "sip.parcel"
-        entry.save(update_fields=["model"])
+            # Register rows already standing there take the new obręb as their key.
+            refresh_obreb_keys(gmina_id=gmina.pk, area=union)
+        audit.record_import(actor=actor, model=Parcel, gmina=gmina, report=report, file=Path(path).name)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -123,7 +123,7 @@ def lockout_response(request, original_response=None, credentials=None):
     if original_response is not None and getattr(original_response, "sip_lockout", False):
         return original_response
     status = settings.AXES_HTTP_RESPONSE_CODE
-    if request.path.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", ""):
+    if request.path_info.startswith("/api/") or "application/json" in request.META.get("HTTP_ACCEPT", ""):
         response = JsonResponse({"detail": lockout_message()}, status=status)
     else:
         from django.contrib import admin

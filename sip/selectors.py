@@ -158,6 +158,8 @@ def search_parcels(
 # address search cheap at regional scale (the streets and localities that contain the word
 # first, through their folded-name indexes, instead of every address's trigrams).
 _LEAD_WORD = re.compile(r"[^\W\d_]{3}")
+# At most this many streets containing the lead word go to the address query as a list of ids.
+LEAD_STREETS_AS_LIST = 500
 
 
 def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
@@ -166,22 +168,29 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
         parcel_id=Subquery(Parcel.objects.filter(geom__contains=OuterRef("geom")).values("id")[:1]),
     )
     lead = max((w for w in words if _LEAD_WORD.search(w)), key=len, default=None)
-    # With a lead word the words are checked on its candidates only: Concat() hides search_text
-    # from its trigram index, whose common trigrams ("ska", "ego") the planner underestimates.
-    text = F("search_text") if lead is None else Concat(F("search_text"), Value(""))
-    qs = qs.annotate(text=text)
-    for word in words:
-        qs = qs.filter(text__contains=word)
+    text = F("search_text")
     if lead is not None:
         streets = Street.objects.annotate(folded=Fold(F("name"))).filter(folded__contains=lead).order_by()
         if gmina is not None:
             streets = streets.filter(gmina=gmina)
         # The street ids as a list, not a subquery: `street_id IN (…)` OR the locality is then
-        # one BitmapOr of two index scans.
-        street_ids = list(streets.values_list("id", flat=True))
+        # one BitmapOr of two index scans. A word as common as that over a national street
+        # table would make the list run to thousands: past LEAD_STREETS_AS_LIST the streets
+        # stay a subquery and the candidates come from the trigram index of every word.
+        street_ids = list(streets.values_list("id", flat=True)[: LEAD_STREETS_AS_LIST + 1])
+        if len(street_ids) <= LEAD_STREETS_AS_LIST:
+            # The words are then checked on the lead word's candidates only: Concat() hides
+            # search_text from its trigram index, whose common trigrams ("ska", "ego") the
+            # planner underestimates.
+            text = Concat(F("search_text"), Value(""))
+        else:
+            street_ids = streets.values("id")
         qs = qs.annotate(locality_folded=Fold(F("locality"))).filter(
             Q(street__in=street_ids) | Q(locality_folded__contains=lead)
         )
+    qs = qs.annotate(text=text)
+    for word in words:
+        qs = qs.filter(text__contains=word)
     if gmina is not None:
         qs = qs.filter(gmina=gmina)
     # search_text begins with the folded street name and the number: the order of streets and

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 
-from . import audit, tenancy
-from .geometry import GeometryError, to_storage_multipolygon
+from . import audit, obreb_keys, tenancy
+from .geometry import STORAGE_SRID, GeometryError, to_storage_multipolygon
 from .identifiers import parse_parcel_identifier
 from .models import Gmina, Obreb, Parcel
 
@@ -175,12 +175,19 @@ def system_actor():
     return user
 
 
-def store_obreby(model, *, gmina_id: int | None = None, pks=None, missing_only: bool = False) -> int:
+def store_obreby(
+    model,
+    *,
+    gmina_id: int | None = None,
+    pks=None,
+    missing_only: bool = False,
+    area: GEOSGeometry | None = None,
+) -> int:
     """Set the stored obręb of point rows written without their save() (COPY, bulk_update, SQL):
     the obręb of the row's gmina whose boundary contains the row's point (ST_Within, as
     selectors.obreb_at), NULL outside all of them. Rows restricted to a gmina, to primary keys,
-    and/or to rows without an obręb yet; return how many were updated. Runs in the caller's
-    transaction."""
+    to rows without an obręb yet and/or to rows whose point lies in `area` (EPSG:2180); return
+    how many were updated. Runs in the caller's transaction."""
     from django.db import connection
 
     where, params = ["TRUE"], []
@@ -192,6 +199,11 @@ def store_obreby(model, *, gmina_id: int | None = None, pks=None, missing_only: 
         params.append(list(pks))
     if missing_only:
         where.append("t.obreb_id IS NULL")
+    if area is not None:
+        if area.srid != STORAGE_SRID:
+            area = area.transform(STORAGE_SRID, clone=True)
+        where.append("ST_Intersects(t.geom, ST_GeomFromEWKB(%s))")
+        params.append(bytes(area.ewkb))
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
@@ -200,3 +212,42 @@ def store_obreby(model, *, gmina_id: int | None = None, pks=None, missing_only: 
             params,
         )
         return cursor.rowcount
+
+
+def refresh_obreb_keys(*, gmina_id: int, area: GEOSGeometry | None = None) -> int:
+    """Recompute the stored obręb key of the gmina's rows of every model declared in
+    sip.obreb_keys (only of rows in `area`, when given: the old and the new extent of the
+    obręby that changed); return how many rows were updated. Every writer of obręby calls it,
+    in its own transaction."""
+    return sum(store_obreby(model, gmina_id=gmina_id, area=area) for model in obreb_keys.models())
+
+
+def _obreb_state(obreb: Obreb) -> dict:
+    return {"code": obreb.code, "name": obreb.name, "gmina_id": obreb.gmina_id, "geom": obreb.geom}
+
+
+@transaction.atomic
+def save_obreb(*, actor, obreb: Obreb) -> Obreb:
+    """Save a new or changed obręb (tenancy, audit) and recompute the obręb keys of register
+    rows inside its old and new boundary; return it."""
+    old = Obreb.objects.select_for_update().filter(pk=obreb.pk).first() if obreb.pk is not None else None
+    if obreb.geom is not None:
+        obreb.geom = _clean_geom(obreb.geom)
+    save_scoped(actor=actor, obj=obreb, state=_obreb_state)
+    if old is not None and old.gmina_id != obreb.gmina_id:
+        refresh_obreb_keys(gmina_id=old.gmina_id, area=old.geom)
+        refresh_obreb_keys(gmina_id=obreb.gmina_id, area=obreb.geom)
+    elif old is not None:
+        refresh_obreb_keys(gmina_id=obreb.gmina_id, area=old.geom.union(obreb.geom))
+    else:
+        refresh_obreb_keys(gmina_id=obreb.gmina_id, area=obreb.geom)
+    return obreb
+
+
+@transaction.atomic
+def delete_obreb(*, actor, obreb: Obreb) -> None:
+    """Delete an obręb (tenancy, audit); register rows that lay in it take the obręb that now
+    contains them, if any."""
+    gmina_id, area = obreb.gmina_id, obreb.geom
+    delete_scoped(actor=actor, obj=obreb, state=_obreb_state)
+    refresh_obreb_keys(gmina_id=gmina_id, area=area)

@@ -15,10 +15,13 @@ import secrets
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import StaticFilesStorage
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
+
+from .urls_public import site_path
 
 SENDFILE_MODES = ("", "x-accel-redirect", "x-sendfile")
 
@@ -83,6 +86,15 @@ class PrivateStorage(RecordedStorageMixin, FileSystemStorage):
         raise ValueError(
             "Plik prywatny nie ma publicznego adresu; udostępnia go tylko widok z kontrolą uprawnień."
         )
+
+
+class PublicStaticFilesStorage(StaticFilesStorage):
+    """Django's static files storage whose URLs carry the proxy prefix of the request being
+    answered (X-Forwarded-Prefix: /sip gives /sip/static/…): {% static %}, the admin's and
+    django-leaflet's. STATIC_URL itself cannot: Django fixes its script prefix once a process."""
+
+    def url(self, name):
+        return site_path(super().url(name))
 
 
 def private_storage():

@@ -10,6 +10,8 @@ its own path prefix (https://gmina.example/sip)."""
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
@@ -19,6 +21,10 @@ from .text import plain_int
 
 # A path prefix such as /sip or /gis/sip: segments of URL-safe characters, never "//host".
 _PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
+# The proxy prefix of the request being answered (sip.middleware.ForwardedPrefixMiddleware), for
+# code that writes paths without the request at hand: {% url %}, {% static %} and static files'
+# URLs in a library's template tag, a selector's links.
+_current_prefix: ContextVar[str] = ContextVar("sip_forwarded_prefix", default="")
 
 
 def forwarded_prefix(request) -> str:
@@ -27,6 +33,29 @@ def forwarded_prefix(request) -> str:
         return ""
     prefix = request.META.get("HTTP_X_FORWARDED_PREFIX", "").strip().rstrip("/")
     return prefix if prefix and _PREFIX.fullmatch(prefix) else ""
+
+
+def current_prefix() -> str:
+    """The proxy prefix of the request being answered ("/sip"), "" outside a request."""
+    return _current_prefix.get()
+
+
+@contextmanager
+def answering(request):
+    """Within it, current_prefix() is the request's proxy prefix (ForwardedPrefixMiddleware)."""
+    token = _current_prefix.set(forwarded_prefix(request))
+    try:
+        yield
+    finally:
+        _current_prefix.reset(token)
+
+
+def site_path(path: str, request=None) -> str:
+    """A path of SIP ("/media/x.jpg") as the visitor's browser must ask for it ("/sip/media/x.jpg"):
+    under the proxy prefix of `request`, or without one of the request being answered."""
+    if not path.startswith("/") or path.startswith("//"):
+        return path  # another site's URL, or a relative one
+    return (forwarded_prefix(request) if request is not None else current_prefix()) + path
 
 
 def _host_and_scheme(request) -> tuple[str, str]:

@@ -35,6 +35,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.live)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: pages that keep a figure for minutes (the landing
+    page's parcel counts, published statistics) must not show another test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_sessionstart(session):
     """Compile the translations (locale/*/LC_MESSAGES/*.po to .mo files, which are not committed)
     as `make setup` does, before any test renders a page: a run straight after a fresh clone

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from sip.geometry import GeometryError, check_in_poland
 from sip.models import Gmina
 from sip.selectors import addresses_matching
-from sip.urls_public import absolute
+from sip.urls_public import absolute, public_url
 
 from .. import selectors, services
 from ..models import MAX_DESCRIPTION, OPEN_STATUSES, Category, CategorySetting, Report, Status
@@ -107,7 +107,7 @@ def _when(value) -> str:
 
 @open311()
 def discovery(request, fmt):
-    base = absolute("/open311/v2/", request)
+    base = public_url("open311:root", request=request)
     return respond(
         fmt,
         {

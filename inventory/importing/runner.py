@@ -261,23 +261,14 @@ def import_file(
         report.updated = writing.update_existing(register, updates)
         if register.slug == "lamps":
             report.lamps_attached = services.attach_lamps_to_lines(gmina=gmina)
-        entry = audit.record(
+        audit.record_import(
             actor=actor,
-            action="import",
-            obj=gmina,
+            model=register.model,
             gmina=gmina,
-            changes={
-                "register": register.slug,
-                "file": path.name,
-                "read": report.read,
-                "created": report.created,
-                "updated": report.updated,
-                "rejected": len(report.rejected),
-            },
+            report=report,
+            register=register.slug,
+            file=path.name,
         )
-        entry.model = register.model._meta.label_lower
-        entry.object_id = "import"
-        entry.save(update_fields=["model", "object_id"])
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -1,4 +1,4 @@
-"""The URLconf of anonymous OGC requests on the short way (layers.render.tiles): the project's
+"""The URLconf of anonymous OGC requests on the short way (layers.ogc.tiles): the project's
 /ows/ routes and error handlers only, so that a tile is resolved at the first pattern instead of
 after every app's pages. Nothing answered on that way reverses another app's URL."""
 

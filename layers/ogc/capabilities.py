@@ -5,7 +5,10 @@ from __future__ import annotations
 from itertools import groupby
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from lxml import etree
 
 from sip.geometry import ACCEPTED_SRIDS
@@ -13,14 +16,15 @@ from sip.urls_public import request_url
 
 from ..crs import transform_extent, xy_to_axis_order
 from ..selectors import LayerInfo, visible_layers
+from .language import inspire_code
 from .params import INFO_FORMATS, MAP_FORMATS, MAX_LAYERS, MAX_SIZE
 
 WMS_NS = "http://www.opengis.net/wms"
 XLINK = "http://www.w3.org/1999/xlink"
 SLD_NS = "http://www.opengis.net/sld"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-SERVICE_TITLE = "SIP – mapy gmin partnerskich"
-SERVICE_ABSTRACT = (
+SERVICE_TITLE = gettext_lazy("SIP – mapy gmin partnerskich")
+SERVICE_ABSTRACT = gettext_lazy(
     "Usługa przeglądania (WMS) systemu informacji przestrzennej gmin partnerskich: "
     "granice, obręby, działki ewidencyjne, adresy i warstwy tematyczne."
 )
@@ -35,6 +39,7 @@ class _Doc:
         self.version = version
         self.url = url
         self.ns = f"{{{WMS_NS}}}" if version == "1.3.0" else ""
+        self.language = translation.get_language() or settings.LANGUAGE_CODE
 
     def el(self, parent, tag: str, text: str | None = None, **attrs):
         element = etree.SubElement(parent, self.ns + tag if ":" not in tag else tag, **attrs)
@@ -119,6 +124,8 @@ def _layer(doc: _Doc, parent, info: LayerInfo, crs_key: str) -> None:
             "FORMAT": "image/png",
             "STYLE": "default",
             **({"SLD_VERSION": "1.1.0"} if doc.version == "1.3.0" else {}),
+            # A client that asked for another language gets its legends in that language too.
+            **({"LANGUAGE": inspire_code(doc.language)} if doc.language != settings.LANGUAGE_CODE else {}),
         }
     )
     doc.online(legend, f"{doc.url}?{query}")
@@ -150,16 +157,16 @@ def capabilities_document(version: str, url: str, layers: list[LayerInfo]) -> by
         root = etree.Element("WMT_MS_Capabilities", nsmap={"xlink": XLINK}, version="1.1.1")
     service = doc.el(root, "Service")
     doc.el(service, "Name", "WMS" if version == "1.3.0" else "OGC:WMS")
-    doc.el(service, "Title", SERVICE_TITLE)
-    doc.el(service, "Abstract", SERVICE_ABSTRACT)
+    doc.el(service, "Title", str(SERVICE_TITLE))
+    doc.el(service, "Abstract", str(SERVICE_ABSTRACT))
     doc.online(service, url)
-    doc.el(service, "Fees", "brak")
+    doc.el(service, "Fees", gettext("brak"))
     doc.el(
         service,
         "AccessConstraints",
-        "brak"
+        gettext("brak")
         if all(i.layer.visibility == "public" for i in layers)
-        else "warstwy wewnętrzne tylko dla uprawnionych",
+        else gettext("warstwy wewnętrzne tylko dla uprawnionych"),
     )
     if version == "1.3.0":
         doc.el(service, "LayerLimit", str(MAX_LAYERS))
@@ -178,8 +185,8 @@ def capabilities_document(version: str, url: str, layers: list[LayerInfo]) -> by
     doc.el(exception, "Format", "XML" if version == "1.3.0" else "application/vnd.ogc.se_xml")
 
     top = doc.el(capability, "Layer")
-    doc.el(top, "Title", SERVICE_TITLE)
-    doc.el(top, "Abstract", SERVICE_ABSTRACT)
+    doc.el(top, "Title", str(SERVICE_TITLE))
+    doc.el(top, "Abstract", str(SERVICE_ABSTRACT))
     for srid in ACCEPTED_SRIDS:
         doc.el(top, crs_key, f"EPSG:{srid}")
     if version == "1.3.0":
@@ -193,11 +200,12 @@ def capabilities_document(version: str, url: str, layers: list[LayerInfo]) -> by
             max(e[3] for e in extents),
         )
         _bounding_boxes(doc, top, whole, crs_key=crs_key)
-    for group, members in groupby(layers, key=lambda i: i.layer.group):
+    for group, grouped in groupby(layers, key=lambda i: i.layer.group):
+        members = list(grouped)
         parent = top
         if group:
             parent = doc.el(top, "Layer")
-            doc.el(parent, "Title", group)
+            doc.el(parent, "Title", members[0].layer.display_group)
         for info in members:
             _layer(doc, parent, info, crs_key)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

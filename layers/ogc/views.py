@@ -12,19 +12,22 @@ from sip.urls_public import public_url
 from ..selectors import describe_layers
 from . import wms
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
+from .language import in_requested_language
 from .wfs import SIPWFSView
 
 
 @csrf_exempt
 @require_GET
+@in_requested_language
 def wms_view(request):
     return wms.handle(request)
 
 
-wfs_view = csrf_exempt(SIPWFSView.as_view())
+wfs_view = csrf_exempt(in_requested_language(SIPWFSView.as_view()))
 
 
 @require_GET
+@in_requested_language
 def layer_list(request):
     """The layers the caller may see, for one gmina (?gmina=<slug>: its own and all-gmina
     layers) or all, in display order, with what a web map needs to show them."""

@@ -15,6 +15,7 @@ from decimal import Decimal
 import orjson
 from defusedxml import DefusedXmlException
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from gisserver import output
 from gisserver.crs import CRS
 from gisserver.exceptions import OWSException
@@ -37,7 +38,7 @@ _cache_lock = threading.Lock()
 # COUNT and STARTINDEX: ASCII digits (str.isdigit also takes "²"), at most this.
 _DIGITS = re.compile(r"[0-9]{1,19}")
 MAX_PAGING_NUMBER = 2**31 - 1
-_feature_types: dict[tuple[int, str, tuple[int, ...] | None], FeatureType] = {}
+_feature_types: dict[tuple[int, str, tuple[int, ...] | None, str], FeatureType] = {}
 
 
 class WFSLayerNotVisible(OWSException):
@@ -150,7 +151,9 @@ def feature_type(info: LayerInfo, version: int, internal_of: tuple[int, ...] | N
     (the gminas whose internal rows the caller sees, layers.selectors.internal_rows_of)."""
     if not info.source.public_field:
         internal_of = None  # the same rows for everyone: one FeatureType
-    key = (version, info.name, internal_of)
+    # The title is the layer's in the answer's language (layers.ogc.language).
+    title = info.layer.display_title
+    key = (version, info.name, internal_of, title)
     with _cache_lock:
         found = _feature_types.get(key)
         if found is None:
@@ -163,7 +166,7 @@ def feature_type(info: LayerInfo, version: int, internal_of: tuple[int, ...] | N
                 + [field(src.geometry_field, abstract="geometria")],
                 geometry_field_name=src.geometry_field,
                 name=info.name,
-                title=info.layer.title,
+                title=title,
                 abstract=info.layer.abstract or None,
                 keywords=[k for k in (info.layer.group, src.name) if k],
                 crs=CRS.from_srid(STORAGE_SRID),
@@ -211,15 +214,18 @@ class SIPWFSView(WFSView):
     }
     xml_namespace = XML_NAMESPACE
     xml_namespace_aliases = {"sip": XML_NAMESPACE, "app": XML_NAMESPACE}
-    service_description = ServiceDescription(
-        title="SIP – dane wektorowe gmin partnerskich",
-        abstract=(
-            "Usługa pobierania obiektów (WFS 2.0) systemu informacji przestrzennej gmin partnerskich: "
-            "działki, obręby, granice gmin, adresy i warstwy tematyczne."
-        ),
-        keywords=["działki", "obręby", "gminy", "adresy"],
-        provider_name="Jednostka centralna SIP",
-    )
+
+    def get_service_description(self, service=None) -> ServiceDescription:
+        """The service's title and abstract in the answer's language (layers.ogc.language)."""
+        return ServiceDescription(
+            title=gettext("SIP – dane wektorowe gmin partnerskich"),
+            abstract=gettext(
+                "Usługa pobierania obiektów (WFS 2.0) systemu informacji przestrzennej gmin "
+                "partnerskich: działki, obręby, granice gmin, adresy i warstwy tematyczne."
+            ),
+            keywords=["działki", "obręby", "gminy", "adresy"],
+            provider_name="Jednostka centralna SIP",
+        )
 
     def dispatch(self, request, *args, **kwargs):
         try:

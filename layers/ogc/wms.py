@@ -56,16 +56,21 @@ def render_map(mr: MapRequest) -> bytes:
         raise LayerNotDefined(f"Warstwa „{exc.name}” nie istnieje.", "layers") from None
 
 
-def get_map(params, user, version) -> HttpResponse:
+def map_image(params, user, version) -> tuple[bytes, str, str]:
+    """Answer a GetMap: the encoded image, its media type and its Cache-Control."""
     mr = parse_map_request(params, user, version)
     body = render_map(mr)
-    response = HttpResponse(body, content_type=mr.format)
     if any(depends_on_caller(i) for i in mr.layers):
         # Not even the anonymous image may be kept: a client cache that ignores Vary (QGIS's)
         # would show it to the next caller, who may see more.
-        response["Cache-Control"] = "private, no-store"
-    else:
-        response["Cache-Control"] = "public, max-age=300"
+        return body, mr.format, "private, no-store"
+    return body, mr.format, "public, max-age=300"
+
+
+def get_map(params, user, version) -> HttpResponse:
+    body, content_type, cache_control = map_image(params, user, version)
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = cache_control
     return response
 
 
@@ -102,9 +107,28 @@ def get_styles(params, user, version) -> HttpResponse:
     return HttpResponse(body, content_type="application/vnd.ogc.sld+xml; charset=utf-8")
 
 
+def request_params(items) -> dict[str, str]:
+    """The query parameters of a WMS request (request.GET.items()), names in lower case (WMS
+    names are case-blind)."""
+    return {k.lower(): v for k, v in items}
+
+
+def operation(params: dict[str, str]) -> str:
+    """The operation a request names (REQUEST, in lower case); raises for another service."""
+    service = params.get("service", "").strip().upper()
+    if service and service != "WMS":
+        raise InvalidParameterValue(
+            f"Usługa „{params['service']}” nie jest obsługiwana pod tym adresem.", "service"
+        )
+    return required(params, "request").lower()
+
+
+GET_MAP = ("getmap", "map")
+
+
 def handle(request) -> HttpResponse:
     """The /ows/wms endpoint: dispatch on REQUEST, answer errors as OGC exception reports."""
-    params = {k.lower(): v for k, v in request.GET.items()}
+    params = request_params(request.GET.items())
     version = request_version(params)
     try:
         try:
@@ -113,21 +137,16 @@ def handle(request) -> HttpResponse:
             raise NotAuthenticated("Błędna nazwa użytkownika, hasło lub token.") from None
         except LockedOut as exc:
             return lockout_report(exception_response(TooManyAttempts(exc.message), version))
-        service = params.get("service", "").strip().upper()
-        if service and service != "WMS":
-            raise InvalidParameterValue(
-                f"Usługa „{params['service']}” nie jest obsługiwana pod tym adresem.", "service"
-            )
-        operation = required(params, "request").lower()
-        if operation in ("getcapabilities", "capabilities"):
+        asked = operation(params)
+        if asked in ("getcapabilities", "capabilities"):
             return get_capabilities(request, params, user, version)
-        if operation in ("getmap", "map"):
+        if asked in GET_MAP:
             return get_map(params, user, version)
-        if operation == "getfeatureinfo":
+        if asked == "getfeatureinfo":
             return get_feature_info(params, user, version)
-        if operation == "getlegendgraphic":
+        if asked == "getlegendgraphic":
             return get_legend_graphic(params, user, version)
-        if operation == "getstyles":
+        if asked == "getstyles":
             return get_styles(params, user, version)
         raise OperationNotSupported(f"Operacja „{params['request']}” nie jest obsługiwana.", "request")
     except OGCException as exc:

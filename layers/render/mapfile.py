@@ -99,7 +99,7 @@ def _conninfo_value(value) -> str:
 def postgis_connection() -> str:
     """The libpq connection string of the database maps are drawn from, for MapServer's PostGIS
     layers: the read replica when one is configured (drawing only reads), else the primary;
-    with the session options SIP gives its own connections (no JIT)."""
+    with the session options SIP gives its own connections (no JIT, no parallel workers)."""
     db = connections[read_alias()].settings_dict
     parts = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"]}
     if db.get("HOST"):

@@ -338,7 +338,23 @@ def draw_legend(info: LayerInfo, scale: float | None = None) -> bytes:
         if getattr(m, "_sip_format", None) != "png":
             m.selectOutputFormat("png")
             m._sip_format = "png"
-        if scale is None:
-            return m.drawLegend(1).getBytes()  # every class, whatever the map's last scale
-        m.scaledenom = float(scale)
-        return m.drawLegend(0).getBytes()
+        # The shared map's classes carry the Polish titles; the key of the layer's own class
+        # (not a rule's) takes its title in the visitor's language for this drawing only.
+        renamed = _layer_classes_titled(m, info) if info.layer.display_title != info.layer.title else []
+        for cls in renamed:
+            cls.name = info.layer.display_title
+        try:
+            if scale is None:
+                return m.drawLegend(1).getBytes()  # every class, whatever the map's last scale
+            m.scaledenom = float(scale)
+            return m.drawLegend(0).getBytes()
+        finally:
+            for cls in renamed:
+                cls.name = info.layer.title
+
+
+def _layer_classes_titled(m: mapscript.mapObj, info: LayerInfo) -> list:
+    """The classes of the layer's map layer named with the layer's (Polish) title."""
+    lo = m.getLayerByName(info.name)
+    classes = (lo.getClass(i) for i in range(lo.numclasses)) if lo is not None else ()
+    return [cls for cls in classes if cls.name == info.layer.title]

@@ -1,6 +1,8 @@
 """The layer of consultation areas (see layers.registry), shown in each gmina's geoportal.
 Only the consultation's title and dates: no answers, no one's data."""
 
+from django.utils.translation import gettext_noop
+
 from layers.registry import register
 
 register(
@@ -17,7 +19,7 @@ register(
         ("audience", "kto może odpowiadać"),
     ],
     geometry_field="area",
-    group="Partycypacja",
+    group=gettext_noop("Partycypacja"),
     order=400,
     style={
         "fill_colour": "#1b9e77",

@@ -65,7 +65,7 @@ def exception_handler(exc, context):
 
 def not_found(request, exception=None):
     """404: JSON {"detail": ...} under /api/ (like every API error), Django's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": "Nie znaleziono."}, status=404)
     from django.views.defaults import page_not_found
 
@@ -74,7 +74,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     """500: JSON {"detail": ...} under /api/, Django's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if request.path_info.startswith("/api/"):
         return JsonResponse({"detail": "Błąd serwera; spróbuj ponownie później."}, status=500)
     from django.views.defaults import server_error as page_server_error
 

@@ -14,6 +14,7 @@ PAGES = {
     "cemeteries": "cemetery-index",
     "offline": "pwa-offline",
     "offline_grave": "pwa-offline-grave",
+    "service_worker": "pwa-service-worker",
 }
 OWS = {"wms": "ows-wms", "wfs": "ows-wfs", "layers": "ows-layers"}
 
@@ -29,6 +30,8 @@ def public_urls_config(request) -> dict:
         "pages": {key: public_path(name, request=request) for key, name in PAGES.items()},
         # The incident tracking page of a token is pages.incidents + token + "/".
         "incidents_track": prefix + "/zgloszenia/",
+        # What the resident app's service worker controls: the whole site, under the prefix.
+        "scope": prefix + "/",
     }
 
 

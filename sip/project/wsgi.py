@@ -10,7 +10,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sip.settings.production")
 application = get_wsgi_application()
 
 # Imported once Django is set up. Anonymous WMS tiles skip the middleware that has nothing to do
-# for them (layers.render.tiles); every other request goes through the whole of settings.MIDDLEWARE.
-from layers.render.tiles import with_anonymous_ows_shortcut  # noqa: E402
+# for them (layers.ogc.tiles); every other request goes through the whole of settings.MIDDLEWARE.
+from layers.ogc.tiles import with_anonymous_ows_shortcut  # noqa: E402
 
 application = with_anonymous_ows_shortcut(application)

@@ -51,6 +51,7 @@ SIP_TRUSTED_PROXIES = env.list("SIP_TRUSTED_PROXIES", default=[])
 
 MIDDLEWARE = [
     "sip.middleware.TrustedProxyMiddleware",
+    "sip.middleware.ForwardedPrefixMiddleware",
     "sip.middleware.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "sip.middleware.ContentSecurityPolicyMiddleware",
@@ -85,7 +86,9 @@ TEMPLATES = [
                 # The geoportal's page frame (header texts), on every page that extends it.
                 # The public URLs the page's scripts use (json_script #sip-urls), proxy-prefix aware.
                 "sip.project.context_processors.public_urls",
-            ]
+            ],
+            # {% url %} and {% static %} under a trusted proxy's path prefix (X-Forwarded-Prefix).
+            "builtins": ["sip.templatetags.public_paths"],
         },
     }
 ]
@@ -101,12 +104,15 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# No JIT for SIP's sessions: its queries are short lookups whose costs the planner overestimates
-# (a parcel under each address point), so PostgreSQL compiled them for ~1 s to run them in ms.
-# SIP_DB_JIT=on gives the server's own setting back (e.g. behind a pooler that refuses options).
+# No JIT and no parallel workers for SIP's sessions (MapServer's connections get the same
+# options): its queries are short lookups whose costs the planner overestimates at regional
+# scale (a parcel under each address point, an identifier prefix over 1.5M parcels), so
+# PostgreSQL compiled them for ~1 s, or started two workers for ~60 ms, to run them in ms.
+# SIP_DB_JIT=on gives the server's own settings back (e.g. behind a pooler that refuses options).
 if not env.bool("SIP_DB_JIT", default=False):
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _no_jit = "-c jit=off -c max_parallel_workers_per_gather=0"
+    _options["options"] = f"{_options.get('options', '')} {_no_jit}".strip()
 # A PostgreSQL streaming replica for the read-only requests (sip/dbrouting.py): the many WMS,
 # WFS and search requests of residents; writes and accounts stay on the primary.
 if env("DATABASE_REPLICA_URL", default=""):
@@ -181,7 +187,8 @@ SIP_SERVE_MEDIA = env.bool("SIP_SERVE_MEDIA", default=False)
 STORAGES = {
     # Both record each written file's SHA-256 in sip.StoredFile (sip/storage.py).
     "default": {"BACKEND": "sip.storage.PublicStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Static files' URLs under a trusted proxy's path prefix (X-Forwarded-Prefix).
+    "staticfiles": {"BACKEND": "sip.storage.PublicStaticFilesStorage"},
     "private": {"BACKEND": "sip.storage.PrivateStorage"},
 }
 # Files MapServer reads that SIP writes (font list, WMTS descriptions, cache of WMTS tiles).

@@ -32,3 +32,20 @@ def test_demo_reports_are_dated_in_the_weeks_before_loading(demo_data, client):
     assert len(items) == recent
     if timezone.now() - loaded < dt.timedelta(days=20):  # true of every freshly loaded demo
         assert recent > 0
+
+
+def test_demo_reports_loaded_on_3_january_are_numbered_in_the_year_of_their_date(demo_data):
+    """Loaded on 3 January 2027, every report is dated 8 to 67 days earlier, in 2026: its number
+    says 2026 (ZG/2026/…), as the service numbers by the year of the report's own date."""
+    from fixtures.demo import incidents as demo_incidents
+
+    counts = demo_incidents.load(lambda items, desc: items, today=dt.date(2027, 1, 3))
+    reports = Report.objects.filter(client_request_id__startswith="demo-")
+    assert reports.count() == counts["reports"] >= 30
+    numbers = set()
+    for report in reports:
+        year = timezone.localdate(report.created_at).year
+        assert year == 2026 and report.year == year, (report.number, report.created_at)
+        assert report.number == f"ZG/{year}/{report.sequence:06d}"
+        numbers.add(report.number)
+    assert len(numbers) == reports.count()

@@ -123,3 +123,46 @@ def test_getmap_draws_the_layer_by_status(client, db, demo_data):
 
     image = Image.open(io.BytesIO(resp.content)).convert("RGBA")
     assert image.getpixel((50, 50))[:3] == (0xE3, 0x1A, 0x1C)  # "nowe" is red
+
+
+def test_the_day_of_a_report_is_a_date_in_every_answer(client, private_report):
+    """`reported_on` is a date column (no longer text): ISO 8601 in GetFeatureInfo's JSON and
+    GML and in the WFS answers, xsd:date in DescribeFeatureType."""
+    import json
+
+    from django.utils import timezone
+    from lxml import etree
+
+    day = timezone.localtime(private_report.created_at).date().isoformat()
+    on_map = ReportOnMap.objects.get(pk=private_report.pk)
+    assert on_map.reported_on.isoformat() == day
+    html, gfi_json, gfi_gml, wfs_json = answers_at(client, on_map.geom)
+    (feature,) = json.loads(gfi_json)["features"]
+    assert feature["properties"]["reported_on"] == day
+    assert etree.fromstring(gfi_gml.encode()).findtext(".//zgloszenia_feature/reported_on") == day
+    (feature,) = json.loads(wfs_json)["features"]
+    assert feature["properties"]["reported_on"] == day
+
+    resp = client.get(
+        "/ows/wfs",
+        {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "DescribeFeatureType", "TYPENAMES": "zgloszenia"},
+    )
+    assert resp.status_code == 200, resp.content[:300]
+    schema = etree.fromstring(b"".join(resp.streaming_content) if resp.streaming else resp.content)
+    xsd = "{http://www.w3.org/2001/XMLSchema}"
+    types = {e.get("name"): e.get("type") for e in schema.iter(f"{xsd}element")}
+    assert types["reported_on"].split(":")[-1] == "date", types
+
+    gml = client.get(
+        "/ows/wfs",
+        {
+            "SERVICE": "WFS",
+            "VERSION": "2.0.0",
+            "REQUEST": "GetFeature",
+            "TYPENAMES": "zgloszenia",
+            "RESOURCEID": f"zgloszenia.{private_report.pk}",
+        },
+    )
+    assert gml.status_code == 200, gml.content[:300]
+    body = b"".join(gml.streaming_content) if gml.streaming else gml.content
+    assert [e.text for e in etree.fromstring(body).iter() if str(e.tag).endswith("}reported_on")] == [day]

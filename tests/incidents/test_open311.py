@@ -98,6 +98,29 @@ def test_discovery(client, world):
     assert root.tag == "discovery" and root.findtext("endpoints/endpoint/formats/format") == "text/xml"
 
 
+def test_discovery_behind_a_proxy_names_the_root_under_its_prefix(client, world, settings):
+    settings.SIP_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "gmina.example"]
+    proxy = {
+        "REMOTE_ADDR": "10.1.2.3",
+        "HTTP_X_FORWARDED_PREFIX": "/sip",
+        "HTTP_X_FORWARDED_HOST": "gmina.example",
+        "HTTP_X_FORWARDED_PROTO": "https",
+    }
+    for path in (BASE + "discovery.json", BASE):
+        resp = client.get(path, **proxy)
+        assert resp.status_code == 200
+        if path.endswith(".json"):
+            url = resp.json()["endpoints"][0]["url"]
+        else:
+            url = xml(resp).findtext("endpoints/endpoint/url")
+        assert url == "https://gmina.example/sip/open311/v2/", path
+    # Without the proxy: the root where the request came.
+    assert (
+        client.get(BASE + "discovery.json").json()["endpoints"][0]["url"] == "http://testserver/open311/v2/"
+    )
+
+
 def test_jurisdiction_missing_400_unknown_404_in_spec_format(client, world):
     r = client.get(BASE + "services.json")
     assert r.status_code == 400

@@ -48,7 +48,11 @@ def test_messy_tree_sheet_imports_good_rows_and_names_each_rejected_row(osieczni
     assert rows[0][:3] == ("Wiersz w pliku", "Błąd", "Lp.")
     assert [r[0] for r in rows[1:]] == [10, 12, 13, 15, 17, 19, 20]
     assert rows[1][4] == "Palma kokosowa" and "nieznany gatunek" in rows[1][1]
-    assert AuditLog.objects.filter(gmina=osiecznica, action="import", model="inventory.tree").count() == 1
+    # One entry, of the shape every import writes (sip.audit.record_import).
+    (entry,) = AuditLog.objects.filter(gmina=osiecznica, action="import", model="inventory.tree")
+    assert entry.object_id == "import"
+    assert set(entry.changes) == {"register", "file", "read", "created", "updated", "rejected"}
+    assert entry.changes["rejected"] == 7 and entry.changes["register"] == "trees"
 
 
 def test_values_are_read_as_offices_write_them(osiecznica):

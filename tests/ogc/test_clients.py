@@ -411,3 +411,19 @@ def test_routes_are_the_shortest_over_the_alleys_read_through_wfs(wfs_url, db, s
         assert any(e is not None and abs(e - got) <= 0.01 for e in expected), (grave_id, got, expected)
         checked += 1
     assert checked >= 250 and refused <= 10
+
+
+def test_answers_vary_with_the_caller_under_a_script_name_mount(client, db):
+    # Mounted under /sip by the WSGI server (SCRIPT_NAME), the answer is the same as at the root:
+    # it still says that it depends on the caller, and the API still answers errors in JSON.
+    for path, params in (
+        ("/ows/wms", {"SERVICE": "WMS", "REQUEST": "GetCapabilities"}),
+        ("/ows/layers", {}),
+        ("/api/parcels/", {"q": "Polna"}),
+    ):
+        answer = client.get(path, params, SCRIPT_NAME="/sip")
+        assert answer.status_code == 200, (path, answer.status_code, answer.content[:200])
+        vary = {v.strip().lower() for v in answer.headers.get("Vary", "").split(",")}
+        assert {"authorization", "cookie"} <= vary, (path, answer.headers)
+    missing = client.get("/api/nie-ma-takiego/", SCRIPT_NAME="/sip")
+    assert missing.status_code == 404 and missing.headers["Content-Type"].startswith("application/json")

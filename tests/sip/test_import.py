@@ -47,7 +47,10 @@ def test_good_file_imports_every_parcel_in_place(egib_osiecznica, name):
     assert Obreb.objects.get(gmina=egib_osiecznica, code="0003").geom.area == pytest.approx(
         6 * 2400, rel=1e-4
     )
-    assert AuditLog.objects.filter(gmina=egib_osiecznica, action="import").count() == 1
+    # One entry, of the shape every import writes (sip.audit.record_import).
+    (entry,) = AuditLog.objects.filter(gmina=egib_osiecznica, action="import")
+    assert (entry.model, entry.object_id) == ("sip.parcel", "import")
+    assert entry.changes == {"file": name, "read": 6, "created": 6, "updated": 0, "rejected": 0}
 
 
 def test_reimport_updates_instead_of_duplicating(egib_osiecznica):
@@ -116,3 +119,25 @@ def test_gml_coordinates_are_read_in_the_right_axis_order():
     feature = DataSource(str(SAMPLES / "dzialki_osiecznica.gml"))[0][0]
     x, y = wkb.loads(bytes(feature.geom.wkb)).exterior.coords[0]
     assert 5_500_000 < x < 5_600_000 and 5_600_000 < y < 5_800_000
+
+
+def test_obreby_made_by_the_import_give_standing_trees_their_key(egib_osiecznica):
+    """A tree registered before the gmina had obręby has no obręb key; the import that makes the
+    obręby (from the parcels) gives it the one ST_Within finds (sip.obreb_keys)."""
+    from django.contrib.gis.geos import Point
+
+    from inventory.models import Tree, TreeSpecies
+
+    species, _ = TreeSpecies.objects.get_or_create(
+        latin_name="Tilia cordata", defaults={"polish_name": "lipa drobnolistna", "felling_threshold_cm": 50}
+    )
+    tree = Tree.objects.create(
+        gmina=egib_osiecznica,
+        species=species,
+        trunk_circumference_cm=80,
+        geom=Point(255_020, 395_030, srid=2180),
+    )
+    assert tree.obreb is None
+    run(str(SAMPLES / "dzialki_osiecznica.gml"), "--gmina", "020105_2")
+    tree.refresh_from_db()
+    assert tree.obreb == Obreb.objects.get(gmina=egib_osiecznica, geom__contains=tree.geom)

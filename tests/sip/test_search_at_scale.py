@@ -15,10 +15,18 @@ from sip.text import fold
 pytestmark = pytest.mark.django_db
 
 
-def test_sessions_run_without_jit(db):
+def test_sessions_run_without_jit_or_parallel_workers(db):
     with connection.cursor() as cur:
         cur.execute("SHOW jit")
         assert cur.fetchone()[0] == "off"
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        assert cur.fetchone()[0] == "0"
+
+
+def test_mapserver_connections_get_the_same_session_options():
+    from layers.render.mapfile import postgis_connection
+
+    assert "max_parallel_workers_per_gather=0" in postgis_connection()
 
 
 def test_landing_page_counts_parcels_without_grouping_them(client, demo_data):
@@ -29,6 +37,12 @@ def test_landing_page_counts_parcels_without_grouping_them(client, demo_data):
         assert f"TERYT {gmina.teryt}, {count} " in page
     gmina_queries = [q["sql"] for q in queries.captured_queries if 'FROM "sip_gmina"' in q["sql"]]
     assert gmina_queries and not any('GROUP BY "sip_gmina"' in q for q in gmina_queries)
+    # The counts are kept for a few minutes: the next visit does not read the parcels again.
+    with CaptureQueriesContext(connection) as again:
+        page = client.get("/").content.decode()
+    for gmina in Gmina.objects.all():
+        assert f"TERYT {gmina.teryt}, {Parcel.objects.filter(gmina=gmina).count()} " in page
+    assert not [q for q in again.captured_queries if "sip_parcel" in q["sql"]]
 
 
 def test_address_search_reads_the_parcels_of_a_page_in_one_query(client, demo_data):
@@ -132,3 +146,47 @@ def test_address_search_starts_from_the_streets_and_localities_indexes(demo_data
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = _addresses_with_parcel("Garncarska 12", None).explain()
     assert "address_locality_folded_trgm" in plan and "address_search_trgm" not in plan, plan
+
+
+def test_a_word_in_more_streets_than_a_list_can_carry_takes_the_trigram_scan(demo_data):
+    """A word common to more streets than LEAD_STREETS_AS_LIST (a short word over a national
+    street table): the streets go to the address query as a subquery, not as thousands of
+    literal ids, the candidates come from the trigram index, and the answer is the words'."""
+    import re
+
+    from sip.models import Street
+    from sip.selectors import LEAD_STREETS_AS_LIST, _addresses_with_parcel
+
+    gmina = Gmina.objects.get(slug="boleslawiec")
+    x0, y0, _, _ = gmina.boundary.extent
+    n = LEAD_STREETS_AS_LIST + 100
+    streets = Street.objects.bulk_create(
+        Street(
+            gmina=gmina,
+            name=f"ul. Wspólna Testowa {i}",
+            geom=f"SRID=2180;MULTILINESTRING(({x0} {y0}, {x0 + 1} {y0}))",
+        )
+        for i in range(n)
+    )
+    parcels = list(Parcel.objects.filter(gmina=gmina).order_by("id")[:30])
+    for i, parcel in enumerate(parcels):
+        AddressPoint(
+            gmina=gmina,
+            locality=gmina.name,
+            street=streets[i * 7],
+            house_number=str(i % 4 + 1),
+            postcode="59-700",
+            geom=parcel.geom.point_on_surface,
+        ).save()
+    for query in ("wspolna testowa 2", "Testowa 1", "WSPÓLNA"):
+        for scope in (gmina, None):
+            with CaptureQueriesContext(connection) as queries:
+                found = {a.id for a in _addresses_with_parcel(query, scope)}
+            assert found == _plain_word_match(query, scope), (query, scope)
+            assert found, query
+            id_lists = re.findall(r'"street_id" IN \(([^)]*)\)', " ".join(q["sql"] for q in queries))
+            assert all(lst.count(",") < LEAD_STREETS_AS_LIST for lst in id_lists), query
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = _addresses_with_parcel("Testowa 1", None).explain()
+    assert "address_search_trgm" in plan, plan

@@ -18,7 +18,16 @@ LOCALE = ROOT / "locale"
 # The project's own packages (not the venv, not the tests).
 SOURCES = [p for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name != "tests"]
 GETTEXT_CALL = re.compile(r"\b(gettext|gettext_lazy|ngettext|ngettext_lazy|pgettext|pgettext_lazy|_)\(")
-PYTHON_NAMES = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+PYTHON_NAMES = {
+    "_",
+    "gettext",
+    "gettext_lazy",
+    "ngettext",
+    "ngettext_lazy",
+    "pgettext",
+    "pgettext_lazy",
+    "gettext_noop",
+}
 
 
 def read_po(path: Path) -> dict[str, list[str]]:

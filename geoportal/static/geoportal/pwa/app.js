@@ -1,4 +1,4 @@
-// The resident app on every public page: registers the service worker (scope /), says when
+// The resident app on every public page: registers the service worker (scope: the site), says when
 // the phone is offline, offers installation (Chromium's prompt; on iOS the "Udostępnij → Do
 // ekranu początkowego" hint) and mounts "Pobierz cmentarz na telefon" where a page asks for it.
 
@@ -17,8 +17,14 @@ addEventListener("online", showConnection);
 addEventListener("offline", showConnection);
 showConnection();
 
+// The worker's address and scope come from the page's configuration (#sip-urls): behind a proxy
+// that mounts SIP under a path they carry it (/sip/sw.js, scope /sip/).
+const siteUrls = JSON.parse(document.getElementById("sip-urls")?.textContent || "null") || {};
+const workerUrl = siteUrls.pages?.service_worker || "/sw.js";
+const workerScope = siteUrls.scope || "/";
+
 export const ready = "serviceWorker" in navigator
-  ? navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch((err) => {
+  ? navigator.serviceWorker.register(workerUrl, { scope: workerScope }).catch((err) => {
       console.warn("SIP: service worker not registered", err);
       return null;
     })

@@ -73,11 +73,15 @@
     return total;
   }
 
+  // The site's paths: the service worker's (root.SIP_PATHS, set above its code by /sw.js; behind
+  // a proxy they carry its prefix), or those of a site at the root.
   function graveUrls(id) {
+    const api = root.SIP_PATHS?.api_cemetery || "/api/cemetery/";
+    const card = root.SIP_PATHS?.grave_card || "/cmentarze/grob/";
     return {
-      url: `/api/cemetery/graves/${id}/`,
-      card_url: `/cmentarze/grob/${id}/`,
-      route_url: `/api/cemetery/graves/${id}/route/`,
+      url: `${api}graves/${id}/`,
+      card_url: `${card}${id}/`,
+      route_url: `${api}graves/${id}/route/`,
     };
   }
 

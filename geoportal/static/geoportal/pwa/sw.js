@@ -1,4 +1,5 @@
-// The resident app's service worker (served as /sw.js with its version and precache list above).
+// The resident app's service worker (served as /sw.js with its version, paths and precache list
+// above: self.SIP_PATHS are the site's paths as the browser asks for them, under a proxy's prefix).
 //
 // Caches: "sip-shell-<version>" holds the offline pages and the static files they need and is
 // replaced by each new version; "sip-cemetery-<slug>" holds one downloaded cemetery (its page,
@@ -7,6 +8,7 @@
 "use strict";
 importScripts(self.SIP_CORE);
 
+const PATHS = self.SIP_PATHS;
 const SHELL = `sip-shell-${self.SIP_VERSION}`;
 const CEMETERY_PREFIX = "sip-cemetery-";
 const NETWORK_TIMEOUT_MS = 10000;
@@ -40,7 +42,7 @@ async function loadPackages() {
   for (const name of await caches.keys()) {
     if (!name.startsWith(CEMETERY_PREFIX)) continue;
     const slug = name.slice(CEMETERY_PREFIX.length);
-    const resp = await (await caches.open(name)).match(`/api/cemetery/cemeteries/${slug}/offline/`);
+    const resp = await (await caches.open(name)).match(`${PATHS.api_cemetery}cemeteries/${slug}/offline/`);
     if (resp) out.push(await resp.json());
   }
   packages = out;
@@ -63,12 +65,14 @@ async function fromNetwork(request) {
   }
 }
 
-// The cemetery API answered on the phone, from the downloaded packages.
+// The cemetery API answered on the phone, from the downloaded packages; `path` is the request's
+// path under the API's root (PATHS.api_cemetery), as in cemetery_routing/api_urls.py.
 async function offlineApi(url) {
   const pkgs = await loadPackages();
   const core = self.SipOffline;
+  const path = url.pathname.slice(PATHS.api_cemetery.length);
   let m;
-  if (url.pathname === "/api/cemetery/burials/" || url.pathname === "/api/cemetery/graves/") {
+  if (path === "burials/" || path === "graves/") {
     const slug = url.searchParams.get("cemetery");
     const chosen = slug ? pkgs.filter((p) => p.cemetery.slug === slug) : pkgs;
     if (!chosen.length) return null;
@@ -76,7 +80,7 @@ async function offlineApi(url) {
     const r = core.searchBurials(chosen, url.searchParams.get("q") || "", limit);
     return json(r.status, r.body);
   }
-  if ((m = /^\/api\/cemetery\/graves\/(\d+)\/route\/$/.exec(url.pathname))) {
+  if ((m = /^graves\/(\d+)\/route\/$/.exec(path))) {
     if (!core.findGrave(pkgs, Number(m[1]))) return null;
     const from = url.searchParams.get("from");
     let start = null;
@@ -91,11 +95,11 @@ async function offlineApi(url) {
     });
     return json(r.status, r.body);
   }
-  if ((m = /^\/api\/cemetery\/graves\/(\d+)\/$/.exec(url.pathname))) {
+  if ((m = /^graves\/(\d+)\/$/.exec(path))) {
     const found = core.findGrave(pkgs, Number(m[1]));
     return found ? json(200, core.graveFeature(found.pkg, found.g)) : null;
   }
-  if ((m = /^\/api\/cemetery\/cemeteries\/([-\w]+)\/map\/$/.exec(url.pathname))) {
+  if ((m = /^cemeteries\/([-\w]+)\/map\/$/.exec(path))) {
     const pkg = pkgs.find((p) => p.cemetery.slug === m[1]);
     return pkg ? json(200, pkg.map) : null;
   }
@@ -109,11 +113,12 @@ async function handleNavigation(request) {
     const url = new URL(request.url);
     const stored = await caches.match(request, { ignoreSearch: true, ignoreVary: true });
     if (stored) return stored;
-    if (/^\/cmentarze\/grob\/\d+\/$/.test(url.pathname)) {
-      const shell = await caches.match("/offline/grob/", { ignoreVary: true });
+    const card = url.pathname.startsWith(PATHS.grave_card) ? url.pathname.slice(PATHS.grave_card.length) : "";
+    if (/^\d+\/$/.test(card)) {
+      const shell = await caches.match(PATHS.offline_grave, { ignoreVary: true });
       if (shell) return shell;
     }
-    return (await caches.match("/offline/", { ignoreVary: true })) || Response.error();
+    return (await caches.match(PATHS.offline, { ignoreVary: true })) || Response.error();
   }
 }
 
@@ -144,11 +149,11 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(handleNavigation(request));
-  } else if (url.pathname.startsWith("/api/cemetery/")) {
+  } else if (url.pathname.startsWith(PATHS.api_cemetery)) {
     event.respondWith(handleApi(request));
-  } else if (url.pathname === "/ows/wms" && /getmap/i.test(url.searchParams.get("REQUEST") || url.searchParams.get("request") || "")) {
+  } else if (url.pathname === PATHS.wms && /getmap/i.test(url.searchParams.get("REQUEST") || url.searchParams.get("request") || "")) {
     event.respondWith(storedFirst(request));
-  } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/media/cemetery/")) {
+  } else if (url.pathname.startsWith(PATHS.static) || url.pathname.startsWith(PATHS.media_cemetery)) {
     event.respondWith(storedFirst(request));
   }
 });
