@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import shapely
 
+from fixtures.demo.plans import LARGE_PARCEL_M2
 from planning.models import Plan
 from sip.models import Parcel, Street
 
@@ -75,7 +76,7 @@ def test_a_plan_takes_its_parcels_whole_except_roads_and_large_fields(demo_data)
         on_street = (
             shapely.intersects(cut, shapely.union_all(streets)) if len(streets) else np.zeros(len(cut))
         )
-        strays = [g for g, s in zip(cut, on_street, strict=True) if not s and g.area < 10_000]
+        strays = [g for g, s in zip(cut, on_street, strict=True) if not s and g.area < LARGE_PARCEL_M2]
         assert not strays, f"{plan}: {len(strays)} small parcels cut by the plan's boundary"
         assert len(cut) <= 0.3 * len(touched), f"{plan}: {len(cut)} of {len(touched)} parcels cut"
 
