@@ -53,6 +53,7 @@ from sip.middleware import (
 )
 
 from . import wms
+from .language import requested_language
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +197,8 @@ class TileWay:
             params = wms.request_params(dict(pairs).items())
             if wms.operation(params) not in wms.GET_MAP or nul_in_address(request.path, chain(*pairs)):
                 return None
+            if requested_language(params) not in (None, settings.LANGUAGE_CODE):
+                return None  # its Content-Language is not the fixed one (language.py)
             if self.common.process_request(request) or self.security.process_request(request):
                 return None
             secure = request.is_secure()

@@ -133,6 +133,9 @@ STRANGER = {"REMOTE_ADDR": "192.0.2.1"}
         ({"CONTENT_TYPE": "text/plain; charset=iso-8859-2"}, GETMAP, "200", False),
         ({}, {**GETMAP, "REQUEST": "map", "SERVICE": ""}, "200", False),
         ({}, {**GETMAP, "SERVICE": "WFS"}, "400", False),  # an exception report
+        # the answer says the language its parameters ask for (Content-Language)
+        ({}, {**GETMAP, "LANGUAGE": "eng"}, "200", False),
+        ({}, {**GETMAP, "AcceptLanguages": "en,pl"}, "200", False),
     ],
 )
 def test_the_tile_way_answers_as_the_whole_way(settings, extra, query, status, hsts):
