@@ -35,9 +35,10 @@ def forwarded_prefix(request) -> str:
     return prefix if prefix and _PREFIX.fullmatch(prefix) else ""
 
 
-def current_prefix() -> str:
-    """The proxy prefix of the request being answered ("/sip"), "" outside a request."""
-    return _current_prefix.get()
+def current_prefix(request=None) -> str:
+    """The proxy prefix ("/sip") of `request`, or without one of the request being answered
+    ("" outside a request)."""
+    return forwarded_prefix(request) if request is not None else _current_prefix.get()
 
 
 @contextmanager
@@ -55,7 +56,7 @@ def site_path(path: str, request=None) -> str:
     under the proxy prefix of `request`, or without one of the request being answered."""
     if not path.startswith("/") or path.startswith("//"):
         return path  # another site's URL, or a relative one
-    return (forwarded_prefix(request) if request is not None else current_prefix()) + path
+    return current_prefix(request) + path
 
 
 def _host_and_scheme(request) -> tuple[str, str]:

@@ -13,14 +13,13 @@ from django import template
 from django.template import defaulttags
 from django.utils.html import conditional_escape
 
-from sip.urls_public import current_prefix, forwarded_prefix
+from sip.urls_public import current_prefix
 
 register = template.Library()
 
 
 def _prefix(context) -> str:
-    request = context.get("request")
-    return forwarded_prefix(request) if request is not None else current_prefix()
+    return current_prefix(context.get("request"))
 
 
 class PrefixedURLNode(template.Node):
