@@ -50,6 +50,8 @@ def in_requested_language(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        # As params.request_params (not imported: layers.selectors imports this module, and
+        # params imports layers.selectors).
         params = {k.lower(): v for k, v in request.GET.items()}
         language = requested_language(params)
         if language is None:

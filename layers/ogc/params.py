@@ -50,6 +50,12 @@ class MapRequest:
     internal_of: tuple[int, ...] | None = ()
 
 
+def request_params(items) -> dict[str, str]:
+    """The query parameters of an OGC request (request.GET.items()), names in lower case (OGC
+    parameter names are case-blind)."""
+    return {k.lower(): v for k, v in items}
+
+
 def request_version(params: dict[str, str]) -> str:
     """Negotiate the version: 1.3.0 unless the client asks for 1.1.x or older."""
     asked = params.get("version") or params.get("wmtver") or ""

@@ -54,6 +54,7 @@ from sip.middleware import (
 
 from . import wms
 from .language import requested_language
+from .params import request_params
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class TileWay:
             return None
         try:
             pairs = _query(environ)
-            params = wms.request_params(dict(pairs).items())
+            params = request_params(dict(pairs).items())
             if wms.operation(params) not in wms.GET_MAP or nul_in_address(request.path, chain(*pairs)):
                 return None
             if requested_language(params) not in (None, settings.LANGUAGE_CODE):

@@ -30,6 +30,7 @@ from sip.urls_public import request_url
 from ..crs import transform_extent
 from ..selectors import LayerInfo, catalogue, internal_rows_of, may_see
 from .auth import BadCredentials, LockedOut, lockout_report, ows_user
+from .params import request_params
 
 XML_NAMESPACE = "urn:x-sip:warstwy"
 # A gml:Envelope start tag that names no CRS (GDAL's WFS driver sends these).
@@ -179,7 +180,7 @@ def feature_type(info: LayerInfo, version: int, internal_of: tuple[int, ...] | N
 
 
 def _requested_names(request) -> list[str]:
-    params = {k.lower(): v for k, v in request.GET.items()}
+    params = request_params(request.GET.items())
     raw = params.get("typenames") or params.get("typename") or ""
     names = []
     for part in raw.replace("(", ",").replace(")", ",").split(","):
@@ -242,7 +243,7 @@ class SIPWFSView(WFSView):
             return lockout_report(
                 OWSException(exc.message, code="OperationProcessingFailed", status_code=429).as_response()
             )
-        params = {k.lower(): v for k, v in request.GET.items()}
+        params = request_params(request.GET.items())
         for key in ("count", "maxfeatures", "startindex"):
             value = params.get(key, "").strip()
             if value and (not _DIGITS.fullmatch(value) or int(value) > MAX_PAGING_NUMBER):

@@ -36,6 +36,7 @@ from .params import (
     MapRequest,
     parse_layers,
     parse_map_request,
+    request_params,
     request_version,
     required,
     resolve_layer,
@@ -105,12 +106,6 @@ def get_styles(params, user, version) -> HttpResponse:
         root.extend(other.findall("{http://www.opengis.net/sld}NamedLayer"))
     body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     return HttpResponse(body, content_type="application/vnd.ogc.sld+xml; charset=utf-8")
-
-
-def request_params(items) -> dict[str, str]:
-    """The query parameters of a WMS request (request.GET.items()), names in lower case (WMS
-    names are case-blind)."""
-    return {k.lower(): v for k, v in items}
 
 
 def operation(params: dict[str, str]) -> str:
