@@ -3,9 +3,15 @@ from django.db.models.signals import m2m_changed, post_migrate, pre_save
 
 
 def _sync_roles(sender, **kwargs):
-    from .tenancy import sync_roles
+    # post_migrate is sent once for each app with models: sync once, after the last of them,
+    # when every app's permissions exist (each sync used to run a dozen times per migrate and
+    # per flush of a transactional test).
+    from django.apps import apps
 
-    sync_roles()
+    if sender is [c for c in apps.get_app_configs() if c.models_module is not None][-1]:
+        from .tenancy import sync_roles
+
+        sync_roles()
 
 
 def _check_relations(sender, instance, raw=False, **kwargs):

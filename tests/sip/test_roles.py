@@ -74,3 +74,25 @@ def test_the_user_form_offers_roles_by_their_display_names(client, central_admin
     page = client.get(f"/admin/auth/user/{central_admin.pk}/change/").content.decode()
     planner = Group.objects.get(name="planner")
     assert f'<option value="{planner.pk}">Planista</option>' in page
+
+
+def test_sync_restores_a_roles_permissions_in_a_few_queries(django_assert_max_num_queries):
+    """Test fixtures sync the roles for every account they make: in sync, it writes nothing."""
+    tenancy.sync_roles()
+    planner = Group.objects.get(name=tenancy.PLANNER)
+    wanted = set(planner.permissions.values_list("pk", flat=True))
+    stray = Permission.objects.get(codename="view_auditlog", content_type__app_label="sip")
+    planner.permissions.remove(*Permission.objects.filter(codename="view_parcel"))
+    planner.permissions.add(stray)
+    Group.objects.filter(name=tenancy.VIEWER).delete()
+
+    tenancy.sync_roles()
+
+    assert set(planner.permissions.values_list("pk", flat=True)) == wanted
+    assert Permission.objects.get(codename="view_parcel").pk in wanted
+    viewer = Group.objects.get(name=tenancy.VIEWER)
+    assert {f"{p.content_type.app_label}.{p.codename}" for p in viewer.permissions.all()} == (
+        tenancy.ROLE_PERMISSIONS[tenancy.VIEWER]
+    )
+    with django_assert_max_num_queries(4):
+        tenancy.sync_roles()
