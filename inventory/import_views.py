@@ -3,6 +3,8 @@ then the import and a spreadsheet of the rejected rows."""
 
 from __future__ import annotations
 
+import shutil
+import time
 import uuid
 from itertools import islice
 from pathlib import Path
@@ -25,6 +27,7 @@ from .views import _register, staff_gmina, staff_page
 
 SALT = "inventory-import"
 PREVIEW_ROWS = 10
+TOKEN_MAX_AGE = 24 * 3600  # seconds an upload stays reachable; removed after that
 
 
 def _upload_dir() -> Path:
@@ -33,13 +36,27 @@ def _upload_dir() -> Path:
     return Path(settings.SIP_PRIVATE_ROOT) / "inventory" / "imports"
 
 
+def _remove_expired_uploads() -> None:
+    """Delete the upload folders (file and rejected-rows sheet) whose token has expired: nothing
+    reaches them any more, and they may hold personal data."""
+    limit = time.time() - TOKEN_MAX_AGE
+    root = _upload_dir()
+    for folder in root.iterdir() if root.is_dir() else ():
+        try:
+            expired = folder.is_dir() and folder.stat().st_mtime < limit
+        except FileNotFoundError:  # removed meanwhile by another request
+            continue
+        if expired:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _token(path: Path, srid: int | None) -> str:
     return signing.dumps({"path": str(path.relative_to(_upload_dir())), "srid": srid}, salt=SALT)
 
 
 def _from_token(token: str) -> tuple[Path, int | None]:
     try:
-        data = signing.loads(token, salt=SALT, max_age=24 * 3600)
+        data = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise Http404("Nie ma takiego importu albo jego ważność minęła.") from None
     path = (_upload_dir() / data["path"]).resolve()
@@ -56,6 +73,7 @@ def upload(request, gmina: str, register: str):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         incoming = form.cleaned_data["file"]
+        _remove_expired_uploads()
         folder = _upload_dir() / uuid.uuid4().hex
         folder.mkdir(parents=True)
         path = folder / uploads.safe_file_name(incoming.name)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import tempfile
 from functools import wraps
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -247,12 +246,13 @@ def export(request, gmina: str, register: str, fmt: str):
     if error:
         messages.error(request, error)
         return redirect(reverse("inventory:table", args=[gmina.slug, register.slug]))
-    target = Path(tempfile.mkdtemp(prefix="sip-eksport-"))
-    path = exporting.export(register, qs, fmt, target, title=f"{register.title} – {gmina.name}")
+    # The export holds register data: nothing of it stays on disk. The open handle keeps the
+    # file readable for the response after its folder is gone (also when the export fails).
+    with tempfile.TemporaryDirectory(prefix="sip-eksport-") as target:
+        path = exporting.export(register, qs, fmt, target, title=f"{register.title} – {gmina.name}")
+        handle = path.open("rb")
     name = f"{register.slug}-{gmina.slug}{path.suffix}"
-    return FileResponse(
-        path.open("rb"), as_attachment=True, filename=name, content_type=exporting.FORMATS[fmt][1]
-    )
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=exporting.FORMATS[fmt][1])
 
 
 @staff_page

@@ -82,6 +82,7 @@ class StyleRuleInline(admin.TabularInline):
     fields = (
         "order",
         "title",
+        "title_en",
         "field",
         "value",
         "min_value",

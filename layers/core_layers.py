@@ -31,7 +31,11 @@ register(
     title="Granice gmin",
     title_en="Municipal boundaries",
     abstract="Granice gmin partnerskich.",
-    fields=[("name", "nazwa"), ("teryt", "kod TERYT"), ("kind", "rodzaj")],
+    fields=[
+        ("name", gettext_noop("nazwa")),
+        ("teryt", gettext_noop("kod TERYT")),
+        ("kind", gettext_noop("rodzaj")),
+    ],
     geometry_field="boundary",
     gmina_field="pk",
     group=gettext_noop("Podział administracyjny"),
@@ -46,12 +50,13 @@ register(
         "rules": [
             {
                 "title": "granica gminy z nazwą",
+                "title_en": "municipal boundary with name",
                 "min_scale": 60_000,
                 "max_scale": FAR,
                 "label_field": "name",
                 "label_size": 11,
             },
-            {"title": "granica gminy", "max_scale": 60_000},
+            {"title": "granica gminy", "title_en": "municipal boundary", "max_scale": 60_000},
         ],
     },
 )
@@ -61,7 +66,7 @@ register(
     title="Obręby ewidencyjne",
     title_en="Cadastral districts",
     abstract="Obręby ewidencyjne gmin partnerskich (na wsi obręb nosi nazwę wsi).",
-    fields=[("code", "numer obrębu"), ("name", "nazwa")],
+    fields=[("code", gettext_noop("numer obrębu")), ("name", gettext_noop("nazwa"))],
     group=gettext_noop("Ewidencja gruntów"),
     order=20,
     base_map=50,
@@ -75,12 +80,14 @@ register(
         "rules": [
             {
                 "title": "obręb z nazwą (skala gminy)",
+                "title_en": "cadastral district with name (municipality scale)",
                 "min_scale": GMINA_SCALE,
                 "max_scale": 150_000,
                 "label_field": "name",
             },
             {
                 "title": "obręb z nazwą",
+                "title_en": "cadastral district with name",
                 "max_scale": GMINA_SCALE,
                 "stroke_width": 1.5,
                 "label_field": "name",
@@ -96,9 +103,9 @@ register(
     title_en="Cadastral parcels",
     abstract="Działki ewidencyjne (EGiB) gmin partnerskich, układ PL-1992.",
     fields=[
-        ("identifier", "identyfikator działki"),
-        ("number", "numer działki"),
-        ("registered_area_m2", "powierzchnia ewidencyjna [m²]"),
+        ("identifier", gettext_noop("identyfikator działki")),
+        ("number", gettext_noop("numer działki")),
+        ("registered_area_m2", gettext_noop("powierzchnia ewidencyjna [m²]")),
     ],
     group=gettext_noop("Ewidencja gruntów"),
     order=30,
@@ -115,12 +122,14 @@ register(
         "rules": [
             {
                 "title": "działka z numerem",
+                "title_en": "parcel with number",
                 "min_scale": CLOSE_SCALE,
                 "max_scale": DETAIL_SCALE,
                 "label_field": "number",
             },
             {
                 "title": "działka z numerem (zbliżenie)",
+                "title_en": "parcel with number (close-up)",
                 "max_scale": CLOSE_SCALE,
                 "stroke_width": 1.0,
                 "label_field": "number",
@@ -135,7 +144,11 @@ register(
     title="Punkty adresowe",
     title_en="Address points",
     abstract="Punkty adresowe (numery porządkowe) gmin partnerskich.",
-    fields=[("locality", "miejscowość"), ("house_number", "numer porządkowy"), ("postcode", "kod pocztowy")],
+    fields=[
+        ("locality", gettext_noop("miejscowość")),
+        ("house_number", gettext_noop("numer porządkowy")),
+        ("postcode", gettext_noop("kod pocztowy")),
+    ],
     group=gettext_noop("Adresy"),
     order=40,
     max_scale=DETAIL_SCALE,
@@ -149,9 +162,15 @@ register(
         "label_colour": "#000000",
         "rules_only": True,
         "rules": [
-            {"title": "punkt adresowy", "min_scale": CLOSE_SCALE, "max_scale": DETAIL_SCALE},
+            {
+                "title": "punkt adresowy",
+                "title_en": "address point",
+                "min_scale": CLOSE_SCALE,
+                "max_scale": DETAIL_SCALE,
+            },
             {
                 "title": "punkt adresowy z numerem",
+                "title_en": "address point with number",
                 "max_scale": CLOSE_SCALE,
                 "label_field": "house_number",
                 "label_size": 8,
@@ -160,9 +179,10 @@ register(
     },
 )
 _MAIN_ROADS = (
-    ("krajowa", "droga krajowa", "#d7301f", 4.5),
-    ("wojewodzka", "droga wojewódzka", "#f16913", 3.5),
-    ("powiatowa", "droga powiatowa", "#e6a100", 2.5),
+    # category, legend title in Polish and in English, colour, width
+    ("krajowa", "droga krajowa", "national road", "#d7301f", 4.5),
+    ("wojewodzka", "droga wojewódzka", "voivodeship road", "#f16913", 3.5),
+    ("powiatowa", "droga powiatowa", "county road", "#e6a100", 2.5),
 )
 register(
     name="ulice",
@@ -170,7 +190,11 @@ register(
     title="Ulice",
     title_en="Streets",
     abstract="Osie ulic i dróg gmin partnerskich z kategorią i numerem drogi.",
-    fields=[("name", "nazwa ulicy"), ("road_category", "kategoria"), ("road_number", "numer drogi")],
+    fields=[
+        ("name", gettext_noop("nazwa ulicy")),
+        ("road_category", gettext_noop("kategoria")),
+        ("road_number", gettext_noop("numer drogi")),
+    ],
     group=gettext_noop("Adresy"),
     order=35,
     base_map=40,
@@ -185,6 +209,7 @@ register(
             *(
                 {
                     "title": f"{title} (z numerem)",
+                    "title_en": f"{title_en} (with number)",
                     "field": "road_category",
                     "value": category,
                     "stroke_colour": colour,
@@ -195,13 +220,19 @@ register(
                     "label_colour": "#67000d",
                     "label_size": 8,
                 }
-                for category, title, colour, width in _MAIN_ROADS
+                for category, title, title_en, colour, width in _MAIN_ROADS
             ),
-            {"title": "droga gminna lub wewnętrzna", "min_scale": STREET_SCALE, "max_scale": 60_000},
+            {
+                "title": "droga gminna lub wewnętrzna",
+                "title_en": "municipal or internal road",
+                "min_scale": STREET_SCALE,
+                "max_scale": 60_000,
+            },
             # Streets: every street with its name, main roads wider.
             *(
                 {
                     "title": title,
+                    "title_en": title_en,
                     "field": "road_category",
                     "value": category,
                     "stroke_colour": colour,
@@ -210,10 +241,11 @@ register(
                     "label_field": "name",
                     "label_size": 9,
                 }
-                for category, title, colour, width in _MAIN_ROADS
+                for category, title, title_en, colour, width in _MAIN_ROADS
             ),
             {
                 "title": "ulica",
+                "title_en": "street",
                 "stroke_colour": "#7a7a7a",
                 "stroke_width": 3,
                 "max_scale": STREET_SCALE,
@@ -224,13 +256,14 @@ register(
     },
 )
 _LAND_COVER = (
-    # kind, legend title, fill, outline, label colour (names of forests and rivers)
-    ("las", "las", "#b7d9a0", "", "#2f6b2f"),
-    ("woda", "wody", "#a8d0ee", "#5b9bd5", "#1f5f99"),
-    ("zabudowa", "teren zabudowany", "#ebe3d9", "", ""),
-    ("park", "park, zieleń urządzona", "#cfe8b4", "", "#2f6b2f"),
-    ("laki", "łąki i pastwiska", "#eef4d6", "", ""),
-    ("pola", "grunty orne", "#fbf8ea", "", ""),
+    # kind, legend title in Polish and in English, fill, outline, label colour (names of forests
+    # and rivers)
+    ("las", "las", "forest", "#b7d9a0", "", "#2f6b2f"),
+    ("woda", "wody", "water", "#a8d0ee", "#5b9bd5", "#1f5f99"),
+    ("zabudowa", "teren zabudowany", "built-up area", "#ebe3d9", "", ""),
+    ("park", "park, zieleń urządzona", "park, urban greenery", "#cfe8b4", "", "#2f6b2f"),
+    ("laki", "łąki i pastwiska", "meadows and pastures", "#eef4d6", "", ""),
+    ("pola", "grunty orne", "arable land", "#fbf8ea", "", ""),
 )
 register(
     name="pokrycie-terenu",
@@ -238,7 +271,7 @@ register(
     title="Pokrycie terenu",
     title_en="Land cover",
     abstract="Lasy, wody, tereny zabudowane, łąki, pola i parki – tło mapy bazowej.",
-    fields=[("kind", "rodzaj"), ("name", "nazwa")],
+    fields=[("kind", gettext_noop("rodzaj")), ("name", gettext_noop("nazwa"))],
     group=gettext_noop("Mapa SIP"),
     order=5,
     queryable=False,
@@ -252,6 +285,7 @@ register(
         "rules": [
             {
                 "title": title,
+                "title_en": title_en,
                 "field": "kind",
                 "value": kind,
                 "fill_colour": fill,
@@ -260,7 +294,7 @@ register(
                 "max_scale": 500_000,
                 **({"label_field": "name", "label_colour": label} if label else {}),
             }
-            for kind, title, fill, outline, label in _LAND_COVER
+            for kind, title, title_en, fill, outline, label in _LAND_COVER
         ],
     },
 )
@@ -270,7 +304,7 @@ register(
     title="Budynki",
     title_en="Buildings",
     abstract="Obrysy budynków (EGiB) gmin partnerskich.",
-    fields=[("kind", "rodzaj"), ("storeys", "liczba kondygnacji")],
+    fields=[("kind", gettext_noop("rodzaj")), ("storeys", gettext_noop("liczba kondygnacji"))],
     group=gettext_noop("Ewidencja gruntów"),
     order=32,
     max_scale=DETAIL_SCALE,

@@ -96,6 +96,12 @@ class StyleRule(models.Model):
     style = models.ForeignKey(Style, verbose_name="styl", related_name="rules", on_delete=models.CASCADE)
     order = models.PositiveSmallIntegerField("kolejność", default=0)
     title = models.CharField("opis w legendzie", max_length=100)
+    title_en = models.CharField(
+        "opis w legendzie po angielsku",
+        max_length=100,
+        blank=True,
+        help_text="Dla odwiedzających w wersji angielskiej; puste: opis polski.",
+    )
     field = models.CharField(
         "atrybut", max_length=63, blank=True, help_text="Puste: wszystkie obiekty (klasa tylko ze skalami)."
     )
@@ -143,6 +149,14 @@ class StyleRule(models.Model):
         ordering = ["style", "order", "id"]
 
     def __str__(self) -> str:
+        return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The legend key in the active language: the English one when English is active and the
+        class has one, the Polish one otherwise."""
+        if self.title_en and translation.get_language() == "en":
+            return self.title_en
         return self.title
 
     def clean(self):

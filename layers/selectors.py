@@ -300,7 +300,7 @@ def describe_layers(user, gmina: Gmina | None, wms_url: str) -> list[dict]:
                 "max_scale": max_scale,
                 "base_map": row.base_map,
                 "covers_ground": info.covers_ground,
-                "attributes": [{"name": a, "label": label} for a, label in info.source.fields]
+                "attributes": [{"name": a, "label": label} for a, label in info.source.display_fields]
                 if info.source
                 else [],
                 "legend_url": f"{wms_url}?{legend}",

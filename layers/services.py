@@ -73,6 +73,25 @@ def _check_style(style: Style, source_name: str) -> None:
             raise ValidationError(f"Atrybut „{attr}” nie należy do źródła „{source_name}”.")
 
 
+def _english_rule_titles(source) -> None:
+    """The registry's English legend keys reach the classes of the source's style made before
+    they had one, unless staff have retitled the class since (its Polish title is no longer the
+    registry's)."""
+    for rule in source.style.get("rules", []):
+        if not rule.get("title_en"):
+            continue
+        rows = StyleRule.objects.filter(style__name=source.name, title=rule["title"], title_en="")
+        for row in rows.select_related("style"):
+            row.title_en = rule["title_en"]
+            row.save(update_fields=["title_en"])
+            audit.record(
+                actor=None,
+                action="update",
+                obj=row.style,
+                changes={"rule": row.title, "title_en": row.title_en, "by": "registry"},
+            )
+
+
 @transaction.atomic
 def sync_registered_layers() -> list[Layer]:
     """Create the layer row (and its style) of every registered source published for the first
@@ -92,6 +111,7 @@ def sync_registered_layers() -> list[Layer]:
                     gmina=layer.gmina,
                     changes={"title_en": source.title_en, "by": "registry"},
                 )
+        _english_rule_titles(source)
         _, first_time = PublishedSource.objects.get_or_create(name=source.name)
         if not first_time:
             continue

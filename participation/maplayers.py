@@ -12,7 +12,7 @@ register(
     title="Budżet obywatelski: projekty",
     title_en="Participatory budget: projects",
     abstract="Projekty budżetu obywatelskiego zweryfikowane pozytywnie (na karcie do głosowania).",
-    fields=[("title", "tytuł"), ("cost", "koszt [zł]")],
+    fields=[("title", gettext_noop("tytuł")), ("cost", gettext_noop("koszt [zł]"))],
     group=gettext_noop("Budżet obywatelski"),
     order=500,
     style={

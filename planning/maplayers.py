@@ -11,6 +11,48 @@ from layers.registry import register
 
 from .models import PURPOSES
 
+# The purpose categories in English, for the zoning layer's legend keys (models.PURPOSES).
+PURPOSES_EN = {
+    "MN": "single-family housing",
+    "MW": "multi-family housing",
+    "MU": "housing and services",
+    "MR": "farmstead buildings",
+    "U": "services",
+    "UP": "public services",
+    "US": "sport and recreation",
+    "P": "production, storage and warehouses",
+    "R": "agriculture",
+    "ZL": "forests",
+    "ZP": "parks and managed greenery",
+    "ZC": "cemeteries",
+    "ZN": "unmanaged greenery",
+    "KDG": "public road – main",
+    "KDZ": "public road – collector",
+    "KDL": "public road – local",
+    "KDD": "public road – access",
+    "KDW": "internal road",
+    "KD": "transport – public roads",
+    "KK": "railway land",
+    "W": "surface waters",
+    "WS": "inland surface waters",
+    "E": "electricity",
+    "K": "sewerage",
+    "SW": "multi-purpose zone with multi-family housing",
+    "SJ": "multi-purpose zone with single-family housing",
+    "SZ": "multi-purpose zone with farmstead buildings",
+    "SU": "service zone",
+    "SH": "large-scale retail zone",
+    "SP": "economic zone",
+    "SR": "agricultural production zone",
+    "SI": "infrastructure zone",
+    "SG": "mining zone",
+    "SO": "open zone",
+    "SL": "forest zone",
+    "SN": "greenery and recreation zone",
+    "SC": "cemetery zone",
+    "SK": "transport zone",
+}
+
 # Default colours of purpose categories after the customary MPZP drawing conventions: the
 # zoning layer's registered style. Staff may change them in the admin; the map and the wyrys
 # both draw what the registry holds (layers.render.registry_colour), never this table.
@@ -61,13 +103,13 @@ register(
     title_en="Local and general plans – boundaries",
     abstract="Granice obszarów objętych aktami planowania przestrzennego (MPZP, plan ogólny gminy).",
     fields=[
-        ("title", "tytuł"),
-        ("resolution_number", "numer uchwały"),
-        ("status", "status"),
-        ("in_force", "obowiązuje dziś"),
-        ("valid_from", "obowiązuje od"),
-        ("valid_to", "obowiązuje do"),
-        ("scale", "skala rysunku (1:…)"),
+        ("title", gettext_noop("tytuł")),
+        ("resolution_number", gettext_noop("numer uchwały")),
+        ("status", gettext_noop("status")),
+        ("in_force", gettext_noop("obowiązuje dziś")),
+        ("valid_from", gettext_noop("obowiązuje od")),
+        ("valid_to", gettext_noop("obowiązuje do")),
+        ("scale", gettext_noop("skala rysunku (1:…)")),
     ],
     geometry_field="boundary",
     group=gettext_noop("Planowanie przestrzenne"),
@@ -78,15 +120,23 @@ register(
         "fill_colour": "",
         "rules_only": True,
         "rules": [
-            {"title": "obowiązujący", "field": "in_force", "value": "true", "stroke_colour": "#6a3d9a"},
+            {
+                "title": "obowiązujący",
+                "title_en": "in force",
+                "field": "in_force",
+                "value": "true",
+                "stroke_colour": "#6a3d9a",
+            },
             {
                 "title": "w przygotowaniu",
+                "title_en": "in preparation",
                 "field": "status",
                 "value": "in_preparation",
                 "stroke_colour": "#ff7f00",
             },
             {
                 "title": "nieobowiązujący (uchylony albo poza datami obowiązywania)",
+                "title_en": "not in force (repealed or outside its dates)",
                 "field": "in_force",
                 "value": "false",
                 "stroke_colour": "#999999",
@@ -102,11 +152,11 @@ register(
     abstract="Tereny obowiązujących planów miejscowych z symbolami przeznaczenia; "
     "tam, gdzie plan zmieniono, pokazano plan zmieniający.",
     fields=[
-        ("symbol", "symbol terenu"),
-        ("purpose", "kategoria przeznaczenia"),
-        ("name", "przeznaczenie"),
-        ("plan_title", "plan"),
-        ("resolution_number", "numer uchwały"),
+        ("symbol", gettext_noop("symbol terenu")),
+        ("purpose", gettext_noop("kategoria przeznaczenia")),
+        ("name", gettext_noop("przeznaczenie")),
+        ("plan_title", gettext_noop("plan")),
+        ("resolution_number", gettext_noop("numer uchwały")),
     ],
     group=gettext_noop("Planowanie przestrzenne"),
     order=210,
@@ -121,6 +171,7 @@ register(
         "rules": [
             {
                 "title": f"{code} – {PURPOSES.get(code, code)}",
+                "title_en": f"{code} – {PURPOSES_EN.get(code, code)}",
                 "field": "purpose",
                 "value": code,
                 "fill_colour": colour,

@@ -23,6 +23,7 @@ from .models import (
     Street,
     Unit,
 )
+from .urls_public import site_path
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -267,6 +268,17 @@ class RoleChoiceField(forms.ModelMultipleChoiceField):
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
+_django_admin_login = admin.site.login
+
+
+def _admin_login(request, extra_context=None):
+    """The admin's login page: its form posts to the page's path as the browser knows it, under
+    the proxy prefix (Django writes request.get_full_path(), the path the proxy passed on)."""
+    context = {"app_path": site_path(request.get_full_path(), request), **(extra_context or {})}
+    return _django_admin_login(request, extra_context=context)
+
+
+admin.site.login = _admin_login
 
 
 @admin.register(Group)

@@ -12,9 +12,9 @@ class SimplifyPreserveTopology(GeomOutputGeoFunc):
 
 
 class Fold(Func):
-    """sip_fold(text): lower case without diacritics, as `unaccent` folds it. The function is
-    IMMUTABLE (unaccent itself is only STABLE), so expression indexes can be built on it; the
-    migration that creates it also indexes the obręb names for the "15 Kruszyn" search."""
+    """sip_fold(text): the database's sip.text.fold (lower case without diacritics, ASCII dashes
+    and quotes, single spaces), generated from the same tables. The function is IMMUTABLE, so
+    expression indexes are built on it (obręb and street names, address localities)."""
 
     function = "sip_fold"
     output_field = CharField()

@@ -200,11 +200,16 @@ class CallerDependentCacheMiddleware:
 class ForwardedPrefixMiddleware:
     """Keeps the trusted proxy's path prefix of the request (sip.urls_public.forwarded_prefix)
     for the code that writes paths without the request at hand (sip.urls_public.current_prefix):
-    {% url %}, static files' URLs, selectors' links. After TrustedProxyMiddleware."""
+    {% url %}, static files' URLs, selectors' links; and puts the redirects' paths, which views
+    (the admin's, redirect(), login_required) write from reverse() or the request's own path,
+    under it (sip.urls_public.public_location). After TrustedProxyMiddleware."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         with urls_public.answering(request):
-            return self.get_response(request)
+            response = self.get_response(request)
+        if response.has_header("Location"):
+            response["Location"] = urls_public.public_location(response["Location"], request)
+        return response

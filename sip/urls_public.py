@@ -59,6 +59,18 @@ def site_path(path: str, request=None) -> str:
     return current_prefix(request) + path
 
 
+def public_location(location: str, request=None) -> str:
+    """A redirect's target as the browser must follow it: a path of SIP ("/admin/") under the
+    proxy prefix ("/sip/admin/"); a path already under it (a `?next=` the page wrote with the
+    prefix), another site's URL and a relative one stay as they are."""
+    prefix = current_prefix(request)
+    if not prefix or not location.startswith("/") or location.startswith("//"):
+        return location
+    if location == prefix or location.startswith((f"{prefix}/", f"{prefix}?", f"{prefix}#")):
+        return location
+    return prefix + location
+
+
 def _host_and_scheme(request) -> tuple[str, str]:
     proto = request.META.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip().lower()
     scheme = proto if proto in ("http", "https") else request.scheme

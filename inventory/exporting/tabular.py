@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 from collections.abc import Iterator
@@ -17,6 +18,25 @@ from .. import selectors
 from ..registers import Register
 
 CHUNK = 2000
+
+
+@contextlib.contextmanager
+def write_only_workbook() -> Iterator[Workbook]:
+    """A write-only openpyxl workbook whose sheets' temporary files are removed also when writing
+    fails: openpyxl removes them on save, otherwise only when the process exits."""
+    workbook = Workbook(write_only=True)
+    try:
+        yield workbook
+    except BaseException:
+        for sheet in workbook.worksheets:
+            writer = getattr(sheet, "_writer", None)
+            if writer is not None:
+                for stream in (getattr(sheet, "_rows", None), writer):
+                    with contextlib.suppress(Exception):  # lxml objects to a sheet left mid-row
+                        stream.close()
+                with contextlib.suppress(OSError, ValueError):  # already removed by a save
+                    writer.cleanup()
+        raise
 
 
 def columns(register: Register) -> list[str]:
@@ -52,18 +72,18 @@ def rows(register: Register, qs: QuerySet) -> Iterator[list]:
 
 
 def write_xlsx(register: Register, qs: QuerySet, target: Path) -> Path:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(register.title[:31].replace("–", "-"))
-    bold = Font(bold=True)
-    header = []
-    for text in columns(register):
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows(register, qs):
-        sheet.append(row)
-    workbook.save(target)
+    with write_only_workbook() as workbook:
+        sheet = workbook.create_sheet(register.title[:31].replace("–", "-"))
+        bold = Font(bold=True)
+        header = []
+        for text in columns(register):
+            cell = WriteOnlyCell(sheet, value=text)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows(register, qs):
+            sheet.append(row)
+        workbook.save(target)
     return target
 
 

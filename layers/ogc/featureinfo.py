@@ -112,7 +112,7 @@ def _html(results) -> str:
         {
             "title": info.layer.display_title,
             "features": [
-                [(label, f["properties"][attr]) for attr, label in info.source.fields] for f in found
+                [(label, f["properties"][attr]) for attr, label in info.source.display_fields] for f in found
             ],
         }
         for info, found in results
@@ -124,7 +124,7 @@ def _json(results) -> str:
     features = []
     layers = {}
     for info, found in results:
-        layers[info.name] = {"title": info.layer.display_title, "labels": info.source.labels}
+        layers[info.name] = {"title": info.layer.display_title, "labels": dict(info.source.display_fields)}
         for feature in found:
             features.append(
                 {

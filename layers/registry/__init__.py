@@ -12,7 +12,8 @@ AppConfig.ready()::
         model="cemetery_routing.Grave",     # a model (or "app_label.Model") with a geometry field
         title="Groby",                      # Polish title shown in capabilities and legends
         title_en="Graves",                  # English title, when the visitor chose English
-        fields=[("number", "numer grobu"), ("kind", "rodzaj")],  # exposed attributes + labels
+        fields=[("number", gettext_noop("numer grobu"))],  # exposed attributes + Polish labels
+                                            # (gettext_noop: English in locale/en)
         geometry_field="geom",              # default "geom"
         gmina_field="gmina",                # FK to sip.Gmina used for per-gmina layers; "pk" for
                                             # sip.Gmina itself; None when the rows have no gmina
@@ -33,7 +34,7 @@ drawn only within its scales (min_scale/max_scale, denominators: 1:min_scale ≤
 takes at the current scale is not drawn, so one layer reads differently at each zoom::
 
     style={"stroke_colour": "#969696", "rules_only": True, "rules": [
-        {"title": "droga krajowa", "field": "road_category", "value": "krajowa",
+        {"title": "droga krajowa", "title_en": "national road", "field": "road_category", "value": "krajowa",
          "stroke_colour": "#d7301f", "stroke_width": 4.5, "min_scale": 13_000,
          "label_field": "road_number"},
         {"title": "ulica", "max_scale": 13_000, "stroke_width": 3, "label_field": "name"}]}
@@ -54,6 +55,7 @@ from django.apps import apps
 from django.contrib.gis.db.models import GeometryField
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.utils import translation
 
 from ..models import LAYER_NAME_RE
 
@@ -126,6 +128,12 @@ class Source:
     @property
     def labels(self) -> dict[str, str]:
         return dict(self.fields)
+
+    @property
+    def display_fields(self) -> tuple[tuple[str, str], ...]:
+        """The fields with their labels in the active language: the registry's Polish labels
+        are in the translations (gettext_noop where they are registered)."""
+        return tuple((attr, translation.gettext(label)) for attr, label in self.fields)
 
     def queryset(self, gmina_id: int | None = None, internal_of: tuple[int, ...] | None = None):
         """Return the source's rows, only one gmina's when gmina_id is given; with a public_field,

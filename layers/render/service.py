@@ -338,23 +338,28 @@ def draw_legend(info: LayerInfo, scale: float | None = None) -> bytes:
         if getattr(m, "_sip_format", None) != "png":
             m.selectOutputFormat("png")
             m._sip_format = "png"
-        # The shared map's classes carry the Polish titles; the key of the layer's own class
-        # (not a rule's) takes its title in the visitor's language for this drawing only.
-        renamed = _layer_classes_titled(m, info) if info.layer.display_title != info.layer.title else []
-        for cls in renamed:
-            cls.name = info.layer.display_title
+        # The shared map's classes carry the Polish titles; the keys of the layer's own class and
+        # of its style's classes take their titles in the visitor's language for this drawing only.
+        renamed = _classes_to_retitle(m, info)
+        for cls, _polish, title in renamed:
+            cls.name = title
         try:
             if scale is None:
                 return m.drawLegend(1).getBytes()  # every class, whatever the map's last scale
             m.scaledenom = float(scale)
             return m.drawLegend(0).getBytes()
         finally:
-            for cls in renamed:
-                cls.name = info.layer.title
+            for cls, polish, _title in renamed:
+                cls.name = polish
 
 
-def _layer_classes_titled(m: mapscript.mapObj, info: LayerInfo) -> list:
-    """The classes of the layer's map layer named with the layer's (Polish) title."""
-    lo = m.getLayerByName(info.name)
+def _classes_to_retitle(m: mapscript.mapObj, info: LayerInfo) -> list[tuple]:
+    """(class, Polish title, title in the active language) of the classes of the layer's map
+    layer whose title differs in the active language."""
+    titles = {info.layer.title: info.layer.display_title}
+    if info.layer.style_id is not None:
+        titles.update((rule.title, rule.display_title) for rule in info.layer.style.rules.all())
+    titles = {polish: title for polish, title in titles.items() if polish != title}
+    lo = m.getLayerByName(info.name) if titles else None
     classes = (lo.getClass(i) for i in range(lo.numclasses)) if lo is not None else ()
-    return [cls for cls in classes if cls.name == info.layer.title]
+    return [(cls, cls.name, titles[cls.name]) for cls in classes if cls.name in titles]

@@ -13,10 +13,10 @@ register(
     abstract="Obszary, których dotyczą konsultacje społeczne i geoankiety gminy; "
     "odpowiedzi na stronie /konsultacje/.",
     fields=[
-        ("title", "tytuł"),
-        ("opens_on", "otwarta od"),
-        ("closes_on", "otwarta do"),
-        ("audience", "kto może odpowiadać"),
+        ("title", gettext_noop("tytuł")),
+        ("opens_on", gettext_noop("otwarta od")),
+        ("closes_on", gettext_noop("otwarta do")),
+        ("audience", gettext_noop("kto może odpowiadać")),
     ],
     geometry_field="area",
     group=gettext_noop("Partycypacja"),

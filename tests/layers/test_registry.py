@@ -175,10 +175,13 @@ def test_mapa_sip_migration_pins_the_registry_defaults_of_the_core_layers():
     migration = importlib.import_module("layers.migrations.0010_mapa_sip_core_layers")
     for name, pinned in migration.CORE_LAYERS.items():
         source = get_source(name)
+        # The classes' English titles came later (0012): sync_registered_layers gives them to
+        # the classes this migration made.
+        rules = [{k: v for k, v in r.items() if k != "title_en"} for r in source.style["rules"]]
         assert pinned == {
             "max_scale": source.max_scale,
             "base_map": source.base_map,
-            "style": source.style,
+            "style": {**source.style, "rules": rules},
         }, name
 
 

@@ -87,3 +87,67 @@ def test_without_a_proxy_the_paths_are_plain(client, demo_data):
     assert "/" in paths and "/admin/login/?next=/nowogrodziec/" in paths
     assert not [p for p in paths if p.startswith("/sip")]
     assert any(p.startswith("/static/") for p in paths)
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.SIP_TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+
+def test_the_admin_login_redirect_and_form_stay_under_the_prefix(client, behind_proxy, central_admin):
+    # Django's admin_view redirects with reverse() and the request's own path.
+    resp = client.get("/admin/", **PROXY)
+    assert resp.status_code == 302 and resp["Location"] == "/sip/admin/login/?next=/admin/"
+    page = client.get("/admin/login/?next=/admin/", **PROXY).content.decode()
+    form = html.fromstring(page).get_element_by_id("login-form")
+    assert form.get("action") == "/sip/admin/login/?next=/admin/"
+    assert outside_the_prefix(client, "/admin/login/?next=/admin/") == []
+    # The login's redirect to `next`: an inner path is put under the prefix, a path the page
+    # wrote under it (the site's login links) is not prefixed twice.
+    credentials = {"username": central_admin.username, "password": "haslo-testowe"}
+    resp = client.post("/admin/login/", {**credentials, "next": "/admin/"}, **PROXY)
+    assert resp.status_code == 302 and resp["Location"] == "/sip/admin/"
+    client.logout()
+    resp = client.post("/admin/login/", {**credentials, "next": "/sip/nowogrodziec/"}, **PROXY)
+    assert resp.status_code == 302 and resp["Location"] == "/sip/nowogrodziec/"
+
+
+def test_the_admin_redirects_after_saving_stay_under_the_prefix(client, behind_proxy, db):
+    from django.contrib.auth.models import Group
+
+    from tests.conftest import make_user
+
+    client.force_login(make_user("nadzorca", None, None, is_superuser=True))
+    resp = client.post("/admin/auth/group/add/", {"name": "testowa-rola"}, **PROXY)
+    assert resp.status_code == 302 and resp["Location"] == "/sip/admin/auth/group/"
+    group = Group.objects.get(name="testowa-rola")
+    resp = client.post(
+        f"/admin/auth/group/{group.pk}/change/", {"name": "inna-rola", "_continue": "1"}, **PROXY
+    )
+    assert resp.status_code == 302 and resp["Location"] == f"/sip/admin/auth/group/{group.pk}/change/"
+    client.post("/admin/logout/", **PROXY)
+    assert client.get("/admin/auth/group/", **PROXY)["Location"] == (
+        "/sip/admin/login/?next=/admin/auth/group/"
+    )
+
+
+def test_the_sites_own_redirects_stay_under_the_prefix(client, behind_proxy, db):
+    from sip.models import Gmina
+    from tests.conftest import square
+
+    Gmina.objects.create(
+        teryt="020105_2",
+        name="Osiecznica",
+        kind="rural",
+        slug="osiecznica",
+        boundary=square(245_000, 388_000, 10_000),
+    )
+    resp = client.get("/rejestry/osiecznica/", **PROXY)
+    assert resp.status_code == 302 and resp["Location"].startswith("/sip/admin/login/?next=")
+    # Without the proxy (or from an address it does not trust) the paths are plain.
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    assert client.get("/admin/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_PREFIX="/sip")["Location"] == (
+        "/admin/login/?next=/admin/"
+    )
+    page = client.get("/admin/login/").content.decode()
+    assert html.fromstring(page).get_element_by_id("login-form").get("action") == "/admin/login/"
