@@ -152,6 +152,101 @@ def test_village_field_strips_are_long_and_narrow(demo_data):
     assert fields > 10 * plots
 
 
+def test_town_obreby_are_whole_blocks_bordered_by_streets(demo_data):
+    """A town obręb is a union of whole blocks: its borders with the neighbouring obręby run
+    along street centre lines (through road parcels), so no lot or building is cut or touched
+    by one."""
+    total, off_street, lots_on_border = sql(
+        """
+        WITH town AS (SELECT id FROM sip_gmina WHERE teryt = %s),
+        -- The borders inside the town; the last 20 m where a main road leaves the town are
+        -- left out (its strip ends square across the road, the town's outline runs aslant).
+        border AS (
+            SELECT ST_Difference(ST_Union(ST_CollectionExtract(
+                ST_Intersection(ST_Boundary(a.geom), ST_Boundary(b.geom)), 2)),
+                (SELECT ST_Buffer(ST_Boundary(boundary), 20) FROM sip_gmina WHERE teryt = %s)) AS geom
+            FROM sip_obreb a JOIN sip_obreb b ON b.gmina_id = a.gmina_id AND a.id < b.id
+            AND ST_Intersects(a.geom, b.geom) WHERE a.gmina_id = (SELECT id FROM town)),
+        streets AS (SELECT ST_Union(geom) AS geom FROM sip_street WHERE gmina_id = (SELECT id FROM town))
+        SELECT ST_Length(border.geom),
+               ST_Length(ST_Difference(border.geom, ST_Buffer(streets.geom, 1.0))),
+               (SELECT count(*) FROM sip_parcel p WHERE p.gmina_id = (SELECT id FROM town)
+                AND ST_DWithin(p.geom, border.geom, 1.0)
+                AND (EXISTS (SELECT 1 FROM sip_building b WHERE b.gmina_id = p.gmina_id
+                             AND ST_Intersects(b.geom, p.geom))
+                     OR EXISTS (SELECT 1 FROM sip_landcover c WHERE c.gmina_id = p.gmina_id
+                                AND ST_Intersects(c.geom, ST_PointOnSurface(p.geom)))))
+        FROM border, streets""",
+        [TOWN, TOWN],
+    )[0]
+    assert total > 10_000  # six obręby, borders of some kilometres
+    assert off_street / total < 0.001, f"{off_street:.0f} of {total:.0f} m of obręb border off the streets"
+    assert lots_on_border == 0, f"{lots_on_border} lots (not road parcels) on an obręb border"
+
+
+def _angle(line, other, point) -> float:
+    """The acute angle (degrees) between two lines where they meet at `point`."""
+
+    def direction(g):
+        s = g.project(point)
+        a, b = g.interpolate(max(0.0, s - 10)), g.interpolate(min(g.length, s + 10))
+        return b.x - a.x, b.y - a.y
+
+    (ux, uy), (vx, vy) = direction(line), direction(other)
+    cos = abs(ux * vx + uy * vy) / (math.hypot(ux, uy) * math.hypot(vx, vy))
+    return math.degrees(math.acos(min(1.0, cos)))
+
+
+def test_streets_run_in_road_parcels_and_meet_main_roads_at_a_fair_angle(demo_data):
+    """No street line runs through a lot (more than 0.5 m inside a parcel that is not a road
+    parcel); a town's local street ends on the main road it meets, crossing it at 40° or so at
+    least, not running on alongside it through the main road's frontage lots."""
+    import shapely
+    from shapely.ops import unary_union
+
+    from fixtures.demo.core import build_world
+
+    for teryt, gw in build_world().items():
+        lots = [p.geom for pieces in gw.pieces for p in pieces if p.use != "road"]
+        tree = shapely.STRtree(lots)
+        inner = shapely.buffer(lots, -0.25)
+        through = []
+        for road in gw.roads:
+            for line in road.lines:
+                for i in tree.query(line, predicate="intersects"):
+                    length = line.intersection(inner[i]).length
+                    if length > 0.5:
+                        through.append((road.name, round(length, 1)))
+        assert through == [], (teryt, through[:10])
+        mains = [ln for road in gw.roads if road.priority <= 1 for ln in road.lines]
+        if teryt not in ("020101_1", "020104_3"):
+            continue
+        main = unary_union(mains)
+        angles = []
+        for road in gw.roads:
+            if road.priority != 6:  # the local streets
+                continue
+            for line in road.lines:
+                met = line.intersection(main.buffer(12))
+                for part in getattr(met, "geoms", [met]):
+                    if part.is_empty:
+                        continue
+                    point = part.centroid
+                    near = min(mains, key=lambda m, p=point: m.distance(p))
+                    angles.append(_angle(line, near, point))
+        assert len(angles) > 30, (teryt, len(angles))
+        shallow = [round(a) for a in angles if a < 35]
+        assert shallow == [], (teryt, shallow)
+        # Each local street lies in one district, so in one obręb: none crosses an obręb border.
+        in_two = [
+            road.name
+            for road in gw.roads
+            if road.priority == 6
+            and sum(1 for o in gw.obreby if unary_union(road.lines).intersection(o).length > 15) > 1
+        ]
+        assert in_two == [], (teryt, in_two)
+
+
 def test_neighbouring_gminas_share_their_borders_exactly(demo_data):
     for a, b in (("020101_1", "020102_2"), ("020102_2", "020104_3")):
         shared, overlap, loose = sql(
