@@ -69,15 +69,14 @@ def grant(role: str, perms: list[str]) -> None:
 
 def sync_roles() -> None:
     """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
+    # Every permission in one query (one query per permission took 400 of them); the first of
+    # the default ordering where two share a name, as .first() took it.
+    known = {}
+    for p in Permission.objects.select_related("content_type"):
+        known.setdefault(f"{p.content_type.app_label}.{p.codename}", p)
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=role)
-        wanted = []
-        for perm in sorted(perms):
-            app_label, codename = perm.split(".", 1)
-            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-            if found is not None:
-                wanted.append(found)
-        group.permissions.set(wanted)
+        group.permissions.set([known[perm] for perm in sorted(perms) if perm in known])
 
 
 def role_names(user) -> set[str]:
