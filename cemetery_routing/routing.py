@@ -435,6 +435,11 @@ class PathRouter:
                 )
                 cur.execute("DROP TABLE sip_snapped_alleys")
                 cur.execute(_COMPONENTS_SQL, params)
+                # Statistics of the edges just written (this transaction's rows count): without
+                # them a new cemetery's edges look like one row, and the planner sorts every
+                # edge for each grave instead of asking the spatial index (5,000 graves: 13 s
+                # instead of 1 s). Skipped with a warning where the role does not own the table.
+                cur.execute(f"ANALYZE {EDGE_TABLE}")
                 cur.execute(ACCESS_SQL, params)
             Cemetery.objects.filter(pk=self.cemetery_id).update(graph_built_at=timezone.now())
         return replace(self.report(), snapped=snapped)

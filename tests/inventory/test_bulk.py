@@ -13,7 +13,7 @@ from inventory import bulk
 from inventory.importing import writing
 from inventory.models import Tree, TreeSpecies
 from inventory.registers import get_register
-from sip.models import Gmina, Obreb
+from sip.models import Gmina, Obreb, Parcel
 from sip.selectors import obreb_at
 
 POINT = writing.points_hex_ewkb(np.array([249_443.9]), np.array([393_535.5]))[0]
@@ -176,3 +176,30 @@ def test_whole_text_columns_convert_as_cell_by_cell():
     assert text.column(cells) == [text(c) for c in cells]
     assert text.column(["D-1", 5]) is None  # not all text: cell by cell
     assert text.column(["D" * 61]) is None  # too long: cell by cell, with the reason
+
+
+def test_a_table_other_keys_point_at_is_copied_with_its_keys_checked_per_set(osiecznica):
+    """Parcels: other tables' keys point at them (their action triggers fire on updates and
+    deletes only), so the COPY may still run without row triggers; a missing obręb fails."""
+    obreb = Obreb.objects.create(gmina=osiecznica, code="9001", name="Próbny", geom=osiecznica.boundary)
+    columns = ["identifier", "gmina_id", "obreb_id", "number", "registered_area_m2", "updated_at", "geom"]
+    square = "SRID=2180;MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0)))"
+    with connection.cursor() as cursor:
+        keys = bulk.set_checkable_keys(cursor.cursor, "sip_parcel", columns)
+    assert sorted(key.column for key in keys) == ["gmina_id", "obreb_id"]
+    row = ["TEST.9001.1", osiecznica.pk, obreb.pk, "1", 100, "2026-01-01T00:00:00Z", square]
+    with transaction.atomic():
+        assert bulk.copy_rows(Parcel, columns, [row], keys_per_set=True) == 1
+        assert _role() == "origin"
+    assert Parcel.objects.filter(identifier="TEST.9001.1", obreb=obreb).exists()
+    missing = Obreb.objects.order_by("-pk").first().pk + 1000
+    with pytest.raises(IntegrityError, match=f"wartości {missing} kolumny obreb_id"):
+        with transaction.atomic():
+            bulk.copy_rows(
+                Parcel,
+                columns,
+                [["TEST.9001.2", osiecznica.pk, missing, "2", 100, row[5], square]],
+                keys_per_set=True,
+            )
+    assert not Parcel.objects.filter(identifier="TEST.9001.2").exists()
+    assert _role() == "origin"
