@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import F, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
@@ -141,10 +141,12 @@ def search_parcels(
     addresses = _addresses_with_parcel(q, gmina)
     numbered = by_number.count()
     total = numbered + addresses.count()
-    features = [
-        parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}")
-        for p in parcels_with_geojson(by_number, srid)[offset : offset + limit]
-    ]
+    features = []
+    if offset < numbered:
+        features = [
+            parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}")
+            for p in parcels_with_geojson(by_number, srid)[offset : offset + limit]
+        ]
     start = max(offset - numbered, 0)
     page = list(addresses[start : start + limit - len(features)])
     # The parcels under the page's addresses in one query, not one query per address.
@@ -164,9 +166,7 @@ LEAD_STREETS_AS_LIST = 500
 
 def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
     words = fold(query).split()
-    qs = AddressPoint.objects.annotate(
-        parcel_id=Subquery(Parcel.objects.filter(geom__contains=OuterRef("geom")).values("id")[:1]),
-    )
+    qs = AddressPoint.objects.all()
     lead = max((w for w in words if _LEAD_WORD.search(w)), key=len, default=None)
     text = F("search_text")
     if lead is not None:
@@ -201,10 +201,9 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
 
 
 def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
-    # EXISTS stops at the first parcel the index finds; the parcel's id is read for the page only.
-    return _addresses_matching_qs(query, gmina).filter(
-        Exists(Parcel.objects.filter(geom__contains=OuterRef("geom")))
-    )
+    # The parcel under each address is stored with it (AddressPoint.parcel, kept by triggers):
+    # no spatial lookup per candidate, for the count or for the page.
+    return _addresses_matching_qs(query, gmina).filter(parcel__isnull=False)
 
 
 def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
