@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.db.models import F, Prefetch, Q, QuerySet, Value
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, Window
 from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
@@ -140,7 +140,6 @@ def search_parcels(
         by_number = parcels_by_number_and_obreb(q, gmina).order_by("gmina__teryt", "obreb__code", "id")
     addresses = _addresses_with_parcel(q, gmina)
     numbered = by_number.count()
-    total = numbered + addresses.count()
     features = []
     if offset < numbered:
         features = [
@@ -148,10 +147,18 @@ def search_parcels(
             for p in parcels_with_geojson(by_number, srid)[offset : offset + limit]
         ]
     start = max(offset - numbered, 0)
-    page = list(addresses[start : start + limit - len(features)])
-    # The parcels under the page's addresses in one query, not one query per address.
-    under = parcels_with_geojson(Parcel.objects.filter(pk__in={a.parcel_id for a in page}), srid).in_bulk()
-    features += [parcel_feature(under[a.parcel_id], srid, match=a.label) for a in page]
+    page = []
+    if len(features) < limit:
+        # The page with the number of all matches (COUNT(*) OVER ()): one pass over the
+        # matches instead of a count and a page that each find them.
+        matched = addresses.annotate(matched=Window(Count("*")))
+        page = list(matched[start : start + limit - len(features)])
+    total = numbered + (page[0].matched if page else addresses.count())
+    if page:
+        # The parcels under the page's addresses in one query, not one query per address.
+        wanted = Parcel.objects.filter(pk__in={a.parcel_id for a in page})
+        under = parcels_with_geojson(wanted, srid).in_bulk()
+        features += [parcel_feature(under[a.parcel_id], srid, match=a.label) for a in page]
     return total, features
 
 

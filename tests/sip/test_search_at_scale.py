@@ -247,3 +247,20 @@ def test_landing_page_shows_a_changed_or_new_gmina_at_once(client):
     assert changed["properties"]["name"] == "Gmina przemianowana"
     assert _east(changed["geometry"]) > _east(outline["geometry"]) + 0.04  # 4 km at 51° N: 0.057°
     assert any(f["properties"]["url"] == f"/{added.slug}/" for f in after["features"])
+
+
+@pytest.mark.parametrize("query", ["Garncarska 12", "Kruszyn 1"])
+def test_search_pages_agree_with_the_number_matched(client, demo_data, query):
+    """numberMatched comes with the address page (a window count) or from a count when the page
+    holds none: every page says the same number, and the pages add up to the whole answer."""
+    whole = client.get("/api/parcels/", {"q": query, "limit": 100}).json()
+    total = whole["numberMatched"]
+    addresses = [f for f in whole["features"] if "," in f["properties"]["match"]]
+    assert 7 < total <= 100 and len(whole["features"]) == total
+    assert len(addresses) == len(_plain_word_match(query, None))
+    seen = []
+    for offset in range(0, total + 7, 7):
+        page = client.get("/api/parcels/", {"q": query, "limit": 7, "offset": offset}).json()
+        assert page["numberMatched"] == total, offset
+        seen += [(f["id"], f["properties"]["match"]) for f in page["features"]]
+    assert seen == [(f["id"], f["properties"]["match"]) for f in whole["features"]]
