@@ -164,8 +164,8 @@ def search_parcels(
 
 # A word with three letters in a row is never part of a Polish house number ("12", "12a",
 # "5/7"): it must then lie in the street's name or the locality, and that is what makes the
-# address search cheap at regional scale (the streets and localities that contain the word
-# first, through their folded-name indexes, instead of every address's trigrams).
+# address search cheap at regional scale (the addresses on streets whose folded name contains
+# the word, and those whose text holds it, through the trigrams of that word alone).
 _LEAD_WORD = re.compile(r"[^\W\d_]{3}")
 # At most this many streets containing the lead word go to the address query as a list of ids.
 LEAD_STREETS_AS_LIST = 500
@@ -180,8 +180,8 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
         streets = Street.objects.annotate(folded=Fold(F("name"))).filter(folded__contains=lead).order_by()
         if gmina is not None:
             streets = streets.filter(gmina=gmina)
-        # The street ids as a list, not a subquery: `street_id IN (…)` OR the locality is then
-        # one BitmapOr of two index scans. A word as common as that over a national street
+        # The street ids as a list, not a subquery: `street_id IN (…)` OR the lead word is
+        # then one BitmapOr of two index scans. A word as common as that over a national street
         # table would make the list run to thousands: past LEAD_STREETS_AS_LIST the streets
         # stay a subquery and the candidates come from the trigram index of every word.
         street_ids = list(streets.values_list("id", flat=True)[: LEAD_STREETS_AS_LIST + 1])
@@ -192,9 +192,11 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
             text = Concat(F("search_text"), Value(""))
         else:
             street_ids = streets.values("id")
-        qs = qs.annotate(locality_folded=Fold(F("locality"))).filter(
-            Q(street__in=street_ids) | Q(locality_folded__contains=lead)
-        )
+        # The locality through the lead word in search_text (which ends with the folded
+        # locality), by its trigram index: checking sip_fold(locality) on each row the
+        # locality index found cost 4 µs a row, 24 ms for the 5,900 addresses of 51 villages
+        # called Kruszyn at 1.5M parcels; this is 6 ms for the same rows.
+        qs = qs.filter(Q(street__in=street_ids) | Q(search_text__contains=lead))
     qs = qs.annotate(text=text)
     for word in words:
         qs = qs.filter(text__contains=word)

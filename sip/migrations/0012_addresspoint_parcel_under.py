@@ -8,13 +8,13 @@ from django.db import migrations, models
 # One rule, in sip_addresspoint_parcel(): the parcel of the address's gmina whose outline
 # contains the point, the first by identifier (an address names a parcel of its own gmina, as
 # every relation between gmina-scoped rows does). It runs for each address row whose point,
-# gmina or parcel_id is written; the
-# statement triggers on sip_parcel write parcel_id (to NULL) of the addresses a parcel change
+# gmina or parcel_id is written; the statement triggers on sip_parcel write parcel_id (to NULL) of the addresses a parcel change
 # can move (inside an old or a new outline, or pointing at a changed or deleted parcel), which
 # makes the row trigger compute them again. The foreign key is deferred (Django's default),
 # so a deleted parcel's addresses are pointed elsewhere before it is checked.
 CREATE = """
-CREATE FUNCTION sip_addresspoint_parcel() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION sip_addresspoint_parcel() RETURNS trigger LANGUAGE plpgsql
+  SET enable_seqscan = off AS $$
 BEGIN
   NEW.parcel_id := (
     SELECT p.id FROM sip_parcel p WHERE p.gmina_id = NEW.gmina_id AND ST_Contains(p.geom, NEW.geom)
@@ -26,27 +26,48 @@ CREATE TRIGGER addresspoint_parcel BEFORE INSERT OR UPDATE OF geom, gmina_id, pa
   ON sip_addresspoint
   FOR EACH ROW EXECUTE FUNCTION sip_addresspoint_parcel();
 
-CREATE FUNCTION sip_parcel_addresses() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Each address a parcel change can move is written once, by its key. The candidates come from
+-- LATERAL lookups, one per changed parcel, in the addresses' indexes (geometry, parcel_id):
+-- a transition table has no statistics, and a plain join was planned as every pair of new
+-- parcels and addresses (minutes for one gmina's parcels); sequential scans are off inside.
+CREATE FUNCTION sip_parcel_addresses() RETURNS trigger LANGUAGE plpgsql
+  SET enable_seqscan = off AS $$
+DECLARE moved bigint;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE sip_addresspoint a SET parcel_id = NULL
-      WHERE a.id IN (SELECT a2.id FROM new_parcels n JOIN sip_addresspoint a2 ON ST_Contains(n.geom, a2.geom));
+    FOR moved IN
+      SELECT DISTINCT i.id FROM new_parcels n CROSS JOIN LATERAL (
+        SELECT a.id FROM sip_addresspoint a WHERE a.geom && n.geom AND ST_Contains(n.geom, a.geom)
+      ) i
+    LOOP
+      UPDATE sip_addresspoint SET parcel_id = NULL WHERE id = moved;
+    END LOOP;
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE sip_addresspoint a SET parcel_id = NULL
-      WHERE a.parcel_id IN (SELECT o.id FROM old_parcels o);
+    FOR moved IN
+      SELECT i.id FROM old_parcels o CROSS JOIN LATERAL (
+        SELECT a.id FROM sip_addresspoint a WHERE a.parcel_id = o.id
+      ) i
+    LOOP
+      UPDATE sip_addresspoint SET parcel_id = NULL WHERE id = moved;
+    END LOOP;
   ELSE
     -- Only parcels whose outline, gmina or identifier changed (an identifier decides between
     -- overlapping parcels); a change of the registered area moves nothing.
-    UPDATE sip_addresspoint a SET parcel_id = NULL
-      WHERE a.id IN (
-        WITH changed AS (
-          SELECT n.id, n.geom FROM old_parcels o JOIN new_parcels n ON n.id = o.id
-          WHERE NOT (o.geom = n.geom AND o.identifier = n.identifier AND o.gmina_id = n.gmina_id)
-        )
-        SELECT a2.id FROM changed c JOIN sip_addresspoint a2 ON a2.parcel_id = c.id
-        UNION
-        SELECT a2.id FROM changed c JOIN sip_addresspoint a2 ON ST_Contains(c.geom, a2.geom)
-      );
+    FOR moved IN
+      WITH changed AS (
+        SELECT n.id, n.geom FROM old_parcels o JOIN new_parcels n ON n.id = o.id
+        WHERE NOT (o.geom = n.geom AND o.identifier = n.identifier AND o.gmina_id = n.gmina_id)
+      )
+      SELECT i.id FROM changed c CROSS JOIN LATERAL (
+        SELECT a.id FROM sip_addresspoint a WHERE a.parcel_id = c.id
+      ) i
+      UNION
+      SELECT i.id FROM changed c CROSS JOIN LATERAL (
+        SELECT a.id FROM sip_addresspoint a WHERE a.geom && c.geom AND ST_Contains(c.geom, a.geom)
+      ) i
+    LOOP
+      UPDATE sip_addresspoint SET parcel_id = NULL WHERE id = moved;
+    END LOOP;
   END IF;
   RETURN NULL;
 END $$;
