@@ -16,9 +16,12 @@ CREATE = """
 CREATE FUNCTION sip_addresspoint_parcel() RETURNS trigger LANGUAGE plpgsql
   SET enable_seqscan = off AS $$
 BEGIN
+  -- The parcels containing the point first, by the geometry index alone (OFFSET 0 keeps the
+  -- gmina out of it: a bitmap of the gmina's every parcel made each lookup 0.5 ms).
   NEW.parcel_id := (
-    SELECT p.id FROM sip_parcel p WHERE p.gmina_id = NEW.gmina_id AND ST_Contains(p.geom, NEW.geom)
-    ORDER BY p.identifier LIMIT 1
+    SELECT c.id FROM (
+      SELECT p.id, p.gmina_id, p.identifier FROM sip_parcel p WHERE ST_Contains(p.geom, NEW.geom) OFFSET 0
+    ) c WHERE c.gmina_id = NEW.gmina_id ORDER BY c.identifier LIMIT 1
   );
   RETURN NEW;
 END $$;
