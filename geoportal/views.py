@@ -1,11 +1,14 @@
 """Public pages: the partner gminas on a map, and each gmina's geoportal."""
 
+import hashlib
 import json
 
 from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
 from django.core.cache import cache
 from django.db.models import Count
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
 
 from layers.selectors import describe_layers
 from sip import tenancy
@@ -39,32 +42,45 @@ def _parcel_counts() -> dict[int, int]:
     return cache.get_or_set("geoportal:parcel-counts", count, PARCEL_COUNTS_TTL)
 
 
+# The landing map's outlines (GeoJSON geometries, simplified at 20 m): simplifying and
+# transforming 150 gmina boundaries took most of the page. They are kept under the gmina rows'
+# versions, so any change of a gmina (a new row version), a new or a removed gmina reads them
+# again on the next visit.
+OUTLINES_TTL = 24 * 3600
+# What json_script escapes: the outlines go into the page as JSON text, not parsed and dumped.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def _outlines(versions: list[tuple[int, str]]) -> dict[int, str]:
+    key = "geoportal:outlines:" + hashlib.sha256(repr(versions).encode()).hexdigest()
+
+    def read():
+        shapes = Gmina.objects.filter(pk__in=[pk for pk, _ in versions]).annotate(
+            outline=AsGeoJSON(Transform(SimplifyPreserveTopology("boundary", 20), 4326), precision=5)
+        )
+        return dict(shapes.values_list("pk", "outline"))
+
+    return cache.get_or_set(key, read, OUTLINES_TTL)
+
+
 def home(request):
     counts = _parcel_counts()
-    gminas = Gmina.objects.defer("boundary").annotate(
-        outline=AsGeoJSON(Transform(SimplifyPreserveTopology("boundary", 20), 4326), precision=5),
-    )
+    # xmin: the row version, which every insert or update of the row changes.
+    gminas = list(Gmina.objects.defer("boundary").annotate(version=RawSQL('"sip_gmina".xmin::text', ())))
+    outlines = _outlines([(g.pk, g.version) for g in gminas])
+    features = []
     for g in gminas:
         g.parcel_count = counts.get(g.pk, 0)
-    features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(g.outline),
-            "properties": {
-                "name": g.name,
-                "kind": g.get_kind_display(),
-                "url": public_path("gmina-portal", args=[g.slug], request=request),
-            },
-        }
-        for g in gminas
-    ]
+        g.url = public_path("gmina-portal", args=[g.slug], request=request)
+        properties = {"name": g.name, "kind": g.get_kind_display(), "url": g.url}
+        features.append(
+            f'{{"type": "Feature", "geometry": {outlines[g.pk]}, "properties": {json.dumps(properties)}}}'
+        )
+    collection = '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
     return render(
         request,
         "geoportal/home.html",
-        {
-            "gminas": gminas,
-            "outlines": {"type": "FeatureCollection", "features": features},
-        },
+        {"gminas": gminas, "outlines": mark_safe(collection.translate(_JSON_SCRIPT_ESCAPES))},
     )
 
 

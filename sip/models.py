@@ -215,6 +215,20 @@ class AddressPoint(models.Model):
     geom = models.PointField("położenie", srid=STORAGE_SRID)
     # "street number locality" folded by sip.text.fold, kept by save(); searched by trigram index.
     search_text = models.CharField(max_length=250, editable=False, default="")
+    # The parcel of the address's gmina under the point (the first by identifier, None off
+    # every parcel), kept by database triggers (migration 0012) for every writer: the ORM, COPY
+    # of the demo loader, the region's SQL, the parcel import. The address search reads it
+    # instead of looking for a parcel under each candidate address. Never written by the
+    # application: save() leaves it to the trigger and reads it back.
+    parcel = models.ForeignKey(
+        "Parcel",
+        verbose_name="działka pod punktem",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "punkt adresowy"
@@ -226,7 +240,9 @@ class AddressPoint(models.Model):
         self.search_text = self.make_search_text(
             self.street.name if self.street_id else None, self.house_number, self.locality
         )
+        self.parcel_id = None  # the trigger writes it, whatever an old copy of the row held
         super().save(*args, **kwargs)
+        self.parcel_id = type(self).objects.filter(pk=self.pk).values_list("parcel_id", flat=True).first()
 
     @staticmethod
     def make_search_text(street: str | None, house_number: str, locality: str) -> str:

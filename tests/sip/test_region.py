@@ -26,6 +26,18 @@ def _tree_obreb_mismatches(gmina) -> int:
         return c.fetchone()[0]
 
 
+def _address_parcel_mismatches(gmina) -> int:
+    """Addresses whose stored parcel is not their gmina's parcel (first by identifier) under them."""
+    with connection.cursor() as c:
+        c.execute(
+            """SELECT count(*) FROM sip_addresspoint a WHERE a.gmina_id = %s AND a.parcel_id IS DISTINCT FROM
+            (SELECT p.id FROM sip_parcel p WHERE p.gmina_id = a.gmina_id AND ST_Contains(p.geom, a.geom)
+             ORDER BY p.identifier LIMIT 1)""",
+            [gmina.pk],
+        )
+        return c.fetchone()[0]
+
+
 def test_region_adds_marked_copies_of_the_demo_gminas_and_removes_them(demo_data):
     real = list(Gmina.objects.order_by("teryt"))
     out = io.StringIO()
@@ -57,6 +69,9 @@ def test_region_adds_marked_copies_of_the_demo_gminas_and_removes_them(demo_data
             > 0
         )
         assert _tree_obreb_mismatches(g) == 0
+        # The parcel under each address is copied too (by identifier, not looked up again).
+        assert AddressPoint.objects.filter(gmina=g, parcel__gmina=g).count() > 0
+        assert _address_parcel_mismatches(g) == 0
         # Each parcel in an obręb of its own gmina; each address on a street of its own gmina.
         assert not Parcel.objects.filter(gmina=g).exclude(obreb__gmina=g).exists()
         assert (

@@ -87,7 +87,7 @@ def test_obreb_name_is_found_without_diacritics(demo_data):
 
 def _plain_word_match(query: str, gmina: Gmina | None) -> set[int]:
     """The search's definition, without its street-first shortcut: every word of the query in
-    the address's folded "street number locality", and a parcel under the address."""
+    the address's folded "street number locality", and a parcel of its gmina under the address."""
     found = set()
     addresses = AddressPoint.objects.select_related("street")
     for a in addresses.filter(gmina=gmina) if gmina else addresses:
@@ -99,7 +99,7 @@ def _plain_word_match(query: str, gmina: Gmina | None) -> set[int]:
     with_parcel = {
         a.id
         for a in AddressPoint.objects.filter(id__in=found)
-        if Parcel.objects.filter(geom__contains=a.geom).exists()
+        if Parcel.objects.filter(gmina=a.gmina_id, geom__contains=a.geom).exists()
     }
     return with_parcel
 
@@ -139,13 +139,18 @@ def test_street_and_locality_names_fold_in_the_database_as_in_python(demo_data):
     assert rows and all(folded == fold(name) for name, folded in rows)
 
 
-def test_address_search_starts_from_the_streets_and_localities_indexes(demo_data):
+def test_address_search_starts_from_the_streets_and_the_lead_words_trigrams(demo_data):
+    """The candidates: the addresses of the streets containing the lead word (a list of ids) or
+    whose text holds it (its trigrams); the other words ("12": no trigram, and common ones
+    that the planner underestimates) are checked on those rows only, never through an index."""
     from sip.selectors import _addresses_with_parcel
 
     with connection.cursor() as cur:
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = _addresses_with_parcel("Garncarska 12", None).explain()
-    assert "address_locality_folded_trgm" in plan and "address_search_trgm" not in plan, plan
+    conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert "address_search_trgm" in plan and any("street_id" in c for c in conditions), plan
+    assert any("%garncarska%" in c for c in conditions) and not any("%12%" in c for c in conditions), plan
 
 
 def test_a_word_in_more_streets_than_a_list_can_carry_takes_the_trigram_scan(demo_data):
@@ -190,3 +195,77 @@ def test_a_word_in_more_streets_than_a_list_can_carry_takes_the_trigram_scan(dem
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = _addresses_with_parcel("Testowa 1", None).explain()
     assert "address_search_trgm" in plan, plan
+
+
+def _landing(client) -> tuple[int, dict]:
+    """(queries, the outlines' FeatureCollection) of one visit of the landing page."""
+    import json
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    raw = page.split('<script id="outlines" type="application/json">')[1].split("</script>")[0]
+    return len(queries.captured_queries), json.loads(raw)
+
+
+def test_landing_page_queries_do_not_grow_with_the_gminas(client):
+    from django.core.cache import cache
+
+    from tests.conftest import GminaFactory, ParcelFactory
+
+    ParcelFactory.create_batch(3)
+    _landing(client)  # what a process reads once (not the landing page's)
+    cache.clear()
+    cold, outlines = _landing(client)
+    warm, _ = _landing(client)
+    assert len(outlines["features"]) == Gmina.objects.count() and cold > warm >= 1
+    GminaFactory.create_batch(12)
+    ParcelFactory.create_batch(3)
+    cache.clear()
+    assert _landing(client)[0] == cold
+    queries, outlines = _landing(client)
+    assert queries == warm and len(outlines["features"]) == Gmina.objects.count()
+
+
+def _east(geometry: dict) -> float:
+    """The largest longitude of a GeoJSON (multi)polygon."""
+
+    def points(c):
+        return [c] if isinstance(c[0], float) else [p for part in c for p in points(part)]
+
+    return max(x for x, _ in points(geometry["coordinates"]))
+
+
+def test_landing_page_shows_a_changed_or_new_gmina_at_once(client):
+    from tests.conftest import GminaFactory, square
+
+    gmina = GminaFactory()
+    _, before = _landing(client)
+    (outline,) = [f for f in before["features"] if f["properties"]["url"] == f"/{gmina.slug}/"]
+    # Twice as wide and renamed: the kept outline of the old row version is not used.
+    x0, y0, x1, _ = gmina.boundary.extent
+    gmina.boundary = square(x0, y0, 2 * (x1 - x0))
+    gmina.name = "Gmina przemianowana"
+    gmina.save()
+    added = GminaFactory()
+    _, after = _landing(client)
+    (changed,) = [f for f in after["features"] if f["properties"]["url"] == f"/{gmina.slug}/"]
+    assert changed["properties"]["name"] == "Gmina przemianowana"
+    assert _east(changed["geometry"]) > _east(outline["geometry"]) + 0.04  # 4 km at 51° N: 0.057°
+    assert any(f["properties"]["url"] == f"/{added.slug}/" for f in after["features"])
+
+
+@pytest.mark.parametrize("query", ["Garncarska 12", "Kruszyn 1"])
+def test_search_pages_agree_with_the_number_matched(client, demo_data, query):
+    """numberMatched comes with the address page (a window count) or from a count when the page
+    holds none: every page says the same number, and the pages add up to the whole answer."""
+    whole = client.get("/api/parcels/", {"q": query, "limit": 100}).json()
+    total = whole["numberMatched"]
+    addresses = [f for f in whole["features"] if "," in f["properties"]["match"]]
+    assert 7 < total <= 100 and len(whole["features"]) == total
+    assert len(addresses) == len(_plain_word_match(query, None))
+    seen = []
+    for offset in range(0, total + 7, 7):
+        page = client.get("/api/parcels/", {"q": query, "limit": 7, "offset": offset}).json()
+        assert page["numberMatched"] == total, offset
+        seen += [(f["id"], f["properties"]["match"]) for f in page["features"]]
+    assert seen == [(f["id"], f["properties"]["match"]) for f in whole["features"]]

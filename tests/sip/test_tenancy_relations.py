@@ -37,7 +37,7 @@ EXEMPT = {
 DERIVED = {
     f"inventory.{m}.obreb": "the obręb containing the point, set by PointItem.save"
     for m in ("Tree", "Lamp", "SmallArchitecture")
-}
+} | {"sip.AddressPoint.parcel": "the gmina's parcel under the point, set by a database trigger"}
 
 # A generic relation may point at any model; these are the ones the registers attach
 # inspections and photos to.
