@@ -10,6 +10,6 @@ CREATE INDEX address_locality_folded_trgm ON sip_addresspoint USING gin (sip_fol
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sip", "0012_addresspoint_parcel_under")]
+    dependencies = [("sip", "0013_addresspoint_parcel_under")]
 
     operations = [migrations.RunSQL(DROP, CREATE)]

@@ -95,7 +95,7 @@ DROP FUNCTION IF EXISTS sip_addresspoint_parcel();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sip", "0011_role_codes")]
+    dependencies = [("sip", "0012_sip_fold_from_the_python_table")]
 
     operations = [
         migrations.AddField(
