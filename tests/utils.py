@@ -30,3 +30,27 @@ def pdf_text(pdf: bytes | Path, *, layout: bool = False) -> str:
             return pdf_text(Path(f.name), layout=layout)
     args = ["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"]
     return subprocess.run(args, capture_output=True, check=True).stdout.decode()
+
+
+def wms_feature_info(client, layer: str, x: float, y: float, fmt: str, **extra):
+    """A WMS 1.1.1 GetFeatureInfo at the middle pixel of a 21 px, 20 m square around (x, y) in
+    EPSG:2180, through the Django test client; extra parameters (e.g. LANGUAGE) are added."""
+    return client.get(
+        "/ows/wms",
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.1.1",
+            "REQUEST": "GetFeatureInfo",
+            "LAYERS": layer,
+            "QUERY_LAYERS": layer,
+            "STYLES": "",
+            "SRS": "EPSG:2180",
+            "BBOX": f"{x - 10},{y - 10},{x + 10},{y + 10}",
+            "WIDTH": 21,
+            "HEIGHT": 21,
+            "X": 10,
+            "Y": 10,
+            "INFO_FORMAT": fmt,
+            **extra,
+        },
+    )

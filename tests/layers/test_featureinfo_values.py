@@ -13,27 +13,7 @@ from lxml import etree
 from participation.models import Consultation
 from tests.conftest import ParcelFactory
 from tests.participation.consult_fixtures import inner_square
-
-
-def _info(client, layer, x, y, fmt):
-    return client.get(
-        "/ows/wms",
-        {
-            "SERVICE": "WMS",
-            "VERSION": "1.1.1",
-            "REQUEST": "GetFeatureInfo",
-            "LAYERS": layer,
-            "QUERY_LAYERS": layer,
-            "STYLES": "",
-            "SRS": "EPSG:2180",
-            "BBOX": f"{x - 10},{y - 10},{x + 10},{y + 10}",
-            "WIDTH": 21,
-            "HEIGHT": 21,
-            "X": 10,
-            "Y": 10,
-            "INFO_FORMAT": fmt,
-        },
-    )
+from tests.utils import wms_feature_info
 
 
 @pytest.fixture
@@ -51,18 +31,18 @@ def consultation(gmina):
 
 def test_dates_in_json_gml_and_html(client, consultation):
     centre = consultation.area.centroid
-    resp = _info(client, "konsultacje", centre.x, centre.y, "application/json")
+    resp = wms_feature_info(client, "konsultacje", centre.x, centre.y, "application/json")
     assert resp.status_code == 200, resp.content[:300]
     (feature,) = json.loads(resp.content)["features"]
     assert feature["properties"]["opens_on"] == "2026-03-02"
     assert feature["properties"]["closes_on"] == "2026-03-31"
 
-    resp = _info(client, "konsultacje", centre.x, centre.y, "application/vnd.ogc.gml")
+    resp = wms_feature_info(client, "konsultacje", centre.x, centre.y, "application/vnd.ogc.gml")
     assert resp.status_code == 200, resp.content[:300]
     root = etree.fromstring(resp.content)
     assert root.findtext(".//konsultacje_feature/opens_on") == "2026-03-02"
 
-    resp = _info(client, "konsultacje", centre.x, centre.y, "text/html")
+    resp = wms_feature_info(client, "konsultacje", centre.x, centre.y, "text/html")
     assert resp.status_code == 200 and "Ławki w parku" in resp.content.decode()
 
 
@@ -86,7 +66,7 @@ def test_wfs_geojson_writes_dates(client, consultation):
 def test_decimal_area_is_a_number_in_json(client, gmina):
     parcel = ParcelFactory(obreb__gmina=gmina, registered_area_m2=Decimal("1234.56"))
     centre = parcel.geom.centroid
-    resp = _info(client, "dzialki", centre.x, centre.y, "application/json")
+    resp = wms_feature_info(client, "dzialki", centre.x, centre.y, "application/json")
     assert resp.status_code == 200, resp.content[:300]
     (feature,) = json.loads(resp.content)["features"]
     assert feature["properties"]["registered_area_m2"] == 1234.56

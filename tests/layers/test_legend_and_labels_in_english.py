@@ -12,6 +12,7 @@ from layers import services
 from layers.models import Layer, StyleRule
 from layers.selectors import forget_catalogue
 from tests.conftest import ParcelFactory
+from tests.utils import wms_feature_info
 
 pytestmark = pytest.mark.django_db
 
@@ -84,48 +85,34 @@ def test_registry_gives_english_titles_to_classes_made_before_them():
     }
 
 
-def _info(client, x, y, fmt, **extra):
-    return client.get(
-        "/ows/wms",
-        {
-            "SERVICE": "WMS",
-            "VERSION": "1.1.1",
-            "REQUEST": "GetFeatureInfo",
-            "LAYERS": "dzialki",
-            "QUERY_LAYERS": "dzialki",
-            "STYLES": "",
-            "SRS": "EPSG:2180",
-            "BBOX": f"{x - 10},{y - 10},{x + 10},{y + 10}",
-            "WIDTH": 21,
-            "HEIGHT": 21,
-            "X": 10,
-            "Y": 10,
-            "INFO_FORMAT": fmt,
-            **extra,
-        },
-    )
-
-
 def test_feature_info_labels_follow_the_language(client, gmina):
     parcel = ParcelFactory(obreb__gmina=gmina)
     centre = parcel.geom.centroid
-    polish = _info(client, centre.x, centre.y, "text/html").content.decode()
+    polish = wms_feature_info(client, "dzialki", centre.x, centre.y, "text/html").content.decode()
     assert "identyfikator działki" in polish and "powierzchnia ewidencyjna [m²]" in polish
-    english = _info(client, centre.x, centre.y, "text/html", LANGUAGE="eng").content.decode()
+    english = wms_feature_info(
+        client, "dzialki", centre.x, centre.y, "text/html", LANGUAGE="eng"
+    ).content.decode()
     assert "parcel identifier" in english and "registered area [m²]" in english
     assert "identyfikator działki" not in english and parcel.identifier in english
 
-    labels = json.loads(_info(client, centre.x, centre.y, "application/json", ACCEPTLANGUAGES="en").content)
+    labels = json.loads(
+        wms_feature_info(
+            client, "dzialki", centre.x, centre.y, "application/json", ACCEPTLANGUAGES="en"
+        ).content
+    )
     assert labels["layers"]["dzialki"]["labels"] == {
         "identifier": "parcel identifier",
         "number": "parcel number",
         "registered_area_m2": "registered area [m²]",
     }
-    labels = json.loads(_info(client, centre.x, centre.y, "application/json").content)
+    labels = json.loads(wms_feature_info(client, "dzialki", centre.x, centre.y, "application/json").content)
     assert labels["layers"]["dzialki"]["labels"]["identifier"] == "identyfikator działki"
     # GML keeps the attribute names (the schema's), whatever the language.
     gml = etree.fromstring(
-        _info(client, centre.x, centre.y, "application/vnd.ogc.gml", LANGUAGE="eng").content
+        wms_feature_info(
+            client, "dzialki", centre.x, centre.y, "application/vnd.ogc.gml", LANGUAGE="eng"
+        ).content
     )
     assert gml.find(".//{*}identifier").text == parcel.identifier
 

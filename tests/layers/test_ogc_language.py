@@ -16,6 +16,7 @@ from layers.models import Layer
 from layers.ogc.language import requested_language
 from layers.selectors import forget_catalogue
 from tests.conftest import ParcelFactory
+from tests.utils import wms_feature_info
 
 WMS = {"wms": "http://www.opengis.net/wms", "xlink": "http://www.w3.org/1999/xlink"}
 WFS = {"wfs": "http://www.opengis.net/wfs/2.0"}
@@ -177,46 +178,30 @@ def test_a_legend_without_an_english_title_is_the_polish_one(client, db):
     assert _legend(client, "cmentarze", LANGUAGE="eng") == _legend(client, "cmentarze")
 
 
-def _info(client, x, y, fmt, **extra):
-    return client.get(
-        "/ows/wms",
-        {
-            "SERVICE": "WMS",
-            "VERSION": "1.1.1",
-            "REQUEST": "GetFeatureInfo",
-            "LAYERS": "dzialki",
-            "QUERY_LAYERS": "dzialki",
-            "STYLES": "",
-            "SRS": "EPSG:2180",
-            "BBOX": f"{x - 10},{y - 10},{x + 10},{y + 10}",
-            "WIDTH": 21,
-            "HEIGHT": 21,
-            "X": 10,
-            "Y": 10,
-            "INFO_FORMAT": fmt,
-            **extra,
-        },
-    )
-
-
 def test_feature_info_headings_follow_the_language(client, gmina):
     centre = ParcelFactory(obreb__gmina=gmina).geom.centroid
-    html = _info(client, centre.x, centre.y, "text/html").content.decode()
+    html = wms_feature_info(client, "dzialki", centre.x, centre.y, "text/html").content.decode()
     assert '<html lang="pl">' in html and "<h2>Działki ewidencyjne</h2>" in html
     assert "<title>Informacja o obiektach</title>" in html
 
-    resp = _info(client, centre.x, centre.y, "text/html", LANGUAGE="eng")
+    resp = wms_feature_info(client, "dzialki", centre.x, centre.y, "text/html", LANGUAGE="eng")
     html = resp.content.decode()
     assert resp["Content-Language"] == "en"
     assert '<html lang="en">' in html and "<h2>Cadastral parcels</h2>" in html
     assert "<title>Feature information</title>" in html
-    empty = _info(client, centre.x + 5000, centre.y + 5000, "text/html", LANGUAGE="eng").content.decode()
+    empty = wms_feature_info(
+        client, "dzialki", centre.x + 5000, centre.y + 5000, "text/html", LANGUAGE="eng"
+    ).content.decode()
     assert "No features here." in empty
 
-    data = json.loads(_info(client, centre.x, centre.y, "application/json", LANGUAGE="eng").content)
+    data = json.loads(
+        wms_feature_info(client, "dzialki", centre.x, centre.y, "application/json", LANGUAGE="eng").content
+    )
     assert data["layers"]["dzialki"]["title"] == "Cadastral parcels"
     gml = etree.fromstring(
-        _info(client, centre.x, centre.y, "application/vnd.ogc.gml", LANGUAGE="eng").content
+        wms_feature_info(
+            client, "dzialki", centre.x, centre.y, "application/vnd.ogc.gml", LANGUAGE="eng"
+        ).content
     )
     assert gml.findtext(".//{http://www.opengis.net/gml}name") == "Cadastral parcels"
 
