@@ -282,6 +282,12 @@ def test_offline_core_agrees_with_the_server(page, db):
         "Đorđe",
         "ﬁlip",
         "ĄĘ óś ŹŻ",
+        "ĐURĐEVIĆ",
+        "Kruszyn–Bolesławice — „Stara” ‘droga’",
+        "sou\u00adtěž\u200bka\ufeff",
+        "ΟΔΥΣΣΕΥΣ",
+        "İzmir ẞ",
+        "a\u2003b\u001fc",
     ]
     assert page.evaluate("(xs) => xs.map(x => SipOffline.fold(x))", samples) == [fold(x) for x in samples]
     for p in REFERENCE_POINTS:

@@ -7,13 +7,22 @@
 (function (root) {
   const WALKING_SPEED_M_S = 1.2;
 
-  // --- folding, as sip/text.py fold(): ł→l, NFKD, no combining marks, lower case, one space ---
-  const EXTRA = { "ł": "l", "Ł": "l", "đ": "d", "ø": "o", "ß": "ss" };
+  // --- folding, as sip/text.py fold() (and the database's sip_fold): NFKD, no combining marks
+  // or invisible characters, lower case character by character (no final-sigma rule), ł đ ø ß
+  // and typographic dashes and quotes made ASCII, single spaces. The e2e test compares the two.
+  const FOLDED = { "ł": "l", "đ": "d", "ø": "o", "ß": "ss" };
+  for (const c of "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d") FOLDED[c] = "-";
+  for (const c of "\u201c\u201d\u201e\u201f\u00ab\u00bb") FOLDED[c] = '"';
+  for (const c of "\u2018\u2019\u201a\u201b\u2032\u2039\u203a") FOLDED[c] = "'";
+  const FOLDED_RE = new RegExp("[" + Object.keys(FOLDED).join("") + "]", "gu");
+  // Python drops characters of a non-zero combining class (the nonspacing marks, Mn), and these.
+  const DROPPED_RE = /[\p{Mn}\u00ad\u200b\u200c\u200d\u2060\ufeff]/gu;
   function fold(text) {
-    const translated = (text || "").replace(/[łŁđøß]/g, (c) => EXTRA[c]);
-    // Python drops characters of a non-zero combining class: the nonspacing marks (Mn).
-    const plain = translated.normalize("NFKD").replace(/\p{Mn}/gu, "");
-    return plain.toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+    let lowered = "";
+    for (const c of (text || "").normalize("NFKD")) lowered += c.toLowerCase();
+    const plain = lowered.replace(DROPPED_RE, "").replace(FOLDED_RE, (c) => FOLDED[c]);
+    // Python's str.split() also splits at the information separators U+001C–U+001F.
+    return plain.split(/[\s\u001c-\u001f]+/).filter(Boolean).join(" ");
   }
 
   function nameTokens(b) {
