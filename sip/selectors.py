@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Value, Window
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
@@ -202,9 +202,18 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
         qs = qs.filter(text__contains=word)
     if gmina is not None:
         qs = qs.filter(gmina=gmina)
-    # search_text begins with the folded street name and the number: the order of streets and
-    # numbers without joining the streets of every match (their names come for the page only).
-    return qs.order_by("locality", "search_text", "id").prefetch_related(
+    # The address whose number is the query's last number comes first ("Garncarska 12" before
+    # 112 and 120–129, which hold the same digits). Then search_text, which begins with the
+    # folded street name and the number: the order of streets and numbers without joining the
+    # streets of every match (their names come for the page only).
+    number = next((w for w in reversed(words) if w[:1].isdigit()), None)
+    order = ["locality", "search_text", "id"]
+    if number is not None:
+        qs = qs.annotate(
+            exact_number=Case(When(house_number__iexact=number, then=Value(0)), default=Value(1))
+        )
+        order.insert(0, "exact_number")
+    return qs.order_by(*order).prefetch_related(
         Prefetch("street", Street.objects.only("id", "gmina_id", "name"))
     )
 

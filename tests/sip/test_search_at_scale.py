@@ -269,3 +269,21 @@ def test_search_pages_agree_with_the_number_matched(client, demo_data, query):
         assert page["numberMatched"] == total, offset
         seen += [(f["id"], f["properties"]["match"]) for f in page["features"]]
     assert seen == [(f["id"], f["properties"]["match"]) for f in whole["features"]]
+
+
+def test_the_address_with_the_typed_number_comes_first(client, demo_data):
+    """ "Garncarska 12" lists Garncarska 12 before 112 and 120–129, which hold the same digits;
+    "Konstytucji 3 Maja 5" lists number 5 before 15 and 25 (the 3 in the name is not the number)."""
+    checked = 0
+    for number, longer in (("12", "112"), ("5", "15")):
+        streets = AddressPoint.objects.filter(house_number=number, street__isnull=False).values("street")
+        for street in Street.objects.filter(
+            pk__in=streets, addresspoint__house_number=longer, addresspoint__parcel__isnull=False
+        ).distinct()[:3]:
+            words = street.name.removeprefix("ul. ")
+            features = client.get("/api/parcels/", {"q": f"{words} {number}"}).json()["features"]
+            labels = [f["properties"]["match"] for f in features]
+            assert any(f"{street.name} {longer}," in label for label in labels), labels
+            assert labels[0].startswith(f"{street.name} {number},"), labels
+            checked += 1
+    assert checked >= 2
