@@ -7,13 +7,14 @@ from __future__ import annotations
 import numpy as np
 import psycopg
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.db import IntegrityError, connection, transaction
 
 from inventory import bulk
 from inventory.importing import writing
 from inventory.models import Tree, TreeSpecies
 from inventory.registers import get_register
-from sip.models import Gmina, Obreb, Parcel
+from sip.models import Gmina, Obreb
 from sip.selectors import obreb_at
 
 POINT = writing.points_hex_ewkb(np.array([249_443.9]), np.array([393_535.5]))[0]
@@ -179,27 +180,41 @@ def test_whole_text_columns_convert_as_cell_by_cell():
 
 
 def test_a_table_other_keys_point_at_is_copied_with_its_keys_checked_per_set(osiecznica):
-    """Parcels: other tables' keys point at them (their action triggers fire on updates and
-    deletes only), so the COPY may still run without row triggers; a missing obręb fails."""
-    obreb = Obreb.objects.create(gmina=osiecznica, code="9001", name="Próbny", geom=osiecznica.boundary)
-    columns = ["identifier", "gmina_id", "obreb_id", "number", "registered_area_m2", "updated_at", "geom"]
-    square = "SRID=2180;MULTIPOLYGON(((0 0,10 0,10 10,0 10,0 0)))"
+    """Graves: other tables' keys point at them (their action triggers fire on updates and
+    deletes only), so the COPY may still run without row triggers; a missing section fails."""
+    from cemetery_routing.models import Cemetery, Grave, Section
+
+    x0, y0 = osiecznica.boundary.extent[0] + 500, osiecznica.boundary.extent[1] + 500
+    cemetery = Cemetery.objects.create(
+        gmina=osiecznica,
+        name="Cmentarz próbny",
+        slug="cmentarz-probny",
+        boundary=MultiPolygon(Polygon.from_bbox((x0, y0, x0 + 60, y0 + 40)), srid=2180),
+    )
+    section = Section.objects.create(
+        cemetery=cemetery, name="A", geom=Polygon.from_bbox((x0, y0, x0 + 60, y0 + 40))
+    )
+    columns = ["row", "number", "kind", "status", "cemetery_id", "section_id", "geom"]
     with connection.cursor() as cursor:
-        keys = bulk.set_checkable_keys(cursor.cursor, "sip_parcel", columns)
-    assert sorted(key.column for key in keys) == ["gmina_id", "obreb_id"]
-    row = ["TEST.9001.1", osiecznica.pk, obreb.pk, "1", 100, "2026-01-01T00:00:00Z", square]
+        keys = bulk.set_checkable_keys(cursor.cursor, "cemetery_routing_grave", columns)
+    assert sorted(key.column for key in keys) == ["cemetery_id", "section_id"]
+    point = f"SRID=2180;POINT({x0 + 5} {y0 + 5})"
+    row = ["1", "1", Grave.Kind.SINGLE, Grave.Status.OCCUPIED, cemetery.pk, section.pk, point]
     with transaction.atomic():
-        assert bulk.copy_rows(Parcel, columns, [row], keys_per_set=True) == 1
+        assert bulk.copy_rows(Grave, columns, [row], keys_per_set=True) == 1
         assert _role() == "origin"
-    assert Parcel.objects.filter(identifier="TEST.9001.1", obreb=obreb).exists()
-    missing = Obreb.objects.order_by("-pk").first().pk + 1000
-    with pytest.raises(IntegrityError, match=f"wartości {missing} kolumny obreb_id"):
+    assert Grave.objects.filter(section=section, number="1").exists()
+    missing = Section.objects.order_by("-pk").first().pk + 1000
+    with pytest.raises(IntegrityError, match=f"wartości {missing} kolumny section_id"):
         with transaction.atomic():
-            bulk.copy_rows(
-                Parcel,
-                columns,
-                [["TEST.9001.2", osiecznica.pk, missing, "2", 100, row[5], square]],
-                keys_per_set=True,
-            )
-    assert not Parcel.objects.filter(identifier="TEST.9001.2").exists()
+            bulk.copy_rows(Grave, columns, [[*row[:1], "2", *row[2:5], missing, point]], keys_per_set=True)
+    assert not Grave.objects.filter(cemetery=cemetery, number="2").exists()
     assert _role() == "origin"
+
+
+def test_parcels_keep_their_triggers_in_a_copy(osiecznica):
+    """Parcels carry the triggers that keep each address's parcel (sip 0013): a COPY of parcels
+    must fire them, so it never runs with row triggers off."""
+    columns = ["identifier", "gmina_id", "obreb_id", "number", "registered_area_m2", "updated_at", "geom"]
+    with connection.cursor() as cursor:
+        assert bulk.set_checkable_keys(cursor.cursor, "sip_parcel", columns) is None
