@@ -9,6 +9,7 @@ HTTP at all (where the client and the HTTP server cost nothing), and the mapserv
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import random
 import subprocess
@@ -124,7 +125,10 @@ def run() -> list[str]:
     try:
         # Bare mapscript, two processes (the machine's two cores), no HTTP, no Django.
         halves = [(str(mapfile), tiles[0::2]), (str(mapfile), tiles[1::2])]
-        with ProcessPoolExecutor(2) as pool:
+        # Spawned, not forked: a fork would share the sockets of MapServer's pooled PostGIS
+        # connections that earlier benches in this process opened (after `--scale`, the two
+        # workers' queries failed on the shared connection).
+        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
             list(pool.map(_bare_worker, [(str(mapfile), tiles[:10])] * 2))  # connect, warm up
             start = time.perf_counter()
             list(pool.map(_bare_worker, halves))
