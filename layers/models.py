@@ -27,6 +27,18 @@ validate_layer_name = RegexValidator(
 validate_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Kolor w zapisie #rrggbb, np. #ff8800.")
 
 
+class _EnglishTitle:
+    """display_title of a row with a Polish `title` and an optional English `title_en`."""
+
+    @property
+    def display_title(self) -> str:
+        """The title in the active language: the English one when English is active and the
+        row has one, the Polish one otherwise."""
+        if self.title_en and translation.get_language() == "en":
+            return self.title_en
+        return self.title
+
+
 class Style(models.Model):
     """How a layer is drawn: edited by staff in forms, rendered to MapServer classes."""
 
@@ -88,7 +100,7 @@ class Style(models.Model):
         return self.name
 
 
-class StyleRule(models.Model):
+class StyleRule(_EnglishTitle, models.Model):
     """A class of a style: features whose attribute equals a value or falls in a range (or all
     features, without an attribute), drawn within a range of scales, with its own line width
     and labels where given (else the style's)."""
@@ -149,14 +161,6 @@ class StyleRule(models.Model):
         ordering = ["style", "order", "id"]
 
     def __str__(self) -> str:
-        return self.title
-
-    @property
-    def display_title(self) -> str:
-        """The legend key in the active language: the English one when English is active and the
-        class has one, the Polish one otherwise."""
-        if self.title_en and translation.get_language() == "en":
-            return self.title_en
         return self.title
 
     def clean(self):
@@ -255,7 +259,7 @@ class ExternalLayer(models.Model):
         return not self.tile_matrix_sets
 
 
-class Layer(models.Model):
+class Layer(_EnglishTitle, models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "publiczna (każdy)"
         STAFF = "staff", "wewnętrzna (pracownicy gminy)"
@@ -333,14 +337,6 @@ class Layer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.name})"
-
-    @property
-    def display_title(self) -> str:
-        """The title in the active language: the English one when English is active and the
-        layer has one, the Polish one otherwise."""
-        if self.title_en and translation.get_language() == "en":
-            return self.title_en
-        return self.title
 
     @property
     def display_group(self) -> str:

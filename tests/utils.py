@@ -54,3 +54,21 @@ def wms_feature_info(client, layer: str, x: float, y: float, fmt: str, **extra):
             **extra,
         },
     )
+
+
+def wms_legend(client, layer: str, **extra) -> bytes:
+    """A layer's WMS 1.3.0 GetLegendGraphic PNG through the Django test client (extra parameters,
+    e.g. LANGUAGE, are added); asserts that a PNG came back."""
+    resp = client.get(
+        "/ows/wms",
+        {
+            "SERVICE": "WMS",
+            "VERSION": "1.3.0",
+            "REQUEST": "GetLegendGraphic",
+            "LAYER": layer,
+            "FORMAT": "image/png",
+            **extra,
+        },
+    )
+    assert resp.status_code == 200 and resp["Content-Type"] == "image/png"
+    return resp.content

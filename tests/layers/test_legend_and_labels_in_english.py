@@ -12,25 +12,9 @@ from layers import services
 from layers.models import Layer, StyleRule
 from layers.selectors import forget_catalogue
 from tests.conftest import ParcelFactory
-from tests.utils import wms_feature_info
+from tests.utils import wms_feature_info, wms_legend
 
 pytestmark = pytest.mark.django_db
-
-
-def _legend(client, layer, **extra) -> bytes:
-    resp = client.get(
-        "/ows/wms",
-        {
-            "SERVICE": "WMS",
-            "VERSION": "1.3.0",
-            "REQUEST": "GetLegendGraphic",
-            "LAYER": layer,
-            "FORMAT": "image/png",
-            **extra,
-        },
-    )
-    assert resp.status_code == 200 and resp["Content-Type"] == "image/png"
-    return resp.content
 
 
 def _changed() -> None:
@@ -49,11 +33,11 @@ def test_the_built_in_classes_have_english_titles():
 
 
 def test_legend_keys_of_the_classes_are_english_on_request(client):
-    polish = _legend(client, "dzialki")
-    english = _legend(client, "dzialki", LANGUAGE="eng")
+    polish = wms_legend(client, "dzialki")
+    english = wms_legend(client, "dzialki", LANGUAGE="eng")
     assert english != polish
-    assert _legend(client, "dzialki", ACCEPTLANGUAGES="en") == english
-    assert _legend(client, "dzialki") == polish  # the shared map keeps its Polish titles
+    assert wms_legend(client, "dzialki", ACCEPTLANGUAGES="en") == english
+    assert wms_legend(client, "dzialki") == polish  # the shared map keeps its Polish titles
 
     # The oracle: classes (and layer) whose Polish titles are the English texts draw the same
     # legend in Polish.
@@ -62,14 +46,14 @@ def test_legend_keys_of_the_classes_are_english_on_request(client):
         rule.save()
     Layer.objects.filter(name="dzialki").update(title="Cadastral parcels")
     _changed()
-    assert _legend(client, "dzialki") == english
+    assert wms_legend(client, "dzialki") == english
 
 
 def test_a_class_without_an_english_title_keeps_the_polish_one(client):
     StyleRule.objects.filter(style__name="dzialki").update(title_en="")
     Layer.objects.filter(name="dzialki").update(title_en="")
     _changed()
-    assert _legend(client, "dzialki", LANGUAGE="eng") == _legend(client, "dzialki")
+    assert wms_legend(client, "dzialki", LANGUAGE="eng") == wms_legend(client, "dzialki")
 
 
 def test_registry_gives_english_titles_to_classes_made_before_them():

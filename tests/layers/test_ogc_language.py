@@ -16,7 +16,7 @@ from layers.models import Layer
 from layers.ogc.language import requested_language
 from layers.selectors import forget_catalogue
 from tests.conftest import ParcelFactory
-from tests.utils import wms_feature_info
+from tests.utils import wms_feature_info, wms_legend
 
 WMS = {"wms": "http://www.opengis.net/wms", "xlink": "http://www.w3.org/1999/xlink"}
 WFS = {"wfs": "http://www.opengis.net/wfs/2.0"}
@@ -133,49 +133,33 @@ def test_wfs_feature_type_titles_follow_the_language(client, db):
     assert types["dzialki"] == "Działki ewidencyjne"
 
 
-def _legend(client, layer, **extra) -> bytes:
-    resp = client.get(
-        "/ows/wms",
-        {
-            "SERVICE": "WMS",
-            "VERSION": "1.3.0",
-            "REQUEST": "GetLegendGraphic",
-            "LAYER": layer,
-            "FORMAT": "image/png",
-            **extra,
-        },
-    )
-    assert resp.status_code == 200 and resp["Content-Type"] == "image/png"
-    return resp.content
-
-
 def _width(png: bytes) -> int:
     return Image.open(io.BytesIO(png)).width
 
 
 def test_legend_keys_take_the_english_title(client, db):
-    polish = _legend(client, "cmentarze")
-    english = _legend(client, "cmentarze", LANGUAGE="eng")
+    polish = wms_legend(client, "cmentarze")
+    english = wms_legend(client, "cmentarze", LANGUAGE="eng")
     # "Cemeteries – boundaries" is a longer key than "Cmentarze – granice".
     assert english != polish and _width(english) > _width(polish)
     # The shared map object is left with its Polish titles.
-    assert _legend(client, "cmentarze") == polish
+    assert wms_legend(client, "cmentarze") == polish
     client.cookies["django_language"] = "en"
-    assert _legend(client, "cmentarze") == english
+    assert wms_legend(client, "cmentarze") == english
     del client.cookies["django_language"]
 
     # The oracle: a layer whose Polish title is the English text draws the same legend.
     Layer.objects.filter(name="cmentarze").update(title="Cemeteries – boundaries")
     services.bump_version()
     forget_catalogue()
-    assert _legend(client, "cmentarze") == english
+    assert wms_legend(client, "cmentarze") == english
 
 
 def test_a_legend_without_an_english_title_is_the_polish_one(client, db):
     Layer.objects.filter(name="cmentarze").update(title_en="")
     services.bump_version()
     forget_catalogue()
-    assert _legend(client, "cmentarze", LANGUAGE="eng") == _legend(client, "cmentarze")
+    assert wms_legend(client, "cmentarze", LANGUAGE="eng") == wms_legend(client, "cmentarze")
 
 
 def test_feature_info_headings_follow_the_language(client, gmina):
@@ -223,5 +207,5 @@ def test_the_portal_layer_list_gives_english_titles_groups_and_legends(client, g
     del client.cookies["django_language"]
     path = legend_url.split("://", 1)[1].split("/", 1)[1]
     english_legend = client.get("/" + path).content
-    assert english_legend == _legend(client, "cmentarze", LANGUAGE="eng")
-    assert english_legend != _legend(client, "cmentarze")
+    assert english_legend == wms_legend(client, "cmentarze", LANGUAGE="eng")
+    assert english_legend != wms_legend(client, "cmentarze")
