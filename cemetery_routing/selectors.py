@@ -44,9 +44,9 @@ def public_burial(b: Burial) -> dict:
 
 def grave_urls(grave_id: int) -> dict:
     return {
-        "url": site_path(reverse("cemetery-grave-detail", args=[grave_id])),
-        "card_url": site_path(reverse("cemetery-grave-card", args=[grave_id])),
-        "route_url": site_path(reverse("cemetery-grave-route", args=[grave_id])),
+        "url": reverse("cemetery-grave-detail", args=[grave_id]),
+        "card_url": reverse("cemetery-grave-card", args=[grave_id]),
+        "route_url": reverse("cemetery-grave-route", args=[grave_id]),
     }
 
 
@@ -175,7 +175,7 @@ def cemetery_map(cemetery: Cemetery) -> dict:
         "gates": _collection(Gate.objects.filter(cemetery=cemetery), lambda g: {"id": g.pk, "name": g.name}),
         "orthophoto": ortho_data,
         "tiles": {
-            "url": site_path(reverse("ows-wms")),
+            "url": reverse("ows-wms"),
             "layers": ",".join(MAP_TILE_LAYERS),
             "max_native_zoom": 20,
         },

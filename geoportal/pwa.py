@@ -25,7 +25,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from cemetery_routing.models import Cemetery
-from sip.urls_public import forwarded_prefix, public_path
+from sip.urls_public import forwarded_prefix, public_path, without_proxy_prefix
 
 THEME_COLOUR = "#1d4f91"
 BACKGROUND_COLOUR = "#ffffff"
@@ -166,7 +166,7 @@ def worker_paths(request) -> dict[str, str]:
         "grave_card": _named_root("cemetery-grave-card", request, 0),
         "wms": public_path("ows-wms", request=request),
         "static": static(""),
-        "media_cemetery": prefix + "/" + settings.MEDIA_URL.strip("/") + "/cemetery/",
+        "media_cemetery": prefix + without_proxy_prefix(settings.MEDIA_URL).rstrip("/") + "/cemetery/",
     }
 
 

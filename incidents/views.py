@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from sip import tenancy
 from sip.models import Gmina
-from sip.urls_public import public_url, site_path
+from sip.urls_public import public_url
 
 from . import selectors, services
 from .api.public import tracking_data
@@ -188,7 +188,7 @@ def panel(request):
             "report": r,
             "age": _age_days(r.created_at),
             "status_css": STATUS_CSS.get(r.status, ""),
-            "url": site_path(reverse("incidents:panel-report", args=[r.pk])),
+            "url": reverse("incidents:panel-report", args=[r.pk]),
         }
         for r in page.object_list
     ]
@@ -389,7 +389,7 @@ def overdue(request):
             "report": r,
             "days": _age_days(r.status_changed_at),
             "status_css": STATUS_CSS.get(r.status, ""),
-            "url": site_path(reverse("incidents:panel-report", args=[r.pk])),
+            "url": reverse("incidents:panel-report", args=[r.pk]),
         }
         for r in selectors.overdue(request.user)[:500]
     ]

@@ -279,6 +279,19 @@ def _admin_login(request, extra_context=None):
 
 
 admin.site.login = _admin_login
+_django_each_context = admin.site.each_context
+
+
+def _each_context(request):
+    """The admin's context, its "view site" link under the proxy prefix: Django writes it from
+    the request's SCRIPT_NAME, which the proxy's prefix is not part of."""
+    context = _django_each_context(request)
+    if context.get("site_url"):
+        context["site_url"] = site_path(context["site_url"], request)
+    return context
+
+
+admin.site.each_context = _each_context
 
 
 @admin.register(Group)

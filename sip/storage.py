@@ -21,7 +21,7 @@ from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 
-from .urls_public import site_path
+from .urls_public import site_path, without_proxy_prefix
 
 SENDFILE_MODES = ("", "x-accel-redirect", "x-sendfile")
 
@@ -57,7 +57,24 @@ class RecordedStorageMixin:
         return name
 
 
-class PublicStorage(RecordedStorageMixin, FileSystemStorage):
+class ProxyFreeBaseURLMixin:
+    """The storage's base URL read from its setting on each use, without the proxy's prefix.
+
+    MEDIA_URL and STATIC_URL are relative ("media/"): Django puts the script prefix before them
+    when they are read, and while a request behind the proxy is answered that prefix holds the
+    proxy's path (sip.urls_public.answering). Django's storages keep the first value they read for
+    the life of the process, so the first visitor's prefix would be every visitor's; read afresh
+    and without it, the URL is the same for all, and the code that links it adds the visitor's
+    prefix (site_path, absolute)."""
+
+    base_url_setting = "MEDIA_URL"
+
+    @property
+    def base_url(self):
+        return without_proxy_prefix(getattr(settings, self.base_url_setting))
+
+
+class PublicStorage(ProxyFreeBaseURLMixin, RecordedStorageMixin, FileSystemStorage):
     """MEDIA_ROOT (photos, rasters of plan drawings): Django's file storage, recorded."""
 
     alias = "default"
@@ -88,10 +105,12 @@ class PrivateStorage(RecordedStorageMixin, FileSystemStorage):
         )
 
 
-class PublicStaticFilesStorage(StaticFilesStorage):
+class PublicStaticFilesStorage(ProxyFreeBaseURLMixin, StaticFilesStorage):
     """Django's static files storage whose URLs carry the proxy prefix of the request being
     answered (X-Forwarded-Prefix: /sip gives /sip/static/…): {% static %}, the admin's and
-    django-leaflet's. STATIC_URL itself cannot: Django fixes its script prefix once a process."""
+    django-leaflet's."""
+
+    base_url_setting = "STATIC_URL"
 
     def url(self, name):
         return site_path(super().url(name))

@@ -15,15 +15,15 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from .text import plain_int
 
 # A path prefix such as /sip or /gis/sip: segments of URL-safe characters, never "//host".
 _PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 # The proxy prefix of the request being answered (sip.middleware.ForwardedPrefixMiddleware), for
-# code that writes paths without the request at hand: {% url %}, {% static %} and static files'
-# URLs in a library's template tag, a selector's links.
+# code that writes paths without the request at hand: {% static %} and static files' URLs in a
+# library's template tag, media files' URLs.
 _current_prefix: ContextVar[str] = ContextVar("sip_forwarded_prefix", default="")
 
 
@@ -43,12 +43,35 @@ def current_prefix(request=None) -> str:
 
 @contextmanager
 def answering(request):
-    """Within it, current_prefix() is the request's proxy prefix (ForwardedPrefixMiddleware)."""
-    token = _current_prefix.set(forwarded_prefix(request))
+    """Within it, current_prefix() is the request's proxy prefix (ForwardedPrefixMiddleware), and
+    so is the start of Django's script prefix: every path reverse() writes, the admin's own
+    links built in Python, {% url %} and redirect() included, is under the prefix, as under a
+    WSGI SCRIPT_NAME mount (which stays after it: /sip + /mount/…)."""
+    prefix = forwarded_prefix(request)
+    token = _current_prefix.set(prefix)
+    script = get_script_prefix()
+    if prefix:
+        set_script_prefix(prefix + script)
     try:
         yield
     finally:
+        if prefix:
+            set_script_prefix(script)
         _current_prefix.reset(token)
+
+
+def without_proxy_prefix(path: str) -> str:
+    """A path that reverse() (or a relative STATIC_URL or MEDIA_URL) wrote while answering a
+    request behind the proxy ("/sip/api/…"), without the proxy's prefix ("/api/…"): for code that
+    puts a prefix of its own before it (absolute(), SIP_PUBLIC_URL's path, site_path())."""
+    prefix = _current_prefix.get()
+    if prefix and (path == prefix or path.startswith(f"{prefix}/")):
+        return path[len(prefix) :] or "/"
+    return path
+
+
+def _reverse(name: str, args=None, kwargs=None) -> str:
+    return without_proxy_prefix(reverse(name, args=args, kwargs=kwargs))
 
 
 def site_path(path: str, request=None) -> str:
@@ -101,7 +124,7 @@ def public_path(name: str, *, args=None, kwargs=None, request=None) -> str:
         prefix = re.sub(r"^[a-z]+://[^/]*", "", settings.SIP_PUBLIC_URL.rstrip("/"))
     else:
         prefix = forwarded_prefix(request)
-    return prefix + reverse(name, args=args, kwargs=kwargs)
+    return prefix + _reverse(name, args=args, kwargs=kwargs)
 
 
 def absolute(path: str, request=None) -> str:
@@ -111,7 +134,7 @@ def absolute(path: str, request=None) -> str:
 
 def public_url(name: str, *, args=None, kwargs=None, request=None) -> str:
     """The absolute public URL of the named URL: from the request, or SIP_PUBLIC_URL without one."""
-    return absolute(reverse(name, args=args, kwargs=kwargs), request)
+    return absolute(_reverse(name, args=args, kwargs=kwargs), request)
 
 
 def request_url(request) -> str:

@@ -16,7 +16,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from geoportal import urls as geoportal_urls
 from sip import media
 from sip.backup.views import backup_status_view
-from sip.urls_public import forwarded_prefix
 
 admin.site.site_header = "SIP – administracja"
 admin.site.site_title = "SIP"
@@ -59,8 +58,9 @@ class MovedTo(RedirectView):
     query_string = True
 
     def get(self, request, *args, **kwargs):
-        # Behind a proxy that mounts SIP under a path, the new address carries that path too.
-        url = forwarded_prefix(request) + self.get_redirect_url(*args, **kwargs)
+        # Behind a proxy that mounts SIP under a path, the new address carries that path too
+        # (reverse() writes it while the request is answered: sip.urls_public.answering).
+        url = self.get_redirect_url(*args, **kwargs)
         return HttpResponsePermanentRedirect(url, preserve_request=True)
 
 

@@ -75,6 +75,37 @@ def test_staff_pages_behind_a_prefix_link_nothing_outside_it(client, demo_data, 
     assert {page: outside_the_prefix(client, page) for page in pages} == dict.fromkeys(pages, [])
 
 
+def test_admin_pages_behind_a_prefix_link_nothing_outside_it(client, demo_data, settings, central_admin):
+    # The admin writes most of its links in Python (the app list, the change lists' rows, the
+    # related-object widgets), and SIP's admin classes add their own (exports, the layer's WMS
+    # preview, the cemetery's import and public page): all of them come from reverse().
+    from layers.models import Layer
+    from participation.models import Consultation
+
+    settings.SIP_TRUSTED_PROXIES = ["10.0.0.0/8"]
+    client.force_login(central_admin)
+    cemetery = Cemetery.objects.order_by("pk").first()
+    layer = Layer.objects.order_by("pk").first()
+    assert Consultation.objects.exists()
+    pages = [
+        "/admin/",
+        "/admin/sip/parcel/",
+        "/admin/cemetery_routing/cemetery/",
+        f"/admin/cemetery_routing/cemetery/{cemetery.pk}/change/",
+        "/admin/layers/layer/",
+        f"/admin/layers/layer/{layer.pk}/change/",
+        "/admin/planning/plan/",
+        "/admin/participation/consultation/",
+        "/admin/incidents/report/",
+    ]
+    assert {page: outside_the_prefix(client, page) for page in pages} == dict.fromkeys(pages, [])
+    # Without the proxy the same pages link plain paths (no prefix left over from the last request).
+    page = client.get("/admin/").content.decode()
+    assert "/admin/sip/parcel/" in site_paths(page) and not [
+        p for p in site_paths(page) if p.startswith("/sip/")
+    ]
+
+
 def test_the_login_link_returns_to_the_page_under_the_prefix(client, demo_data, settings):
     settings.SIP_TRUSTED_PROXIES = ["10.0.0.0/8"]
     page = client.get("/nowogrodziec/", **PROXY).content.decode()
