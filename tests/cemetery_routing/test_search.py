@@ -43,6 +43,33 @@ def test_name_words_are_collected_by_the_database_trigger(people):
     assert {"lukasz", "wojcik", "wujcik", "brzeczyszczykiewicz", "zolkiewska", "sliwinska"} <= tokens
 
 
+def test_the_refold_migration_rewrites_name_words_of_an_older_fold(client, people):
+    """cemetery_routing 0007: words stored by an older fold are written again by today's, and a
+    word no burial holds any more leaves the search's word list."""
+    import importlib
+
+    from django.db import connection
+
+    from cemetery_routing.models import name_tokens
+
+    migration = importlib.import_module("cemetery_routing.migrations.0007_refold_burial_search_names")
+    stale = people["Żółkiewska"]
+    # What the fold before sip 0012 kept: the en dash of a double surname as it was written.
+    Burial.objects.filter(pk=stale.pk).update(search_names=["żółkiewska–śliwińska"])
+    assert NameToken.objects.filter(token="żółkiewska–śliwińska").exists()  # the trigger's
+    assert find(client, "Żółkiewska") == []
+    with connection.cursor() as cursor:
+        cursor.execute(migration.REFOLD)
+    stale.refresh_from_db()
+    assert stale.search_names == ["zolkiewska", "malgorzata", "sliwinska"]
+    # The SQL's words are Python's (name_tokens) for every burial, none rewritten needlessly.
+    for burial in Burial.objects.all():
+        assert burial.search_names == name_tokens(burial.surname, burial.first_name, burial.family_name)
+    assert not NameToken.objects.filter(token="żółkiewska–śliwińska").exists()
+    assert {"zolkiewska", "sliwinska"} <= set(NameToken.objects.values_list("token", flat=True))
+    assert find(client, "Żółkiewska") == ["Małgorzata Żółkiewska z d. Śliwińska"]
+
+
 def test_with_and_without_diacritics(client, people):
     assert find(client, "Łukasz Wójcik")[0] == "Łukasz Wójcik"
     assert find(client, "lukasz wojcik")[0] == "Lukasz Wojcik"
