@@ -235,7 +235,13 @@ def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressP
     return _addresses_matching_qs(query, gmina).filter(parcel__isnull=False)
 
 
-def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
+def addresses_matching(
+    query: str, gmina: Gmina | None = None, *, geojson_srid: int | None = None
+) -> list[tuple[AddressPoint, int | None]]:
     """Return address points whose "street number locality" contains every word of the query,
-    each with the id of the parcel under it (or None)."""
-    return [(a, a.parcel_id) for a in _addresses_matching_qs(query, gmina)[:SEARCH_LIMIT]]
+    each with the id of the parcel under it (or None); with `geojson_srid`, each point is also
+    annotated as `geojson` (GeoJSON text in that SRID, 7 decimals) by the same query."""
+    qs = _addresses_matching_qs(query, gmina)
+    if geojson_srid is not None:
+        qs = qs.annotate(geojson=AsGeoJSON(Transform("geom", geojson_srid), precision=7))
+    return [(a, a.parcel_id) for a in qs[:SEARCH_LIMIT]]
