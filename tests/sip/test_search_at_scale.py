@@ -140,9 +140,9 @@ def test_street_and_locality_names_fold_in_the_database_as_in_python(demo_data):
 
 
 def test_address_search_starts_from_the_lead_words_trigrams(demo_data):
-    """The candidates: the addresses whose text holds the lead word (its trigrams); the other
-    words ("12": no trigram, and common ones that the planner underestimates) are checked on
-    those rows only, never through an index, and no street is looked up first."""
+    """The candidates: the addresses whose text holds the words with letters (their trigrams);
+    the other words ("12": no trigram) are checked on those rows only, never through an index,
+    and no street is looked up first."""
     from sip.selectors import _addresses_with_parcel
 
     with CaptureQueriesContext(connection) as queries:
@@ -155,6 +155,14 @@ def test_address_search_starts_from_the_lead_words_trigrams(demo_data):
     conditions = [line for line in plan.splitlines() if "Index Cond" in line]
     assert "address_search_trgm" in plan, plan
     assert any("%garncarska%" in c for c in conditions) and not any("%12%" in c for c in conditions), plan
+    # Every word with letters goes to the index, which intersects their trigrams: the locality
+    # beside the street does not make the candidates every address of the town.
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = _addresses_with_parcel("Garncarska 12 Bolesławiec", None).explain()
+    conditions = " ".join(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "%garncarska%" in conditions and "%boleslawiec%" in conditions, plan
+    assert "%12%" not in conditions, plan
 
 
 def test_a_word_common_to_many_streets_finds_what_the_words_define(demo_data):
