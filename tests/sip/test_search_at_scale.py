@@ -147,7 +147,9 @@ def test_address_search_starts_from_the_lead_words_trigrams(demo_data):
 
     with CaptureQueriesContext(connection) as queries:
         found = list(_addresses_with_parcel("Garncarska 12", None))
-    assert found and len(queries.captured_queries) == 2  # the page and its streets' names
+    # One query: the page with its streets' names (no street lookup first, no second trip).
+    assert found and len(queries.captured_queries) == 1
+    assert all(a.label.startswith(f"{a.street.name} ") for a in found if a.street_id)
     assert not any('FROM "sip_street" WHERE sip_fold' in q["sql"] for q in queries.captured_queries)
     with connection.cursor() as cur:
         cur.execute("SET LOCAL enable_seqscan = off")
@@ -318,13 +320,13 @@ def _plain_number_match(number: str, words: str) -> list[str]:
 
 @pytest.mark.parametrize("query", ["Kruszyn 1", "Garncarska 12", "5 Kruszyn"])
 def test_search_queries_do_not_grow_with_the_matches(client, demo_data, query):
-    """A page of one and a page of a hundred cost at most five queries: the count comes with
+    """A page of one and a page of a hundred cost at most four queries: the count comes with
     each part's page (COUNT(*) OVER ()) and is counted apart only for a part with no row on
-    the page, the parcels under the addresses come in one query, the streets' names in one;
+    the page, the streets' names come with the addresses, the parcels under them in one query;
     the answer is the number part's definition followed by the addresses'."""
     one, _ = _search(client, {"q": query, "limit": 1})
     many, whole = _search(client, {"q": query, "limit": 100})
-    assert len(one) <= 5 and len(many) <= 5, (one, many)
+    assert len(one) <= 4 and len(many) <= 4, (one, many)
     assert not any("COUNT(*) AS" in sql for sql in many), many
     number, words = (
         next(w for w in query.split() if w[0].isdigit()),
