@@ -238,14 +238,12 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
 
 
 def _with_streets(addresses: Iterable[AddressPoint]) -> list[AddressPoint]:
-    """The addresses with their streets (id, gmina and name; the rest deferred) built from the
-    `street_name` each was read with, as a prefetch of those columns would give them."""
+    """The addresses with their streets built from the `street_name` each was read with (id
+    and name; the other columns deferred, as `only()` would leave them)."""
     out = list(addresses)
     for a in out:
         if a.street_id is not None:
-            a.street = Street.from_db(
-                None, ["id", "gmina_id", "name"], [a.street_id, a.gmina_id, a.street_name]
-            )
+            a.street = Street.from_db(a._state.db, ["id", "name"], [a.street_id, a.street_name])
     return out
 
 

@@ -150,6 +150,9 @@ def test_address_search_starts_from_the_lead_words_trigrams(demo_data):
     # One query: the page with its streets' names (no street lookup first, no second trip).
     assert found and len(queries.captured_queries) == 1
     assert all(a.label.startswith(f"{a.street.name} ") for a in found if a.street_id)
+    # The street's other columns are read on demand, as after only(): never made up.
+    street = next(a.street for a in found if a.street_id)
+    assert street.gmina_id == Street.objects.get(pk=street.pk).gmina_id
     assert not any('FROM "sip_street" WHERE sip_fold' in q["sql"] for q in queries.captured_queries)
     with connection.cursor() as cur:
         cur.execute("SET LOCAL enable_seqscan = off")
