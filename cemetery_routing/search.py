@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db.models import Case, F, Func, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, Max, Min, Q, Value, When, Window
 from django.db.models.functions import Lower
 
 from sip.text import fold
 
-from .models import Burial, NameToken
+from .models import Burial, Grave, NameToken
 
 MAX_WORDS = 4
 _YEAR = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
@@ -201,13 +201,21 @@ def search_graves(
             best_surname_hit=Max("surname_hit"),
             first_surname=Min("surname"),
             first_first_name=Min("first_name"),
+            # The number of graves with the page (a window over the groups): one pass over the
+            # matching burials instead of a count and a page that each read them.
+            matched=Window(Count("*")),
         )
         .order_by(
             "best_edits", "-best_exact", "-best_surname_hit", "first_surname", "first_first_name", "grave_id"
         )
     )
-    total = _having_words(burials, per_word).values("grave_id").distinct().count()
-    page = [row["grave_id"] for row in graves[offset : offset + limit]]
+    rows = list(graves[offset : offset + limit])
+    if rows:
+        total = rows[0]["matched"]
+    else:
+        # Past the end (or nothing): counted apart.
+        total = _having_words(burials, per_word).values("grave_id").distinct().count() if offset else 0
+    page = [row["grave_id"] for row in rows]
     ranked = annotated.filter(grave_id__in=page).order_by(*_ORDER).values_list("id", "edits")
     by_grave: dict[int, list[Burial]] = {grave_id: [] for grave_id in page}
     for burial in _with_graves(dict(ranked)):
@@ -218,13 +226,21 @@ def search_graves(
 def _with_graves(edits: dict[int, int]) -> list[Burial]:
     """The burials of these ids, in this order, with `edits` set and their graves read."""
     # Rank narrow rows first, then read the few winners with their graves: joining thousands of
-    # candidates to graves and cemeteries before the sort costs more than the sort itself.
-    found = Burial.objects.filter(pk__in=list(edits)).select_related("grave__section", "grave__cemetery")
-    found = found.defer("grave__cemetery__boundary")
-    by_id = {b.pk: b for b in found}
+    # candidates to graves and cemeteries before the sort costs more than the sort itself. The
+    # graves come by their ids in a query of their own: joined to the burials, the planner
+    # hashed every grave of every cemetery (a sequential scan) for twenty burials. Neither
+    # query is sorted (the models' orderings join the gminas): the order is the ranking's.
+    by_id = Burial.objects.order_by().in_bulk(list(edits))
+    graves = (
+        Grave.objects.order_by()
+        .select_related("section", "cemetery")
+        .defer("cemetery__boundary")
+        .in_bulk({b.grave_id for b in by_id.values()})
+    )
     out = []
     for burial_id, n in edits.items():
         burial = by_id[burial_id]
+        burial.grave = graves[burial.grave_id]
         burial.edits = n
         out.append(burial)
     return out

@@ -25,9 +25,10 @@ from sip.models import Gmina
 from .printing import MAX_LAYERS, SCALES, PrintError, parse_print_request, render_print
 
 
-def _gmina(slug: str) -> Gmina:
-    """The gmina of this slug, or 404."""
-    gmina = Gmina.objects.filter(slug=slug).first()
+def _gmina(slug: str, *, outline: bool = True) -> Gmina:
+    """The gmina of this slug (without its outline when not needed), or 404."""
+    gminas = Gmina.objects.all() if outline else Gmina.objects.defer("boundary")
+    gmina = gminas.filter(slug=slug).first()
     if gmina is None:
         raise Http404("Nie ma takiej gminy.")
     return gmina
@@ -66,7 +67,8 @@ class SearchView(SipAPIView):
     )
     def get(self, request):
         params = validated(self.InputSerializer, request.query_params)
-        gmina = _gmina(params["gmina"])
+        # The providers filter by the gmina; none reads its outline.
+        gmina = _gmina(params["gmina"], outline=False)
         total, results = search.search(
             params["q"].strip(), gmina, request.user, limit=params["limit"], offset=params["offset"]
         )

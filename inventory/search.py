@@ -22,9 +22,14 @@ def geoportal_register_items(query: str, gmina, user, limit: int) -> list:
     for register in REGISTERS.values():
         if len(out) >= limit:
             break
+        # The register's visibility rule for one gmina (as selectors.items applies it), without
+        # the items' references into other registers, which a result does not show: reading
+        # them asked every gmina of the region whether its register is public.
+        if not selectors.can_view(user, register, gmina):
+            continue
         qs = (
-            selectors.items(user, register, gmina=gmina)
-            .filter(external_id__istartswith=q)
+            register.model.objects.filter(gmina=gmina, external_id__istartswith=q)
+            .only("id", "external_id")
             .annotate(point=AsGeoJSON(Transform(PointOnSurface("geom"), 4326), precision=7))
             .order_by("external_id")[: limit - len(out)]
         )

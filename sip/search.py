@@ -17,10 +17,8 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.contrib.gis.db.models.functions import AsGeoJSON, Transform
-
 from . import selectors
-from .models import AddressPoint, Gmina
+from .models import Gmina
 
 
 @dataclass
@@ -96,14 +94,10 @@ def _find_parcels(query: str, gmina: Gmina, user, limit: int) -> list[SearchResu
 def _find_addresses(query: str, gmina: Gmina, user, limit: int) -> list[SearchResult]:
     if selectors.looks_like_identifier(query) or not any(c.isalpha() for c in query):
         return []
-    found = selectors.addresses_matching(query, gmina)[:limit]
-    points = dict(
-        AddressPoint.objects.filter(pk__in=[a.pk for a, _ in found])
-        .annotate(g=AsGeoJSON(Transform("geom", 4326), precision=7))
-        .values_list("pk", "g")
-    )
+    # The points in EPSG:4326 come with the addresses, not from a second query.
+    found = selectors.addresses_matching(query, gmina, geojson_srid=4326)[:limit]
     return [
-        SearchResult(kind="address", label=a.label, detail="Adres", geojson=json.loads(points[a.pk]))
+        SearchResult(kind="address", label=a.label, detail="Adres", geojson=json.loads(a.geojson))
         for a, _ in found
     ]
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 
 from django.contrib.gis.db.models.functions import Area, AsGeoJSON, Transform
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When, Window
 from django.db.models.functions import Concat
 
 from .dbfunctions import Fold
@@ -107,18 +107,39 @@ def parcels_by_identifier_prefix(prefix: str, gmina: Gmina | None = None) -> Que
     return qs.filter(gmina=gmina) if gmina is not None else qs
 
 
+def _number_and_words(query: str) -> tuple[str | None, str]:
+    """The query's one number (None unless exactly one word starts with a digit) and its other
+    words, for the search by number and obręb name."""
+    parts = query.split()
+    numbers = [p for p in parts if p[:1].isdigit()]
+    return (numbers[0] if len(numbers) == 1 else None), " ".join(p for p in parts if not p[:1].isdigit())
+
+
 def parcels_by_number_and_obreb(query: str, gmina: Gmina | None = None) -> QuerySet[Parcel]:
     """Return the parcels named by a number and an obręb name ("123/4 Kruszyn", "Kruszyn 12"),
     or by a bare number in every obręb; none when the query has no number."""
-    parts = query.split()
-    numbers = [p for p in parts if p[:1].isdigit()]
-    words = " ".join(p for p in parts if not p[:1].isdigit())
-    if len(numbers) != 1:
-        return Parcel.objects.none()
-    qs = Parcel.objects.filter(number=numbers[0])
+    found = _parcels_by_number_and_obreb(query, gmina)
+    return Parcel.objects.none() if found is None else found
+
+
+def _parcels_by_number_and_obreb(query: str, gmina: Gmina | None) -> QuerySet[Parcel] | None:
+    # None when no parcel can match (no number, or no obręb of that name), without a query for
+    # the parcels.
+    number, words = _number_and_words(query)
+    if number is None:
+        return None
+    qs = Parcel.objects.filter(number=number)
     if words:
-        # sip_fold is indexed (trigrams) on the obręb names: no scan of every obręb.
-        qs = qs.annotate(obreb_name=Fold(F("obreb__name"))).filter(obreb_name__contains=Fold(Value(words)))
+        # The obręby first, by the trigram index on their folded names, and their ids as a
+        # list: joined to the parcels, the planner costed sip_fold() as cheap and folded every
+        # obręb name instead (6 ms for 1,600 obręby). No obręb of that name: no parcel query.
+        obreby = Obreb.objects.annotate(folded=Fold(F("name"))).filter(folded__contains=Fold(Value(words)))
+        if gmina is not None:
+            obreby = obreby.filter(gmina=gmina)
+        obreb_ids = list(obreby.order_by().values_list("id", flat=True))
+        if not obreb_ids:
+            return None
+        qs = qs.filter(obreb__in=obreb_ids)
     qs = qs.filter(gmina=gmina) if gmina is not None else qs
     return qs.order_by("gmina__teryt", "obreb__code")
 
@@ -135,24 +156,28 @@ def search_parcels(
         found = parcels_by_identifier_prefix(q, gmina).order_by("identifier")
         page = parcels_with_geojson(found, srid)[offset : offset + limit]
         return found.count(), [parcel_feature(p, srid) for p in page]
-    by_number = Parcel.objects.none()
+    # Each part gives its page with the number of its matches (COUNT(*) OVER ()): one pass
+    # over the matches instead of a count and a page that each find them. A part counts
+    # separately only when its page is empty: past its end, or when the other part filled it.
+    numbered, features = 0, []
     if any(not w[:1].isdigit() for w in q.split()):
-        by_number = parcels_by_number_and_obreb(q, gmina).order_by("gmina__teryt", "obreb__code", "id")
+        by_number = _parcels_by_number_and_obreb(q, gmina)
+        if by_number is not None:
+            by_number = by_number.order_by("gmina__teryt", "obreb__code", "id")
+            page = list(
+                parcels_with_geojson(by_number, srid).annotate(matched=Window(Count("*")))[
+                    offset : offset + limit
+                ]
+            )
+            numbered = page[0].matched if page else (by_number.count() if offset else 0)
+            features = [parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}") for p in page]
     addresses = _addresses_with_parcel(q, gmina)
-    numbered = by_number.count()
-    features = []
-    if offset < numbered:
-        features = [
-            parcel_feature(p, srid, match=f"{p.obreb.name} {p.number}")
-            for p in parcels_with_geojson(by_number, srid)[offset : offset + limit]
-        ]
     start = max(offset - numbered, 0)
     page = []
     if len(features) < limit:
-        # The page with the number of all matches (COUNT(*) OVER ()): one pass over the
-        # matches instead of a count and a page that each find them.
-        matched = addresses.annotate(matched=Window(Count("*")))
-        page = list(matched[start : start + limit - len(features)])
+        # Without the point (a GEOS object per row that nothing here reads).
+        matched = addresses.defer("geom").annotate(matched=Window(Count("*")))
+        page = _with_streets(matched[start : start + limit - len(features)])
     total = numbered + (page[0].matched if page else addresses.count())
     if page:
         # The parcels under the page's addresses in one query, not one query per address.
@@ -163,43 +188,35 @@ def search_parcels(
 
 
 # A word with three letters in a row is never part of a Polish house number ("12", "12a",
-# "5/7"): it must then lie in the street's name or the locality, and that is what makes the
-# address search cheap at regional scale (the addresses on streets whose folded name contains
-# the word, and those whose text holds it, through the trigrams of that word alone).
+# "5/7"): it must then lie in the street's name or the locality, and such words are what make
+# the address search cheap at regional scale (the addresses whose text holds them, through
+# their trigrams).
 _LEAD_WORD = re.compile(r"[^\W\d_]{3}")
-# At most this many streets containing the lead word go to the address query as a list of ids.
-LEAD_STREETS_AS_LIST = 500
 
 
 def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
     words = fold(query).split()
     qs = AddressPoint.objects.all()
-    lead = max((w for w in words if _LEAD_WORD.search(w)), key=len, default=None)
-    text = F("search_text")
-    if lead is not None:
-        streets = Street.objects.annotate(folded=Fold(F("name"))).filter(folded__contains=lead).order_by()
-        if gmina is not None:
-            streets = streets.filter(gmina=gmina)
-        # The street ids as a list, not a subquery: `street_id IN (…)` OR the lead word is
-        # then one BitmapOr of two index scans. A word as common as that over a national street
-        # table would make the list run to thousands: past LEAD_STREETS_AS_LIST the streets
-        # stay a subquery and the candidates come from the trigram index of every word.
-        street_ids = list(streets.values_list("id", flat=True)[: LEAD_STREETS_AS_LIST + 1])
-        if len(street_ids) <= LEAD_STREETS_AS_LIST:
-            # The words are then checked on the lead word's candidates only: Concat() hides
-            # search_text from its trigram index, whose common trigrams ("ska", "ego") the
-            # planner underestimates.
-            text = Concat(F("search_text"), Value(""))
-        else:
-            street_ids = streets.values("id")
-        # The locality through the lead word in search_text (which ends with the folded
-        # locality), by its trigram index: checking sip_fold(locality) on each row the
-        # locality index found cost 4 µs a row, 24 ms for the 5,900 addresses of 51 villages
-        # called Kruszyn at 1.5M parcels; this is 6 ms for the same rows.
-        qs = qs.filter(Q(street__in=street_ids) | Q(search_text__contains=lead))
-    qs = qs.annotate(text=text)
-    for word in words:
-        qs = qs.filter(text__contains=word)
+    leads = [w for w in words if _LEAD_WORD.search(w)]
+    if not leads:
+        for word in words:
+            qs = qs.filter(search_text__contains=word)
+    else:
+        # The candidates are the addresses whose search_text (the folded "street number
+        # locality") holds every lead word, from one scan of its trigram index: the index
+        # intersects the words' trigrams itself, so a common word beside a rare one costs
+        # little ("Garncarska Bolesławiec" at 1.5M parcels: 35 ms, where the longest word
+        # alone gave the 500,000 addresses of the 51 towns called Bolesławiec, 290 ms). The
+        # other words ("12": no trigram) are checked on those rows only: Concat() hides
+        # search_text from the index. (The streets whose name holds a word are not looked up
+        # first: their addresses are among these candidates anyway, and at 1.5M parcels the
+        # street lookup cost 3-6 ms of a search.)
+        for word in leads:
+            qs = qs.filter(search_text__contains=word)
+        qs = qs.annotate(text=Concat(F("search_text"), Value("")))
+        for word in words:
+            if word not in leads:
+                qs = qs.filter(text__contains=word)
     if gmina is not None:
         qs = qs.filter(gmina=gmina)
     # The address whose number is the query's last number comes first ("Garncarska 12" before
@@ -213,9 +230,21 @@ def _addresses_matching_qs(query: str, gmina: Gmina | None) -> QuerySet[AddressP
             exact_number=Case(When(house_number__iexact=number, then=Value(0)), default=Value(1))
         )
         order.insert(0, "exact_number")
-    return qs.order_by(*order).prefetch_related(
-        Prefetch("street", Street.objects.only("id", "gmina_id", "name"))
-    )
+    # The street's name for the labels comes in the same query: a subquery by primary key,
+    # which PostgreSQL evaluates for the page's rows only, after the sort (a join would be
+    # made before it, for every match: at 1.5M parcels it hashed all 21,000 streets).
+    street_name = Street.objects.filter(pk=OuterRef("street_id")).order_by().values("name")[:1]
+    return qs.order_by(*order).annotate(street_name=Subquery(street_name))
+
+
+def _with_streets(addresses: Iterable[AddressPoint]) -> list[AddressPoint]:
+    """The addresses with their streets built from the `street_name` each was read with (id
+    and name; the other columns deferred, as `only()` would leave them)."""
+    out = list(addresses)
+    for a in out:
+        if a.street_id is not None:
+            a.street = Street.from_db(a._state.db, ["id", "name"], [a.street_id, a.street_name])
+    return out
 
 
 def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressPoint]:
@@ -224,7 +253,13 @@ def _addresses_with_parcel(query: str, gmina: Gmina | None) -> QuerySet[AddressP
     return _addresses_matching_qs(query, gmina).filter(parcel__isnull=False)
 
 
-def addresses_matching(query: str, gmina: Gmina | None = None) -> list[tuple[AddressPoint, int | None]]:
+def addresses_matching(
+    query: str, gmina: Gmina | None = None, *, geojson_srid: int | None = None
+) -> list[tuple[AddressPoint, int | None]]:
     """Return address points whose "street number locality" contains every word of the query,
-    each with the id of the parcel under it (or None)."""
-    return [(a, a.parcel_id) for a in _addresses_matching_qs(query, gmina)[:SEARCH_LIMIT]]
+    each with the id of the parcel under it (or None); with `geojson_srid`, each point is also
+    annotated as `geojson` (GeoJSON text in that SRID, 7 decimals) by the same query."""
+    qs = _addresses_matching_qs(query, gmina)
+    if geojson_srid is not None:
+        qs = qs.annotate(geojson=AsGeoJSON(Transform("geom", geojson_srid), precision=7))
+    return [(a, a.parcel_id) for a in _with_streets(qs[:SEARCH_LIMIT])]

@@ -151,7 +151,8 @@ class ParcelSearchView(SipAPIView):
         params = validated(self.InputSerializer, request.query_params)
         gmina = None
         if params.get("gmina"):
-            gmina = Gmina.objects.filter(teryt=params["gmina"]).first()
+            # Without its outline, which the search does not read.
+            gmina = Gmina.objects.defer("boundary").filter(teryt=params["gmina"]).first()
             if gmina is None:
                 raise Http404("Nie ma takiej gminy.")
         total, features = selectors.search_parcels(

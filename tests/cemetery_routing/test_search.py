@@ -142,3 +142,40 @@ def test_search_in_the_demo_data(client, demo_data, db):
     assert len(features) == 20
     assert all(f["properties"]["edits"] == 0 for f in features)
     assert any(f["properties"]["surname"] == "Kowalska" for f in features)
+
+
+def test_grave_search_counts_with_its_page_and_reads_graves_by_id(client, demo_data, db):
+    """numberMatched comes with the page of graves (a window over the groups), every page says
+    the same number as a count of the graves holding a match, and the winners' graves are read
+    by their ids (no query of burials joined to every grave); past the end the count still holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cemetery_routing.search import matching_tokens, search_graves
+
+    q = {"q": "kowalska", "cemetery": "cmentarz-komunalny-boleslawiec"}
+    # The graves of the cemetery holding a public burial with a name word that "kowalska" may
+    # mean (typos and prefixes: the name words are tested above), counted here in Python.
+    (words,) = matching_tokens(("kowalska",))
+    burials = Burial.objects.filter(is_public=True, grave__cemetery__slug=q["cemetery"])
+    oracle = len(
+        {b.grave_id for b in burials.only("grave_id", "search_names") if set(b.search_names) & set(words)}
+    )
+    assert oracle > 20
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/api/cemetery/graves/", {**q, "limit": 20}).json()
+    sqls = [c["sql"] for c in queries.captured_queries]
+    assert first["numberMatched"] == oracle
+    assert not any(s.startswith("SELECT COUNT(") for s in sqls), sqls
+    # The winners' rows (every column of the burial) without a join.
+    winners = 'SELECT "cemetery_routing_burial"."id", "cemetery_routing_burial"."grave_id"'
+    rows = [s for s in sqls if s.startswith(winners)]
+    assert rows and not [s for s in rows if "JOIN" in s], rows
+    seen = [f["id"] for f in first["features"]]
+    for offset in (20, oracle - 3, oracle + 5):
+        page = client.get("/api/cemetery/graves/", {**q, "limit": 20, "offset": offset}).json()
+        assert page["numberMatched"] == oracle, offset
+        if offset == 20:
+            seen += [f["id"] for f in page["features"]]
+    assert len(set(seen)) == len(seen) == 40
+    assert search_graves("kowalska", cemetery_id=-1) == (0, [])

@@ -56,3 +56,28 @@ def test_internal_registers_are_not_searchable_by_residents(client, demo_data):
     client.login(username="redaktor-boleslawiec", password="sip-demo")
     found = [r for r in search(client, line.external_id, gmina="boleslawiec") if r["kind"] == "register"]
     assert found and line.external_id in found[0]["label"]
+
+
+def test_search_queries_do_not_grow_with_the_gminas(client, demo_data):
+    """A gmina's search box reads that gmina: adding gminas to the region adds no query and no
+    query over every gmina (the register provider used to ask each gmina whether its register
+    is public, to read the items' references that a result does not show)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import GminaFactory
+
+    def queries(q):
+        with CaptureQueriesContext(connection) as ctx:
+            results = search(client, q, gmina="boleslawiec")
+        return [c["sql"] for c in ctx.captured_queries], results
+
+    before = {q: queries(q) for q in ("Garncarska 12", "S-0001", "15 Kruszyn")}
+    GminaFactory.create_batch(5)
+    for q, (sqls, results) in before.items():
+        again, same = queries(q)
+        assert len(again) == len(sqls) and same == results, q
+        over_all = [s for s in again if 'FROM "sip_gmina"' in s and "WHERE" not in s]
+        assert not over_all, over_all
+    assert any(r["kind"] == "register" for r in before["S-0001"][1])
+    assert any(r["kind"] == "address" for r in before["Garncarska 12"][1])

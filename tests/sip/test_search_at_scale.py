@@ -139,39 +139,53 @@ def test_street_and_locality_names_fold_in_the_database_as_in_python(demo_data):
     assert rows and all(folded == fold(name) for name, folded in rows)
 
 
-def test_address_search_starts_from_the_streets_and_the_lead_words_trigrams(demo_data):
-    """The candidates: the addresses of the streets containing the lead word (a list of ids) or
-    whose text holds it (its trigrams); the other words ("12": no trigram, and common ones
-    that the planner underestimates) are checked on those rows only, never through an index."""
+def test_address_search_starts_from_the_lead_words_trigrams(demo_data):
+    """The candidates: the addresses whose text holds the words with letters (their trigrams);
+    the other words ("12": no trigram) are checked on those rows only, never through an index,
+    and no street is looked up first."""
     from sip.selectors import _addresses_with_parcel
 
+    with CaptureQueriesContext(connection) as queries:
+        found = list(_addresses_with_parcel("Garncarska 12", None))
+    # One query: the page with its streets' names (no street lookup first, no second trip).
+    assert found and len(queries.captured_queries) == 1
+    assert all(a.label.startswith(f"{a.street.name} ") for a in found if a.street_id)
+    # The street's other columns are read on demand, as after only(): never made up.
+    street = next(a.street for a in found if a.street_id)
+    assert street.gmina_id == Street.objects.get(pk=street.pk).gmina_id
+    assert not any('FROM "sip_street" WHERE sip_fold' in q["sql"] for q in queries.captured_queries)
     with connection.cursor() as cur:
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = _addresses_with_parcel("Garncarska 12", None).explain()
     conditions = [line for line in plan.splitlines() if "Index Cond" in line]
-    assert "address_search_trgm" in plan and any("street_id" in c for c in conditions), plan
+    assert "address_search_trgm" in plan, plan
     assert any("%garncarska%" in c for c in conditions) and not any("%12%" in c for c in conditions), plan
+    # Every word with letters goes to the index, which intersects their trigrams: the locality
+    # beside the street does not make the candidates every address of the town.
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        plan = _addresses_with_parcel("Garncarska 12 Bolesławiec", None).explain()
+    conditions = " ".join(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "%garncarska%" in conditions and "%boleslawiec%" in conditions, plan
+    assert "%12%" not in conditions, plan
 
 
-def test_a_word_in_more_streets_than_a_list_can_carry_takes_the_trigram_scan(demo_data):
-    """A word common to more streets than LEAD_STREETS_AS_LIST (a short word over a national
-    street table): the streets go to the address query as a subquery, not as thousands of
-    literal ids, the candidates come from the trigram index, and the answer is the words'."""
-    import re
-
+def test_a_word_common_to_many_streets_finds_what_the_words_define(demo_data):
+    """A word common to hundreds of streets (a short word over a national street table): the
+    answer is the words' and the candidates come from the trigram index, with no list of
+    street ids in the query."""
     from sip.models import Street
-    from sip.selectors import LEAD_STREETS_AS_LIST, _addresses_with_parcel
+    from sip.selectors import _addresses_with_parcel
 
     gmina = Gmina.objects.get(slug="boleslawiec")
     x0, y0, _, _ = gmina.boundary.extent
-    n = LEAD_STREETS_AS_LIST + 100
     streets = Street.objects.bulk_create(
         Street(
             gmina=gmina,
             name=f"ul. Wspólna Testowa {i}",
             geom=f"SRID=2180;MULTILINESTRING(({x0} {y0}, {x0 + 1} {y0}))",
         )
-        for i in range(n)
+        for i in range(600)
     )
     parcels = list(Parcel.objects.filter(gmina=gmina).order_by("id")[:30])
     for i, parcel in enumerate(parcels):
@@ -189,8 +203,7 @@ def test_a_word_in_more_streets_than_a_list_can_carry_takes_the_trigram_scan(dem
                 found = {a.id for a in _addresses_with_parcel(query, scope)}
             assert found == _plain_word_match(query, scope), (query, scope)
             assert found, query
-            id_lists = re.findall(r'"street_id" IN \(([^)]*)\)', " ".join(q["sql"] for q in queries))
-            assert all(lst.count(",") < LEAD_STREETS_AS_LIST for lst in id_lists), query
+            assert not any('"street_id" IN' in q["sql"] for q in queries.captured_queries), query
     with connection.cursor() as cur:
         cur.execute("SET LOCAL enable_seqscan = off")
         plan = _addresses_with_parcel("Testowa 1", None).explain()
@@ -287,3 +300,68 @@ def test_the_address_with_the_typed_number_comes_first(client, demo_data):
             assert labels[0].startswith(f"{street.name} {number},"), labels
             checked += 1
     assert checked >= 2
+
+
+def _search(client, params) -> tuple[list[str], dict]:
+    """(the SQL of one parcel search request, its answer)."""
+    with CaptureQueriesContext(connection) as queries:
+        resp = client.get("/api/parcels/", params)
+    assert resp.status_code == 200, resp.content
+    return [q["sql"] for q in queries.captured_queries], resp.json()
+
+
+def _plain_number_match(number: str, words: str) -> list[str]:
+    """The number search's definition: parcels of that number in an obręb whose folded name
+    contains the folded words, ordered by gmina TERYT and obręb code."""
+    found = [
+        p
+        for p in Parcel.objects.filter(number=number).select_related("gmina", "obreb")
+        if fold(words) in fold(p.obreb.name)
+    ]
+    return [p.identifier for p in sorted(found, key=lambda p: (p.gmina.teryt, p.obreb.code, p.id))]
+
+
+@pytest.mark.parametrize("query", ["Kruszyn 1", "Garncarska 12", "5 Kruszyn"])
+def test_search_queries_do_not_grow_with_the_matches(client, demo_data, query):
+    """A page of one and a page of a hundred cost at most four queries: the count comes with
+    each part's page (COUNT(*) OVER ()) and is counted apart only for a part with no row on
+    the page, the streets' names come with the addresses, the parcels under them in one query;
+    the answer is the number part's definition followed by the addresses'."""
+    one, _ = _search(client, {"q": query, "limit": 1})
+    many, whole = _search(client, {"q": query, "limit": 100})
+    assert len(one) <= 4 and len(many) <= 4, (one, many)
+    assert not any("COUNT(*) AS" in sql for sql in many), many
+    number, words = (
+        next(w for w in query.split() if w[0].isdigit()),
+        " ".join(w for w in query.split() if not w[0].isdigit()),
+    )
+    by_number = _plain_number_match(number, words)
+    addresses = _plain_word_match(query, None)
+    assert whole["numberMatched"] == len(by_number) + len(addresses) <= 100
+    assert [f["id"] for f in whole["features"][: len(by_number)]] == by_number
+    assert len(whole["features"]) == whole["numberMatched"]
+
+
+def test_number_search_reads_no_parcels_without_an_obreb_of_that_name(client, demo_data):
+    """ "Garncarska 12": no obręb is called Garncarska, so no parcel is looked up by number (the
+    parcels read are those under the addresses found); "Kruszyn 1" does look them up."""
+    assert not Obreb.objects.filter(name__icontains="garncarska").exists()
+    sqls, answer = _search(client, {"q": "Garncarska 12"})
+    assert answer["features"]
+    assert not any('"sip_parcel"."number" =' in sql for sql in sqls), sqls
+    sqls, answer = _search(client, {"q": "Kruszyn 1"})
+    assert any('"sip_parcel"."number" =' in sql for sql in sqls), sqls
+    assert answer["features"][0]["properties"]["match"].endswith(" 1")
+
+
+def test_number_part_counted_past_its_page(client, demo_data):
+    """An offset past the parcels found by number still counts them: numberMatched and the
+    address page after them are those of the whole answer."""
+    whole = client.get("/api/parcels/", {"q": "Kruszyn 1", "limit": 100}).json()
+    numbered = sum(1 for f in whole["features"] if "," not in f["properties"]["match"])
+    assert numbered >= 1
+    page = client.get("/api/parcels/", {"q": "Kruszyn 1", "limit": 2, "offset": numbered + 1}).json()
+    assert page["numberMatched"] == whole["numberMatched"]
+    assert [f["id"] for f in page["features"]] == [
+        f["id"] for f in whole["features"][numbered + 1 : numbered + 3]
+    ]
