@@ -72,7 +72,10 @@ def test_search_queries_do_not_grow_with_the_gminas(client, demo_data):
             results = search(client, q, gmina="boleslawiec")
         return [c["sql"] for c in ctx.captured_queries], results
 
-    before = {q: queries(q) for q in ("Garncarska 12", "S-0001", "15 Kruszyn")}
+    wanted = ("Garncarska 12", "S-0001", "15 Kruszyn")
+    for q in wanted:  # what the process reads once and then keeps is read before counting
+        queries(q)
+    before = {q: queries(q) for q in wanted}
     GminaFactory.create_batch(5)
     for q, (sqls, results) in before.items():
         again, same = queries(q)
