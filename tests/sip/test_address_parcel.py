@@ -5,7 +5,7 @@ The oracle is the geometry itself: the parcel of the address's gmina that contai
 import json
 
 import pytest
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import LineString, MultiLineString, Point
 from django.db import connection
 
 from sip import parcel_import, services
@@ -165,3 +165,39 @@ def test_every_demo_address_has_the_parcel_under_it(demo_data):
         )
         total, with_parcel, wrong = cur.fetchone()
     assert total > 10_000 and with_parcel == total and wrong == 0
+
+
+def test_a_renamed_street_renames_its_addresses_in_the_search(gmina):
+    """sip 0015: an address's search text follows its street's name, for every writer of the
+    name (the admin's save, an import's UPDATE); the oracle is AddressPoint.make_search_text."""
+    from sip.models import Street
+    from sip.selectors import addresses_matching
+
+    line = MultiLineString(LineString((249_990, 380_000), (250_020, 380_000)), srid=2180)
+    street = Street.objects.create(gmina=gmina, name="ul. Stara Wiązowa", geom=line)
+    other = Street.objects.create(gmina=gmina, name="ul. Polna", geom=line)
+    on_street = []
+    for number in ("1", "2a", ""):
+        a = AddressPoint(
+            gmina=gmina,
+            street=street,
+            locality="Kruszyn",
+            house_number=number,
+            postcode="59-700",
+            geom=Point(250_000, 380_000, srid=2180),
+        )
+        a.save()
+        on_street.append(a)
+    elsewhere = address_at(gmina, 250_010, 380_010)
+    elsewhere.street = other
+    elsewhere.save()
+    assert {a.pk for a, _ in addresses_matching("Stara Wiązowa", gmina)} == {a.pk for a in on_street}
+
+    street.name = "ul. Nowa Łąkowa"
+    street.save()
+    Street.objects.filter(pk=other.pk).update(name="ul. Polna")  # the same name: nothing rewritten
+    for a in AddressPoint.objects.filter(gmina=gmina):
+        name = a.street.name if a.street_id else None
+        assert a.search_text == AddressPoint.make_search_text(name, a.house_number, a.locality), a.pk
+    assert addresses_matching("Stara Wiązowa", gmina) == []
+    assert {a.pk for a, _ in addresses_matching("Nowa Łąkowa 2a", gmina)} == {on_street[1].pk}
