@@ -28,9 +28,12 @@ class Command(BaseCommand):
     def _region(self, n: int, *, quiet: bool):
         from fixtures.demo import region
 
-        if not DemoDataset.objects.filter(version=version()).exists():
-            self._demo(quiet=quiet)
         write = (lambda text: None) if quiet else self.stdout.write
+        if not DemoDataset.objects.filter(version=version()).exists():
+            # A new generator: the synthetic gminas of the old one go too (the ones kept
+            # between runs must be what the generator makes now).
+            region.remove(write)
+            self._demo(quiet=quiet)
         if n == 0:
             region.remove(write)
             return
