@@ -16,8 +16,10 @@ class Command(BaseCommand):
             "--region",
             type=int,
             metavar="N",
-            help="dodatkowo N gmin syntetycznych wokół gmin demonstracyjnych (skala województwa, "
-            "np. 150); 0 usuwa je. Dane demonstracyjne wczytuje tylko, gdy ich brakuje.",
+            help="dodatkowo N gmin syntetycznych wygenerowanych wokół gmin demonstracyjnych (skala "
+            "województwa, np. 150); gminy już wygenerowane zostają (gmina k jest zawsze ta sama), "
+            "nadmiarowe są usuwane; 0 usuwa wszystkie. Dane demonstracyjne wczytuje tylko, gdy "
+            "ich brakuje.",
         )
 
     def handle(self, *args, **opts):
