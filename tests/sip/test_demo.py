@@ -51,7 +51,9 @@ def test_real_gminas_where_they_really_are(demo_data):
     assert overlap < 0.01
 
 
-def test_parcels_tile_each_gmina_without_gaps_or_overlaps(demo_data):
+def tiling_problems(teryts: list[str]) -> list[str]:
+    """What keeps the parcels of the gminas from tiling each gmina and each obręb (gaps,
+    overlaps, invalid parcels, parcels outside their gmina or obręb); empty when they do."""
     # Each outline is buffered once (a buffer written per parcel row was most of the test's time).
     rows = sql(
         """
@@ -62,22 +64,36 @@ def test_parcels_tile_each_gmina_without_gaps_or_overlaps(demo_data):
                bool_and(ST_IsValid(p.geom)), bool_and(ST_CoveredBy(p.geom, g.near))
         FROM g JOIN sip_parcel p ON p.gmina_id = g.id
         GROUP BY g.id, g.teryt, g.area""",
-        [list(DEMO)],
+        [teryts],
     )
-    assert len(rows) == 3
+    problems = [f"{t}: no parcels" for t in set(teryts) - {r[0] for r in rows}]
     for teryt, boundary, total, union, valid, inside in rows:
-        assert valid and inside, teryt
-        assert abs(total - boundary) < 1.0, f"{teryt}: gaps or overlaps {total - boundary} m²"
-        assert abs(union - total) < 1.0, f"{teryt}: overlaps {total - union} m²"
-    # Each parcel lies in its own obręb.
-    assert (
-        sql(
-            "WITH o AS MATERIALIZED (SELECT id, ST_Buffer(geom, 0.01) AS near FROM sip_obreb) "
-            "SELECT count(*) FROM o JOIN LATERAL (SELECT geom FROM sip_parcel p WHERE p.obreb_id = o.id) p "
-            "ON true WHERE NOT ST_CoveredBy(p.geom, o.near)"
-        )[0][0]
-        == 0
+        if not (valid and inside):
+            problems.append(f"{teryt}: invalid parcels or parcels outside the gmina")
+        if abs(total - boundary) >= 1.0:
+            problems.append(f"{teryt}: gaps or overlaps {total - boundary} m²")
+        if abs(union - total) >= 1.0:
+            problems.append(f"{teryt}: overlaps {total - union} m²")
+    # Each parcel lies in its own obręb, and the parcels of an obręb cover it.
+    rows = sql(
+        """
+        WITH o AS MATERIALIZED (
+            SELECT o.id, o.code, ST_Area(o.geom) AS area, ST_Buffer(o.geom, 0.01) AS near FROM sip_obreb o
+            JOIN sip_gmina g ON g.id = o.gmina_id WHERE g.teryt = ANY(%s))
+        SELECT o.code, o.area, sum(ST_Area(p.geom)), count(*) FILTER (WHERE NOT ST_CoveredBy(p.geom, o.near))
+        FROM o JOIN sip_parcel p ON p.obreb_id = o.id GROUP BY o.id, o.code, o.area""",
+        [teryts],
     )
+    for code, area, total, outside in rows:
+        if outside:
+            problems.append(f"obręb {code}: {outside} parcels outside it")
+        if abs(total - area) >= 1.0:
+            problems.append(f"obręb {code}: parcels cover {total} m² of {area} m²")
+    return problems
+
+
+def test_parcels_tile_each_gmina_without_gaps_or_overlaps(demo_data):
+    assert tiling_problems(list(DEMO)) == []
 
 
 def test_parcel_identifiers_are_valid_and_consistent(demo_data):

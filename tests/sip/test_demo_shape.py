@@ -247,20 +247,26 @@ def test_streets_run_in_road_parcels_and_meet_main_roads_at_a_fair_angle(demo_da
         assert in_two == [], (teryt, in_two)
 
 
+def shared_border(a: str, b: str) -> tuple[float, float, int]:
+    """Of two gminas (TERYT): the length of their common border, the area both cover, and how
+    many corners of b's border lie near a's border but not on it (0: one common line)."""
+    return sql(
+        """
+        WITH x AS (SELECT boundary FROM sip_gmina WHERE teryt = %s),
+             y AS (SELECT boundary FROM sip_gmina WHERE teryt = %s)
+        SELECT ST_Length(ST_Intersection(ST_Boundary(x.boundary), ST_Boundary(y.boundary))),
+               ST_Area(ST_Intersection(x.boundary, y.boundary)),
+               (SELECT count(*) FROM ST_DumpPoints(ST_Boundary(y.boundary)) d
+                WHERE ST_DWithin(d.geom, ST_Boundary(x.boundary), 0.05)
+                AND ST_Distance(d.geom, ST_Boundary(x.boundary)) > 1e-6)
+        FROM x, y""",
+        [a, b],
+    )[0]
+
+
 def test_neighbouring_gminas_share_their_borders_exactly(demo_data):
     for a, b in (("020101_1", "020102_2"), ("020102_2", "020104_3")):
-        shared, overlap, loose = sql(
-            """
-            WITH x AS (SELECT boundary FROM sip_gmina WHERE teryt = %s),
-                 y AS (SELECT boundary FROM sip_gmina WHERE teryt = %s)
-            SELECT ST_Length(ST_Intersection(ST_Boundary(x.boundary), ST_Boundary(y.boundary))),
-                   ST_Area(ST_Intersection(x.boundary, y.boundary)),
-                   (SELECT count(*) FROM ST_DumpPoints(ST_Boundary(y.boundary)) d
-                    WHERE ST_DWithin(d.geom, ST_Boundary(x.boundary), 0.05)
-                    AND ST_Distance(d.geom, ST_Boundary(x.boundary)) > 1e-6)
-            FROM x, y""",
-            [a, b],
-        )[0]
+        shared, overlap, loose = shared_border(a, b)
         assert shared > 5000, (a, b, shared)
         assert overlap < 0.01, (a, b, overlap)
         # Every corner of one border that comes near the other lies on it: one common line.

@@ -16,8 +16,10 @@ class Command(BaseCommand):
             "--region",
             type=int,
             metavar="N",
-            help="dodatkowo N gmin syntetycznych wokół gmin demonstracyjnych (skala województwa, "
-            "np. 150); 0 usuwa je. Dane demonstracyjne wczytuje tylko, gdy ich brakuje.",
+            help="dodatkowo N gmin syntetycznych wygenerowanych wokół gmin demonstracyjnych (skala "
+            "województwa, np. 150); gminy już wygenerowane zostają (gmina k jest zawsze ta sama), "
+            "nadmiarowe są usuwane; 0 usuwa wszystkie. Dane demonstracyjne wczytuje tylko, gdy "
+            "ich brakuje.",
         )
 
     def handle(self, *args, **opts):
@@ -28,9 +30,12 @@ class Command(BaseCommand):
     def _region(self, n: int, *, quiet: bool):
         from fixtures.demo import region
 
-        if not DemoDataset.objects.filter(version=version()).exists():
-            self._demo(quiet=quiet)
         write = (lambda text: None) if quiet else self.stdout.write
+        if not DemoDataset.objects.filter(version=version()).exists():
+            # A new generator: the synthetic gminas of the old one go too (the ones kept
+            # between runs must be what the generator makes now).
+            region.remove(write)
+            self._demo(quiet=quiet)
         if n == 0:
             region.remove(write)
             return
