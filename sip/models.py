@@ -213,11 +213,12 @@ class AddressPoint(models.Model):
     house_number = models.CharField("numer porządkowy", max_length=12)
     postcode = models.CharField("kod pocztowy", max_length=6)
     geom = models.PointField("położenie", srid=STORAGE_SRID)
-    # "street number locality" folded by sip.text.fold, kept by save(); searched by trigram index.
+    # "street number locality" folded by sip.text.fold, kept by save() and, when a street is
+    # renamed, by a database trigger (migration 0015); searched by trigram index.
     search_text = models.CharField(max_length=250, editable=False, default="")
     # The parcel of the address's gmina under the point (the first by identifier, None off
-    # every parcel), kept by database triggers (migration 0012) for every writer: the ORM, COPY
-    # of the demo loader, the region's SQL, the parcel import. The address search reads it
+    # every parcel), kept by database triggers (migration 0013) for every writer: the ORM, the
+    # demo and region loaders' COPY, the parcel import. The address search reads it
     # instead of looking for a parcel under each candidate address. Never written by the
     # application: save() leaves it to the trigger and reads it back.
     parcel = models.ForeignKey(

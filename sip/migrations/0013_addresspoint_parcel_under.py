@@ -2,7 +2,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 # The parcel under each address point, kept by the database for every writer (the ORM, the
-# demo loader's COPY, the region's INSERT … SELECT, the parcel import's UPDATE): the address
+# demo and region loaders' COPY, the parcel import's UPDATE): the address
 # search reads the column instead of a spatial lookup per candidate address.
 #
 # One rule, in sip_addresspoint_parcel(): the parcel of the address's gmina whose outline
