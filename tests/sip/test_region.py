@@ -13,21 +13,12 @@ from fixtures.demo import region
 from inventory.models import Lamp, SmallArchitecture, Tree
 from sip.identifiers import PARCEL_ID_RE, TERYT_RE
 from sip.models import AddressPoint, Gmina, Obreb, Parcel, Street
+from tests.reporting.test_obreb_edits import key_mismatches
 from tests.sip.test_demo import DEMO, tiling_problems
 from tests.sip.test_demo_shape import shared_border
 
 pytestmark = pytest.mark.django_db
 N = 3
-
-
-def _tree_obreb_mismatches(gmina) -> int:
-    with connection.cursor() as c:
-        c.execute(
-            """SELECT count(*) FROM inventory_tree t WHERE t.gmina_id = %s AND t.obreb_id IS DISTINCT FROM
-            (SELECT o.id FROM sip_obreb o WHERE o.gmina_id = t.gmina_id AND ST_Within(t.geom, o.geom))""",
-            [gmina.pk],
-        )
-        return c.fetchone()[0]
 
 
 def _address_parcel_mismatches(gmina) -> int:
@@ -92,7 +83,7 @@ def test_region_generates_marked_gminas_around_the_demo_and_removes_them(demo_da
         # Registers and the cemetery, with graves and burials.
         assert Tree.objects.filter(gmina=g).count() > 500 and Lamp.objects.filter(gmina=g).count() > 100
         assert SmallArchitecture.objects.filter(gmina=g).count() > 100
-        assert _tree_obreb_mismatches(g) == 0
+        assert key_mismatches(g) == 0
         cemetery = Cemetery.objects.get(gmina=g)
         assert g.boundary.contains(cemetery.boundary)
         assert Grave.objects.filter(cemetery=cemetery).count() >= 900
